@@ -1,0 +1,1 @@
+"""The identity provider's Flask application (see :func:`idp.app.create_app`)."""

@@ -1,0 +1,1 @@
+"""Pages a person sees: login and consent (signup and recovery come with the journeys)."""

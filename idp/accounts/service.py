@@ -1,0 +1,67 @@
+"""Account creation shared by the operator CLI, the demo and (later) the signup journeys."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from sqlalchemy.exc import IntegrityError
+
+from ..db import db, scoped_first
+from ..models import Account
+from ..passwords import hasher
+
+
+@dataclass
+class AccountResult:
+    account: Account | None = None
+    errors: dict[str, list[str]] = field(default_factory=dict)   # field -> French messages
+    codes: list[str] = field(default_factory=list)
+
+
+def _argon2(settings, tenant_slug):
+    p = settings.argon2_for(tenant_slug)
+    return hasher(p.memory_cost, p.time_cost, p.parallelism)
+
+
+def create_account(settings, tenant, identifier: str, password: str, *, email=None, given_name=None,
+                   family_name=None, birthdate=None, status="active") -> AccountResult:
+    """Validate with the tenant's policies, then write the account, or write nothing."""
+    result = AccountResult()
+    checked = tenant.identifier_scheme.check(identifier)
+    if not checked.passing:
+        result.errors["identifier"] = [m.fr for m in checked.messages]
+        result.codes += [m.code for m in checked.messages]
+        return result
+    names = [n for n in (given_name, family_name) if n]
+    verdict = tenant.password_policy.check(password, identifier=checked.value, names=names)
+    if not verdict.passing:
+        result.errors["password"] = [m.fr for m in verdict.messages]
+        result.codes += [m.code for m in verdict.messages]
+    if birthdate:
+        try:
+            dt.date.fromisoformat(birthdate)
+        except ValueError:
+            result.errors["birthdate"] = ["La date de naissance doit être au format AAAA-MM-JJ."]
+            result.codes.append("birthdate.invalid")
+    if scoped_first(Account, tenant.slug, identifier=checked.value) is not None:
+        result.errors["identifier"] = ["Un compte existe déjà avec cet identifiant."]
+        result.codes.append("identifier.taken")
+    if result.errors:
+        return result
+    account = Account(
+        tenant=tenant.slug, identifier=checked.value, status=status,
+        password_hash=_argon2(settings, tenant.slug).hash(password),
+        email=email, email_verified=bool(email), given_name=given_name, family_name=family_name,
+        birthdate=birthdate, profile={},
+    )
+    db.session.add(account)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        result.errors["identifier"] = ["Un compte existe déjà avec cet identifiant."]
+        result.codes.append("identifier.taken")
+        return result
+    result.account = account
+    return result

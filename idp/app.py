@@ -1,0 +1,122 @@
+"""Application factory: a list of ``setup_*`` steps, as Canaille does."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+from flask import Flask, render_template
+from flask_wtf import CSRFProtect
+
+from .db import db
+from .ephemeral import counters_for
+from .security import add_security_headers, csp_nonce
+from .settings import Settings, load_settings
+from .tenants import build_tenants
+
+log = logging.getLogger("idp")
+csrf = CSRFProtect()
+MIGRATIONS = str(Path(__file__).parent / "migrations")
+
+
+def _sqlite_dir(url: str) -> None:
+    if url.startswith("sqlite:///") and not url.startswith("sqlite:////"):
+        Path(url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
+
+
+def setup_config(app: Flask, settings: Settings, test_config: dict | None) -> None:
+    app.config.update(
+        IDP_SETTINGS=settings,
+        SECRET_KEY=settings.server.secret_key,
+        SQLALCHEMY_DATABASE_URI=settings.database.url,
+        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
+        WTF_CSRF_TIME_LIMIT=None,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.server.public_url.startswith("https://"),
+        JSON_SORT_KEYS=False,
+    )
+    app.config.update(test_config or {})
+    _sqlite_dir(app.config["SQLALCHEMY_DATABASE_URI"])
+
+
+def setup_storage(app: Flask, settings: Settings) -> None:
+    from flask_migrate import Migrate
+
+    db.init_app(app)
+    Migrate(app, db, directory=MIGRATIONS, render_as_batch=True)
+    app.extensions["idp_counters"] = counters_for(settings.redis.url)
+    app.extensions["idp_tenants"] = build_tenants(settings)
+
+
+def setup_protocol(app: Flask) -> None:
+    from .oidc.server import create_server
+
+    create_server(app)
+
+
+def setup_views(app: Flask) -> None:
+    from .accounts.views import bp as accounts_bp
+    from .demo import bp as demo_bp
+    from .oidc.views import bp as oidc_bp
+
+    csrf.init_app(app)
+    app.register_blueprint(oidc_bp)
+    csrf.exempt(oidc_bp)  # protocol endpoints: client authentication, state and PKCE instead
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(demo_bp)
+    csrf.exempt(demo_bp)
+    app.after_request(add_security_headers)
+    app.jinja_env.globals["csp_nonce"] = csp_nonce
+
+    @app.route("/")
+    def index():
+        settings = app.config["IDP_SETTINGS"]
+        return render_template("index.html", tenants=app.extensions["idp_tenants"].values(),
+                               demo=settings.demo.enabled)
+
+    @app.errorhandler(404)
+    def not_found(error):
+        return render_template("error.html", title="Page introuvable",
+                               message="La page demandée n'existe pas."), 404
+
+
+def setup_cli(app: Flask) -> None:
+    from .cli import register
+
+    register(app)
+
+
+def setup_transport(app: Flask, settings: Settings) -> None:
+    """Behind a proxy, trust its X-Forwarded-* headers; plain HTTP only for development."""
+    if settings.server.trust_proxy:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1, x_prefix=1)
+    if settings.server.public_url.startswith("http://"):
+        os.environ["AUTHLIB_INSECURE_TRANSPORT"] = "1"
+        log.warning("development default: plain HTTP public_url %s (use https in production)",
+                    settings.server.public_url)
+
+
+def announce_defaults(settings: Settings) -> None:
+    if settings.database.url.startswith("sqlite"):
+        log.warning("development default: SQLite database %s", settings.database.url)
+    if not settings.redis.url:
+        log.warning("development default: in-memory counters (set [redis] url with several workers)")
+
+
+def create_app(test_config: dict | None = None, settings: Settings | None = None) -> Flask:
+    settings = settings or load_settings()
+    app = Flask(__name__, instance_path=os.path.abspath("instance"))
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    setup_config(app, settings, test_config)
+    setup_transport(app, settings)
+    setup_storage(app, settings)
+    setup_protocol(app)
+    setup_views(app)
+    setup_cli(app)
+    announce_defaults(settings)
+    return app

@@ -1,0 +1,120 @@
+"""The ``idp`` operator command line (a Flask CLI group).
+
+Forms are stable because scripts rely on them; ``--json`` prints exactly one JSON object.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import sys
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from .db import db, scoped_all, scoped_first
+from .models import Account, Client
+from .settings import SettingsError
+
+
+def _emit(data: dict, as_json: bool, lines: list[str]) -> None:
+    if as_json:
+        click.echo(json.dumps(data, ensure_ascii=False, default=str))
+    else:
+        for line in lines:
+            click.echo(line)
+
+
+def _tenant(slug: str):
+    tenants = current_app.extensions["idp_tenants"]
+    if slug not in tenants:
+        raise click.BadParameter(f"unknown tenant {slug!r}; known: {', '.join(tenants)}", param_hint="--tenant")
+    return tenants[slug]
+
+
+def register(app) -> None:
+    from . import cli_accounts, cli_clients, cli_keys
+
+    app.cli.add_command(init_command)
+    app.cli.add_command(serve_command)
+    app.cli.add_command(cli_clients.clients)
+    app.cli.add_command(cli_accounts.users)
+    app.cli.add_command(cli_keys.keys_group)
+    try:
+        from . import cli_policies
+
+        app.cli.add_command(cli_policies.policies_group)
+    except ImportError:  # pragma: no cover - policies CLI optional during development
+        pass
+
+
+@click.command("init")
+@click.option("--demo", is_flag=True, help="Also create the demo relying party and one demo account per tenant.")
+@click.option("--json", "as_json", is_flag=True)
+@with_appcontext
+def init_command(demo: bool, as_json: bool):
+    """Create or upgrade the schema, give each tenant its keys; idempotent."""
+    from flask_migrate import upgrade
+
+    from .app import MIGRATIONS
+    from .keystore import ensure_keys
+
+    upgrade(directory=MIGRATIONS)
+    created = {slug: ensure_keys(slug) for slug in current_app.extensions["idp_tenants"]}
+    result = {"schema": "up to date", "keys_created": created}
+    lines = ["Schéma de base de données à jour."] + [
+        f"Clés de {slug} : {'créées' if made else 'déjà présentes'}" for slug, made in created.items()]
+    if demo:
+        from .demo_setup import install_demo
+
+        result["demo"] = install_demo()
+        lines += _demo_lines(result["demo"])
+    _emit(result, as_json, lines)
+
+
+def _demo_lines(demo: dict) -> list[str]:
+    lines = ["", "Démonstration :"]
+    for slug, info in demo.items():
+        lines.append(f"  {slug}: {info['url']}  identifiant {info['identifier']}  mot de passe {info['password']}")
+    return lines
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--workers", default=2, show_default=True, type=int)
+def serve_command(host: str, port: int, workers: int):
+    """Serve with gunicorn when installed (production extra), else Werkzeug."""
+    if shutil.which("gunicorn") or _has_gunicorn():
+        args = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", f"{host}:{port}",
+                "--access-logfile", "-", "idp.wsgi:app"]
+        os.execv(sys.executable, args)
+    click.echo("gunicorn is not installed: serving with Werkzeug (development only)")
+    current_app.run(host=host, port=port, threaded=True, use_reloader=False)
+
+
+def _has_gunicorn() -> bool:
+    try:
+        import gunicorn  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def create_cli_app():
+    from .app import create_app
+
+    try:
+        return create_app()
+    except SettingsError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(2)
+
+
+def main():
+    cli = FlaskGroup(create_app=create_cli_app, add_default_commands=True,
+                     help="Operator commands of the identity provider.")
+    cli(prog_name="idp")

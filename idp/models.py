@@ -1,0 +1,168 @@
+"""Durable state: clients, accounts, keys, interactions, sessions, codes, tokens, consents.
+
+All rows but the deny list belong to a tenant and are read through :func:`idp.db.scoped`.
+Times are naive UTC.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .db import db, utcnow
+
+
+def _uuid() -> str:
+    return str(uuid.uuid4())
+
+
+class TenantOwned:
+    tenant: Mapped[str] = mapped_column(String(32), index=True)
+
+
+class Client(TenantOwned, db.Model):
+    __tablename__ = "clients"
+    __table_args__ = (UniqueConstraint("tenant", "client_id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    client_id: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(200))
+    secret_hash: Mapped[str | None] = mapped_column(String(128))
+    public: Mapped[bool] = mapped_column(Boolean, default=False)
+    auth_method: Mapped[str] = mapped_column(String(40))
+    first_party: Mapped[bool] = mapped_column(Boolean, default=False)
+    scope: Mapped[str] = mapped_column(Text)
+    redirect_uris: Mapped[list] = mapped_column(JSON, default=list)
+    post_logout_redirect_uris: Mapped[list] = mapped_column(JSON, default=list)
+    grant_types: Mapped[list] = mapped_column(JSON, default=list)
+    backchannel_logout_uri: Mapped[str | None] = mapped_column(Text)
+    jwks: Mapped[dict | None] = mapped_column(JSON)
+    id_token_signed_response_alg: Mapped[str] = mapped_column(String(10), default="RS256")
+    created_at: Mapped[object] = mapped_column(DateTime, default=utcnow)
+
+
+class Account(TenantOwned, db.Model):
+    __tablename__ = "accounts"
+    __table_args__ = (UniqueConstraint("tenant", "identifier"),)
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=_uuid)
+    identifier: Mapped[str] = mapped_column(String(255))
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    status: Mapped[str] = mapped_column(String(20), default="active")
+    email: Mapped[str | None] = mapped_column(String(255))
+    email_verified: Mapped[bool] = mapped_column(Boolean, default=False)
+    phone_number: Mapped[str | None] = mapped_column(String(32))
+    given_name: Mapped[str | None] = mapped_column(String(200))
+    family_name: Mapped[str | None] = mapped_column(String(200))
+    birthdate: Mapped[str | None] = mapped_column(String(10))
+    profile: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_at: Mapped[object] = mapped_column(DateTime, default=utcnow)
+
+
+class SigningKey(TenantOwned, db.Model):
+    __tablename__ = "signing_keys"
+    __table_args__ = (UniqueConstraint("tenant", "kid"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kid: Mapped[str] = mapped_column(String(100))
+    alg: Mapped[str] = mapped_column(String(10))
+    state: Mapped[str] = mapped_column(String(10))
+    public_jwk: Mapped[dict] = mapped_column(JSON)
+    sealed_private: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[object] = mapped_column(DateTime, default=utcnow)
+    activated_at: Mapped[object | None] = mapped_column(DateTime)
+    retired_at: Mapped[object | None] = mapped_column(DateTime)
+
+
+class Interaction(TenantOwned, db.Model):
+    """A pending authorization request waiting for the login or consent pages."""
+    __tablename__ = "interactions"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # digest of the handle
+    params: Mapped[dict] = mapped_column(JSON)
+    client_id: Mapped[str] = mapped_column(String(64))
+    prompt_done: Mapped[list] = mapped_column(JSON, default=list)
+    created_at: Mapped[object] = mapped_column(DateTime, default=utcnow)
+    expires_at: Mapped[object] = mapped_column(DateTime)
+
+
+class SsoSession(TenantOwned, db.Model):
+    __tablename__ = "sso_sessions"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # digest of the cookie value
+    sid: Mapped[str] = mapped_column(String(64), index=True)       # public id in ID tokens
+    account_id: Mapped[str] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
+    auth_time: Mapped[int] = mapped_column(Integer)
+    acr: Mapped[str] = mapped_column(String(64))
+    amr: Mapped[list] = mapped_column(JSON, default=list)
+    client_ids: Mapped[list] = mapped_column(JSON, default=list)
+    created_at: Mapped[object] = mapped_column(DateTime, default=utcnow)
+    expires_at: Mapped[object] = mapped_column(DateTime)
+
+
+class AuthorizationCode(TenantOwned, db.Model):
+    __tablename__ = "authorization_codes"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    client_id: Mapped[str] = mapped_column(String(64))
+    account_id: Mapped[str] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    redirect_uri: Mapped[str] = mapped_column(Text)
+    scope: Mapped[str] = mapped_column(Text)
+    nonce: Mapped[str | None] = mapped_column(Text)
+    code_challenge: Mapped[str | None] = mapped_column(String(128))
+    code_challenge_method: Mapped[str | None] = mapped_column(String(10))
+    auth_time: Mapped[int] = mapped_column(Integer)
+    acr: Mapped[str | None] = mapped_column(String(64))
+    amr: Mapped[list] = mapped_column(JSON, default=list)
+    sid: Mapped[str | None] = mapped_column(String(64))
+    claims_request: Mapped[dict | None] = mapped_column(JSON)
+    family_id: Mapped[str | None] = mapped_column(String(36))
+    created_at: Mapped[object] = mapped_column(DateTime, default=utcnow)
+    expires_at: Mapped[object] = mapped_column(DateTime)
+    used_at: Mapped[object | None] = mapped_column(DateTime)
+
+
+class RefreshToken(TenantOwned, db.Model):
+    """One refresh token; rotation chains tokens of a ``family`` (one per code exchange)."""
+    __tablename__ = "refresh_tokens"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    family_id: Mapped[str] = mapped_column(String(36), index=True)
+    client_id: Mapped[str] = mapped_column(String(64))
+    account_id: Mapped[str] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    scope: Mapped[str] = mapped_column(Text)
+    auth_time: Mapped[int] = mapped_column(Integer)
+    acr: Mapped[str | None] = mapped_column(String(64))
+    amr: Mapped[list] = mapped_column(JSON, default=list)
+    sid: Mapped[str | None] = mapped_column(String(64), index=True)
+    created_at: Mapped[object] = mapped_column(DateTime, default=utcnow)
+    expires_at: Mapped[object] = mapped_column(DateTime)
+    rotated_at: Mapped[object | None] = mapped_column(DateTime)
+    revoked_at: Mapped[object | None] = mapped_column(DateTime)
+
+
+class IssuedAccessToken(TenantOwned, db.Model):
+    """Access tokens issued to a user (not client_credentials): needed to revoke them when
+    their code is replayed or their session ends. Written once per code or refresh grant."""
+    __tablename__ = "issued_access_tokens"
+    jti: Mapped[str] = mapped_column(String(64), primary_key=True)
+    family_id: Mapped[str] = mapped_column(String(36), index=True)
+    client_id: Mapped[str] = mapped_column(String(64))
+    sid: Mapped[str | None] = mapped_column(String(64), index=True)
+    expires_at: Mapped[object] = mapped_column(DateTime)
+
+
+class Consent(TenantOwned, db.Model):
+    __tablename__ = "consents"
+    __table_args__ = (UniqueConstraint("tenant", "account_id", "client_id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[str] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    client_id: Mapped[str] = mapped_column(String(64))
+    scopes: Mapped[list] = mapped_column(JSON, default=list)
+    granted_at: Mapped[object] = mapped_column(DateTime, default=utcnow)
+
+
+class RevokedToken(db.Model):
+    """Deny list of access-token ``jti`` until their expiry (checked by userinfo and
+    introspection). Not tenant-owned: a jti is globally unique and a token is checked
+    against the issuing tenant's keys first."""
+    __tablename__ = "revoked_tokens"
+    jti: Mapped[str] = mapped_column(String(64), primary_key=True)
+    expires_at: Mapped[object] = mapped_column(DateTime, index=True)

@@ -1,0 +1,191 @@
+"""Authorization endpoint (OIDC Core §3.1.2): Authlib validates, small checks decide.
+
+Authlib validates the client, the exact redirect_uri, response_type, scope and PKCE. Then
+the checks below run in this order, each a small function that may raise an OAuth error
+or ask for an interaction (login or consent). Errors carry a ``redirect_uri`` only once the
+client and its redirect_uri are trusted; before that they become an error page.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from dataclasses import dataclass, field
+
+from authlib.oauth2.rfc6749 import OAuth2Request
+from authlib.oauth2.rfc6749.errors import AccessDeniedError, InvalidRequestError, OAuth2Error
+from authlib.oauth2.rfc6749.requests import BasicOAuth2Payload
+from authlib.oidc.core.errors import (
+    ConsentRequiredError, LoginRequiredError, RequestNotSupportedError, RequestURINotSupportedError,
+)
+from flask import current_app, g
+from joserfc.errors import JoseError
+
+from ..db import scoped_first
+from ..keystore import keyring
+from ..models import Consent
+from . import interactions, sessions
+from .claims import parse_claims_parameter
+from .context import AuthContext
+
+log = logging.getLogger("idp.authorize")
+RESPONSE_MODES = ("query", "form_post")
+PROMPTS = {"none", "login", "consent", "select_account"}
+
+
+class InteractionNeeded(Exception):
+    def __init__(self, step: str):
+        self.step = step
+
+
+@dataclass
+class Attempt:
+    grant: object
+    redirect_uri: str
+    params: dict
+    session: object = None
+    interaction: object = None
+    claims_request: dict | None = None
+    prompts: set = field(default_factory=set)
+
+    @property
+    def client(self):
+        return self.grant.request.client
+
+    def error(self, cls, description=None):
+        return cls(description, redirect_uri=self.redirect_uri, state=self.params.get("state"))
+
+    def done(self, step: str) -> bool:
+        return self.interaction is not None and step in (self.interaction.prompt_done or [])
+
+
+def check_request_object(a: Attempt):
+    """OIDC Core §6: request objects are not supported, and say so (never ignored)."""
+    if "request" in a.params:
+        raise a.error(RequestNotSupportedError, "Request objects are not supported.")
+    if "request_uri" in a.params:
+        raise a.error(RequestURINotSupportedError, "'request_uri' is not supported.")
+
+
+def check_response_mode(a: Attempt):
+    mode = a.params.get("response_mode", "query")
+    if mode not in RESPONSE_MODES:
+        raise a.error(InvalidRequestError, f"Unsupported 'response_mode': {mode}.")
+
+
+def check_prompt(a: Attempt):
+    a.prompts = set((a.params.get("prompt") or "").split())
+    if "none" in a.prompts and len(a.prompts) > 1:
+        raise a.error(InvalidRequestError, "'prompt=none' cannot be combined with other values.")
+
+
+def check_claims_parameter(a: Attempt):
+    try:
+        a.claims_request = parse_claims_parameter(a.params.get("claims"))
+    except ValueError:
+        raise a.error(InvalidRequestError, "'claims' must be a JSON object.") from None
+
+
+def check_max_age(a: Attempt):
+    raw = a.params.get("max_age")
+    if raw is None or a.session is None or a.done("login"):
+        return
+    if not str(raw).isdigit():
+        raise a.error(InvalidRequestError, "'max_age' must be a non-negative integer.")
+    if time.time() - a.session.auth_time > int(raw):
+        a.session = None  # too old: the person must authenticate again
+
+
+def check_id_token_hint(a: Attempt):
+    """The hinted subject must be the one logged in; a foreign or forged hint is refused."""
+    hint = a.params.get("id_token_hint")
+    if not hint:
+        return
+    try:
+        claims = keyring(g.tenant.slug).verify(hint).claims
+    except (JoseError, ValueError, LookupError):
+        raise a.error(InvalidRequestError, "'id_token_hint' is not an ID token of this issuer.") from None
+    if claims.get("iss") != g.tenant.issuer:
+        raise a.error(InvalidRequestError, "'id_token_hint' was issued by another issuer.")
+    if a.session is not None and a.session.account_id != claims.get("sub"):
+        a.session = None
+
+
+def check_login(a: Attempt):
+    login_forced = ("login" in a.prompts or "select_account" in a.prompts) and not a.done("login")
+    if a.session is None or login_forced:
+        if "none" in a.prompts:
+            raise a.error(LoginRequiredError, "The end-user is not logged in.")
+        raise InteractionNeeded("login")
+
+
+def check_consent(a: Attempt):
+    if a.client.row.first_party and "consent" not in a.prompts:
+        return
+    if "consent" in a.prompts and not a.done("consent"):
+        raise InteractionNeeded("consent")
+    granted = scoped_first(Consent, account_id=a.session.account_id, client_id=a.client.get_client_id())
+    if granted is None or not set(a.grant.request.scope.split()) <= set(granted.scopes):
+        if "none" in a.prompts:
+            raise a.error(ConsentRequiredError, "The end-user has not consented to this client.")
+        raise InteractionNeeded("consent")
+
+
+CHECKS = (
+    check_request_object, check_response_mode, check_prompt, check_claims_parameter,
+    check_max_age, check_id_token_hint, check_login, check_consent,
+)
+
+
+def oauth_request_from(params: dict, method: str = "GET") -> OAuth2Request:
+    """Rebuild an Authlib request from stored parameters (when an interaction resumes)."""
+    req = OAuth2Request(method, g.tenant.issuer + "/authorize")
+    req.payload = BasicOAuth2Payload(params)
+    return req
+
+
+def begin(oauth_request: OAuth2Request, interaction=None) -> Attempt:
+    """Validate with Authlib, then run :data:`CHECKS`. Raises OAuth2Error or InteractionNeeded."""
+    server = current_app.extensions["idp_oauth"]
+    params = {k: v for k, v in oauth_request.payload.data.items()}
+    try:
+        grant = server.get_authorization_grant(oauth_request)
+        grant.validate_no_multiple_request_parameter(oauth_request)
+        redirect_uri = grant.validate_authorization_request()
+    except OAuth2Error as error:
+        error.state = params.get("state")
+        raise
+    attempt = Attempt(grant, redirect_uri, params, sessions.current_session(), interaction)
+    for check in CHECKS:
+        check(attempt)
+    return attempt
+
+
+def issue_code(a: Attempt) -> dict:
+    """Create the code for the logged-in session; return the response parameters."""
+    session = a.session
+    account_id = session.account_id
+    from ..models import Account
+
+    account = scoped_first(Account, id=account_id)
+    ctx = AuthContext(account, session.auth_time, session.acr, session.amr, session.sid,
+                      claims_request=a.claims_request)
+    a.grant.request.user = ctx
+    code = a.grant.generate_authorization_code()
+    a.grant.save_authorization_code(code, a.grant.request)
+    sessions.add_client(session, a.client.get_client_id())
+    log.info("code_issued tenant=%s client=%s", g.tenant.slug, a.client.get_client_id())
+    result = {"code": code}
+    if a.params.get("state"):
+        result["state"] = a.params["state"]
+    return result
+
+
+def response_params_for_error(error: OAuth2Error) -> dict:
+    body = dict(error.get_body())
+    return {k: v for k, v in body.items() if v is not None}
+
+
+def encode_params(params: dict) -> str:
+    return json.dumps(params)

@@ -1,0 +1,94 @@
+"""Claims released by scope (OIDC Core §5.4) and by the ``claims`` parameter (§5.5).
+
+Besides the standard scopes, the FranceConnect-style scopes (one scope per identity-pivot
+claim, ``birth`` and ``identite_pivot``) are offered so that relying services written for
+FranceConnect can use this provider unchanged.
+"""
+
+from __future__ import annotations
+
+import json
+
+SCOPE_CLAIMS: dict[str, tuple[str, ...]] = {
+    "openid": ("sub",),
+    "profile": (
+        "name", "family_name", "given_name", "middle_name", "nickname", "preferred_username",
+        "profile", "picture", "website", "gender", "birthdate", "zoneinfo", "locale", "updated_at",
+    ),
+    "email": ("email", "email_verified"),
+    "phone": ("phone_number", "phone_number_verified"),
+    "address": ("address",),
+    "given_name": ("given_name",),
+    "family_name": ("family_name",),
+    "preferred_username": ("preferred_username",),
+    "birthdate": ("birthdate",),
+    "gender": ("gender",),
+    "birthplace": ("birthplace",),
+    "birthcountry": ("birthcountry",),
+    "birth": ("birthplace", "birthcountry"),
+    "identite_pivot": ("given_name", "family_name", "birthdate", "gender", "birthplace", "birthcountry"),
+}
+
+SUPPORTED_SCOPES = tuple(SCOPE_CLAIMS) + ("offline_access",)
+SUPPORTED_CLAIMS = sorted({c for names in SCOPE_CLAIMS.values() for c in names} | {
+    "iss", "aud", "exp", "iat", "auth_time", "nonce", "acr", "amr", "sid", "at_hash",
+})
+
+
+def account_claims(account) -> dict:
+    """Every claim the account can give, without empty values."""
+    profile = dict(account.profile or {})
+    claims = {
+        "sub": account.id,
+        "given_name": account.given_name,
+        "family_name": account.family_name,
+        "birthdate": account.birthdate,
+        "email": account.email,
+        "email_verified": bool(account.email_verified) if account.email else None,
+        "phone_number": account.phone_number,
+        "phone_number_verified": bool(profile.get("phone_number_verified")) if account.phone_number else None,
+        "preferred_username": profile.get("preferred_username"),
+        "gender": profile.get("gender"),
+        "birthplace": profile.get("birthplace"),
+        "birthcountry": profile.get("birthcountry"),
+        "address": profile.get("address"),
+        "middle_name": profile.get("middle_name"),
+        "locale": profile.get("locale"),
+    }
+    if account.given_name or account.family_name:
+        claims["name"] = " ".join(p for p in (account.given_name, account.family_name) if p)
+    return {k: v for k, v in claims.items() if v is not None}
+
+
+def names_for_scope(scope: str) -> set[str]:
+    names: set[str] = set()
+    for item in (scope or "").split():
+        names.update(SCOPE_CLAIMS.get(item, ()))
+    return names
+
+
+def requested_claims(claims_request: dict | None, target: str) -> set[str]:
+    """Claim names asked for ``userinfo`` or ``id_token`` in a ``claims`` request."""
+    if not claims_request:
+        return set()
+    section = claims_request.get(target) or {}
+    return {name for name in section if name in SUPPORTED_CLAIMS}
+
+
+def parse_claims_parameter(raw: str | None) -> dict | None:
+    """Parse the ``claims`` request parameter; ``ValueError`` when it is not a JSON object."""
+    if not raw:
+        return None
+    value = json.loads(raw)
+    if not isinstance(value, dict) or not all(
+        isinstance(value.get(k, {}), dict) or value.get(k) is None for k in ("userinfo", "id_token")
+    ):
+        raise ValueError("claims must be a JSON object with 'userinfo' and 'id_token' members")
+    return value
+
+
+def release(account, names: set[str]) -> dict:
+    available = account_claims(account)
+    released = {k: available[k] for k in names if k in available}
+    released["sub"] = account.id
+    return released

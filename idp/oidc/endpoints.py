@@ -1,0 +1,103 @@
+"""Introspection (RFC 7662), revocation (RFC 7009) and RP-initiated logout (OIDC RP-Initiated
+Logout 1.0) on Authlib's endpoints, for this provider's JWT access tokens and stored refresh
+tokens. Introspection and revocation are for confidential clients, about their own tokens."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from authlib.oauth2.rfc7009 import RevocationEndpoint
+from authlib.oauth2.rfc7662 import IntrospectionEndpoint
+from authlib.oidc.rpinitiated import EndSessionEndpoint
+from flask import g
+
+from ..db import db, digest, scoped_first, utcnow
+from ..keystore import keyring
+from ..models import RefreshToken
+from .tokens import InvalidToken, deny_access_token, revoke_family, verify_access_token
+
+CONFIDENTIAL = ["client_secret_basic", "client_secret_post", "private_key_jwt"]
+
+
+class AccessToken(dict):
+    kind = "access_token"
+
+    def get_client_id(self):
+        return self["client_id"]
+
+
+class StoredRefresh:
+    kind = "refresh_token"
+
+    def __init__(self, row):
+        self.row = row
+
+    def get_client_id(self):
+        return self.row.client_id
+
+
+def find_token(token_string: str, hint: str | None):
+    """The live access token (JWT) or refresh token for ``token_string``, or None."""
+    order = ("refresh_token", "access_token") if hint == "refresh_token" else ("access_token", "refresh_token")
+    for kind in order:
+        if kind == "access_token" and token_string.count(".") == 2:
+            try:
+                return AccessToken(verify_access_token(token_string))
+            except InvalidToken:
+                continue
+        if kind == "refresh_token":
+            row = scoped_first(RefreshToken, token_hash=digest(token_string))
+            if row and not row.revoked_at and not row.rotated_at and row.expires_at > utcnow():
+                return StoredRefresh(row)
+    return None
+
+
+class Introspection(IntrospectionEndpoint):
+    CLIENT_AUTH_METHODS = CONFIDENTIAL
+
+    def query_token(self, token_string, token_type_hint):
+        return find_token(token_string, token_type_hint)
+
+    def check_permission(self, token, client, request):
+        return token.get_client_id() == client.get_client_id()
+
+    def introspect_token(self, token):
+        if token.kind == "access_token":
+            keys = ("scope", "client_id", "sub", "exp", "iat", "iss", "aud", "jti", "auth_time", "acr")
+            data = {k: token[k] for k in keys if k in token}
+            return {"active": True, "token_type": "Bearer", **data}
+        row = token.row
+        return {
+            "active": True, "token_type": "refresh_token", "scope": row.scope,
+            "client_id": row.client_id, "sub": row.account_id, "iss": g.tenant.issuer,
+            "exp": int((row.expires_at - datetime(1970, 1, 1)).total_seconds()),
+        }
+
+
+class Revocation(RevocationEndpoint):
+    CLIENT_AUTH_METHODS = CONFIDENTIAL
+
+    def query_token(self, token_string, token_type_hint):
+        return find_token(token_string, token_type_hint)
+
+    def revoke_token(self, token, request):
+        if token.get_client_id() != request.client.get_client_id():
+            return  # RFC 7009 §2.1: not the client's token; answered 200 all the same
+        if token.kind == "access_token":
+            deny_access_token(token["jti"], datetime.fromtimestamp(token["exp"], timezone.utc).replace(tzinfo=None))
+            db.session.commit()
+        else:
+            revoke_family(token.row.family_id, "revoked_by_client")
+
+
+class EndSession(EndSessionEndpoint):
+    def get_server_jwks(self):
+        return keyring(g.tenant.slug).jwks
+
+    def get_algorithms(self):
+        return ["RS256", "ES256"]
+
+    def end_session(self, end_session_request):
+        from .logout import end_session
+
+        end_session(end_session_request)

@@ -1,0 +1,204 @@
+"""Authlib grants filled with our storage: code (OIDC), refresh (rotation), client credentials.
+
+- authorization_code (RFC 6749 §4.1, OIDC Core §3.1): single use; a replayed code is refused
+  with ``invalid_grant`` and every token issued from it is revoked (RFC 6749 §4.1.2).
+- refresh_token (RFC 6749 §6, RFC 9700 §4.14.2): rotation on every use; presenting a
+  rotated token again revokes the whole family.
+- client_credentials (RFC 6749 §4.4): no database write per token.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from datetime import timedelta
+
+from authlib.oauth2.rfc6749 import grants
+from authlib.oauth2.rfc6749.errors import InvalidGrantError
+from authlib.oidc.core import OpenIDCode as _OpenIDCode
+from flask import current_app, g
+from sqlalchemy import update
+
+from ..db import db, digest, scoped_first, utcnow
+from ..keystore import keyring
+from ..models import Account, AuthorizationCode, RefreshToken
+from .claims import release, requested_claims
+from .context import AuthContext
+from .tokens import record_user_tokens, revoke_family
+
+log = logging.getLogger("idp.grants")
+USER_AUTH_METHODS = ["client_secret_basic", "client_secret_post", "private_key_jwt", "none"]
+
+
+def _ttl(name: str) -> int:
+    return getattr(current_app.config["IDP_SETTINGS"].tokens, name)
+
+
+class StoredCode:
+    """Authlib's ``AuthorizationCodeMixin`` over a row."""
+
+    def __init__(self, row: AuthorizationCode):
+        self.row = row
+
+    def get_redirect_uri(self):
+        return self.row.redirect_uri or None
+
+    def get_scope(self):
+        return self.row.scope
+
+    def get_nonce(self):
+        return self.row.nonce
+
+    def get_auth_time(self):
+        return self.row.auth_time
+
+    def get_acr(self):
+        return self.row.acr
+
+    def get_amr(self):
+        return self.row.amr or None
+
+
+def _burn_code(row: AuthorizationCode) -> bool:
+    """Mark the code used; False if another request already did (atomic)."""
+    result = db.session.execute(
+        update(AuthorizationCode)
+        .where(AuthorizationCode.id == row.id, AuthorizationCode.used_at.is_(None))
+        .values(used_at=utcnow(), family_id=str(uuid.uuid4()))
+    )
+    db.session.commit()
+    return result.rowcount == 1
+
+
+class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
+    TOKEN_ENDPOINT_AUTH_METHODS = USER_AUTH_METHODS
+
+    def save_authorization_code(self, code, request):
+        ctx: AuthContext = request.user
+        data = request.payload.data
+        row = AuthorizationCode(
+            tenant=g.tenant.slug, code_hash=digest(code), client_id=request.client.get_client_id(),
+            account_id=ctx.account.id, redirect_uri=data.get("redirect_uri") or "",
+            scope=request.scope or "", nonce=data.get("nonce"),
+            code_challenge=data.get("code_challenge"),
+            code_challenge_method=data.get("code_challenge_method"),
+            auth_time=ctx.auth_time, acr=ctx.acr, amr=ctx.amr, sid=ctx.sid,
+            claims_request=ctx.claims_request,
+            expires_at=utcnow() + timedelta(seconds=_ttl("code_ttl")),
+        )
+        db.session.add(row)
+        db.session.commit()
+
+    def query_authorization_code(self, code, client):
+        row = scoped_first(AuthorizationCode, code_hash=digest(code))
+        if row is None or row.client_id != client.get_client_id():
+            return None
+        if row.used_at is not None or not _burn_code(row):
+            db.session.refresh(row)
+            log.warning("code_replayed tenant=%s client=%s", g.tenant.slug, row.client_id)
+            revoke_family(row.family_id, "code_replayed")
+            raise InvalidGrantError("The authorization code has already been used.")
+        if row.expires_at <= utcnow():
+            raise InvalidGrantError("The authorization code has expired.")
+        db.session.refresh(row)
+        return StoredCode(row)
+
+    def delete_authorization_code(self, authorization_code):
+        """Codes are kept (marked used) until they expire, to detect replays."""
+
+    def authenticate_user(self, authorization_code):
+        row = authorization_code.row
+        account = scoped_first(Account, id=row.account_id)
+        if account is None or account.status != "active":
+            return None
+        return AuthContext(account, row.auth_time, row.acr, row.amr or [], row.sid,
+                           row.family_id, row.claims_request)
+
+
+class StoredRefreshToken:
+    def __init__(self, row: RefreshToken):
+        self.row = row
+
+    def check_client(self, client):
+        return self.row.client_id == client.get_client_id()
+
+    def get_scope(self):
+        return self.row.scope
+
+    def is_expired(self):
+        return self.row.expires_at <= utcnow()
+
+    def is_revoked(self):
+        return self.row.revoked_at is not None
+
+
+class RefreshTokenGrant(grants.RefreshTokenGrant):
+    TOKEN_ENDPOINT_AUTH_METHODS = USER_AUTH_METHODS
+    INCLUDE_NEW_REFRESH_TOKEN = True
+
+    def authenticate_refresh_token(self, refresh_token):
+        row = scoped_first(RefreshToken, token_hash=digest(refresh_token))
+        if row is None or row.revoked_at is not None or row.expires_at <= utcnow():
+            return None
+        rotated = db.session.execute(
+            update(RefreshToken)
+            .where(RefreshToken.id == row.id, RefreshToken.rotated_at.is_(None))
+            .values(rotated_at=utcnow())
+        ).rowcount
+        db.session.commit()
+        if rotated != 1:
+            log.warning("refresh_token_reused tenant=%s client=%s", g.tenant.slug, row.client_id)
+            revoke_family(row.family_id, "refresh_token_reused")
+            raise InvalidGrantError("The refresh token has already been used.")
+        return StoredRefreshToken(row)
+
+    def authenticate_user(self, refresh_token):
+        row = refresh_token.row
+        account = scoped_first(Account, id=row.account_id)
+        if account is None or account.status != "active":
+            return None
+        return AuthContext(account, row.auth_time, row.acr, row.amr or [], row.sid, row.family_id)
+
+    def revoke_old_credential(self, refresh_token):
+        """Rotation already marked it when it was authenticated."""
+
+
+class ClientCredentialsGrant(grants.ClientCredentialsGrant):
+    TOKEN_ENDPOINT_AUTH_METHODS = ["client_secret_basic", "client_secret_post", "private_key_jwt"]
+
+
+class OpenIDCode(_OpenIDCode):
+    """ID token of the code flow (OIDC Core §3.1.3.6), signed with the tenant's active key."""
+
+    def exists_nonce(self, nonce, request):
+        return False
+
+    def resolve_client_private_key(self, client):
+        return keyring(g.tenant.slug).signing_key(self.get_client_algorithm(client))
+
+    def get_client_algorithm(self, client):
+        return client.id_token_signed_response_alg
+
+    def get_encode_header(self, client):
+        key = self.resolve_client_private_key(client)
+        return {"alg": self.get_client_algorithm(client), "kid": key.kid, "typ": "JWT"}
+
+    def get_client_claims(self, client):
+        return {"iss": g.tenant.issuer, "aud": [client.get_client_id()],
+                "exp": int(time.time()) + _ttl("id_token_ttl")}
+
+    def get_authorization_code_claims(self, authorization_code):
+        claims = super().get_authorization_code_claims(authorization_code)
+        if authorization_code.row.sid:
+            claims["sid"] = authorization_code.row.sid
+        return claims
+
+    def generate_user_info(self, user: AuthContext, scope):
+        return release(user.account, requested_claims(user.claims_request, "id_token"))
+
+
+def save_token(token, request):
+    """Authlib's save_token hook: only tokens issued to a person are recorded."""
+    if isinstance(request.user, AuthContext):
+        record_user_tokens(token, request.client.get_client_id(), request.user, token.get("scope", ""))

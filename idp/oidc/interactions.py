@@ -1,0 +1,60 @@
+"""Pending authorization requests, kept server-side while the person logs in or consents.
+
+As node-oidc-provider's interactions and Hydra's challenges: ``/authorize`` saves the
+request and redirects to a page; the page finishes with a result; the request resumes. The
+handle is in the URL and in a cookie scoped to the tenant, so only the browser that started
+an interaction can resume it.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import current_app, g, request
+
+from ..db import db, digest, new_secret, scoped_first, utcnow
+from ..models import Interaction
+
+COOKIE = "idp_interaction"
+
+
+def save(params: dict, client_id: str, existing: Interaction | None = None) -> tuple[Interaction, str | None]:
+    """Store a new interaction (returns its handle) or keep the existing one."""
+    if existing is not None:
+        return existing, None
+    handle = new_secret(24)
+    ttl = current_app.config["IDP_SETTINGS"].tokens.interaction_ttl
+    row = Interaction(
+        tenant=g.tenant.slug, id=digest(handle), params=params, client_id=client_id,
+        prompt_done=[], expires_at=utcnow() + timedelta(seconds=ttl),
+    )
+    db.session.add(row)
+    db.session.commit()
+    return row, handle
+
+
+def load(handle: str) -> Interaction | None:
+    """The live interaction of ``handle`` if this browser started it."""
+    if not handle or request.cookies.get(COOKIE) != handle:
+        return None
+    row = scoped_first(Interaction, id=digest(handle))
+    if row is None or row.expires_at <= utcnow():
+        return None
+    return row
+
+
+def mark_done(row: Interaction, step: str) -> None:
+    row.prompt_done = sorted({*(row.prompt_done or []), step})
+    db.session.commit()
+
+
+def finish(row: Interaction) -> None:
+    db.session.delete(row)
+    db.session.commit()
+
+
+def set_cookie(response, handle: str) -> None:
+    ttl = current_app.config["IDP_SETTINGS"].tokens.interaction_ttl
+    secure = current_app.config["IDP_SETTINGS"].server.public_url.startswith("https://")
+    response.set_cookie(COOKIE, handle, path=f"/{g.tenant.slug}/", httponly=True,
+                        samesite="Lax", secure=secure, max_age=ttl)

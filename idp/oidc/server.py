@@ -1,0 +1,66 @@
+"""The Authlib authorization server shared by all tenants.
+
+One server serves every tenant: each hook reads the tenant resolved for the request
+(``g.tenant``), so clients, codes and tokens are always looked up within it.
+"""
+
+from __future__ import annotations
+
+from authlib.integrations.flask_oauth2 import AuthorizationServer
+from authlib.oauth2.rfc6749 import OAuth2Request
+from authlib.oauth2.rfc7523 import JWTBearerClientAssertion
+from flask import current_app, g
+
+from .clients import find_client
+from .grants import AuthorizationCodeGrant, ClientCredentialsGrant, OpenIDCode, RefreshTokenGrant, save_token
+from .pkce import StrictCodeChallenge
+from .tokens import AccessTokenGenerator
+
+
+class PrivateKeyJWT(JWTBearerClientAssertion):
+    """``private_key_jwt`` client authentication (RFC 7523 §2.2, OIDC Core §9)."""
+
+    CLIENT_AUTH_METHOD = "private_key_jwt"
+
+    def __init__(self):
+        super().__init__(validate_jti=True, leeway=30)
+
+    def get_audiences(self):
+        return [f"{g.tenant.issuer}/token", g.tenant.issuer]
+
+    def validate_jti(self, claims, jti):
+        counters = current_app.extensions["idp_counters"]
+        return counters.incr(f"jti:{g.tenant.slug}:{claims['sub']}:{jti}", 600) == 1
+
+    def resolve_client_public_key(self, client):
+        return client.public_keys()
+
+
+class TenantAuthorizationServer(AuthorizationServer):
+    def query_client(self, client_id):
+        return find_client(client_id)
+
+    def save_token(self, token, request):
+        return save_token(token, request)
+
+    def create_oauth2_request(self, request):
+        if isinstance(request, OAuth2Request):
+            return request
+        return super().create_oauth2_request(request)
+
+
+def create_server(app) -> TenantAuthorizationServer:
+    server = TenantAuthorizationServer()
+    server.init_app(app)
+    server.register_token_generator("default", AccessTokenGenerator())
+    server.register_grant(AuthorizationCodeGrant, [StrictCodeChallenge(required=True), OpenIDCode(require_nonce=False)])
+    server.register_grant(RefreshTokenGrant)
+    server.register_grant(ClientCredentialsGrant)
+    server.register_client_auth_method("private_key_jwt", PrivateKeyJWT())
+    from .endpoints import EndSession, Introspection, Revocation
+
+    server.register_endpoint(Introspection)
+    server.register_endpoint(Revocation)
+    server.register_endpoint(EndSession)
+    app.extensions["idp_oauth"] = server
+    return server

@@ -1,0 +1,84 @@
+"""Server-side SSO sessions, one cookie per tenant (path = the tenant's issuer path).
+
+The cookie holds a random value; the database holds its SHA-256 and the public ``sid``
+that ID tokens and logout tokens carry (OIDC Front/Back-Channel Logout §2.1). A new login
+always makes a new session (no fixation).
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+
+from flask import current_app, g, request
+
+from ..db import db, digest, new_secret, scoped_first, utcnow
+from ..models import Account, SsoSession
+
+COOKIE = "idp_session"
+
+
+def _settings():
+    return current_app.config["IDP_SETTINGS"]
+
+
+def cookie_path() -> str:
+    return f"/{g.tenant.slug}/"
+
+
+def current_session() -> SsoSession | None:
+    """The live session of this tenant's cookie, with its account, or None."""
+    if "sso_session" in g:
+        return g.sso_session
+    value = request.cookies.get(COOKIE)
+    found = None
+    if value:
+        row = scoped_first(SsoSession, id=digest(value))
+        if row is not None and row.expires_at > utcnow():
+            account = scoped_first(Account, id=row.account_id)
+            if account is not None and account.status == "active":
+                found = row
+    g.sso_session = found
+    return found
+
+
+def start_session(account: Account, acr: str, amr: list[str]) -> tuple[SsoSession, str]:
+    """Open a new session for ``account``; returns the row and the cookie value to set."""
+    end_current_session()
+    value = new_secret(32)
+    row = SsoSession(
+        tenant=g.tenant.slug, id=digest(value), sid=new_secret(16), account_id=account.id,
+        auth_time=int(time.time()), acr=acr, amr=list(amr), client_ids=[],
+        expires_at=utcnow() + timedelta(seconds=_settings().tokens.session_ttl),
+    )
+    db.session.add(row)
+    db.session.commit()
+    g.sso_session = row
+    return row, value
+
+
+def add_client(row: SsoSession, client_id: str) -> None:
+    if client_id not in (row.client_ids or []):
+        row.client_ids = [*(row.client_ids or []), client_id]
+        db.session.commit()
+
+
+def end_current_session() -> SsoSession | None:
+    row = current_session()
+    if row is not None:
+        db.session.delete(row)
+        db.session.commit()
+    g.sso_session = None
+    return row
+
+
+def set_cookie(response, value: str) -> None:
+    response.set_cookie(
+        COOKIE, value, path=cookie_path(), httponly=True, samesite="Lax",
+        secure=_settings().server.public_url.startswith("https://"),
+        max_age=_settings().tokens.session_ttl,
+    )
+
+
+def clear_cookie(response) -> None:
+    response.delete_cookie(COOKIE, path=cookie_path())

@@ -1,0 +1,185 @@
+"""HTTP endpoints of each tenant's OpenID Provider. Views parse, call one function, respond."""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import urlsplit
+
+from authlib.common.urls import add_params_to_uri
+from authlib.oauth2.rfc6749.errors import AccessDeniedError, OAuth2Error
+from flask import current_app, g, jsonify, make_response, redirect, render_template, request, url_for
+
+from ..tenancy import tenant_blueprint
+from . import authorize as authz
+from . import interactions, sessions
+from .claims import names_for_scope, release
+from .clients import find_client
+from .discovery import metadata
+from .tokens import InvalidToken, verify_access_token
+from ..keystore import keyring
+
+log = logging.getLogger("idp.oidc")
+bp = tenant_blueprint("oidc", __name__)
+
+
+def _server():
+    return current_app.extensions["idp_oauth"]
+
+
+def respond_to_client(redirect_uri: str, params: dict, response_mode: str | None):
+    """Send the authorization response (RFC 6749 §4.1.2, RFC 9207 ``iss``, form_post)."""
+    params = {**params, "iss": g.tenant.issuer}
+    if response_mode == "form_post":
+        parts = urlsplit(redirect_uri)
+        g.form_action = f"{parts.scheme}://{parts.netloc}"
+        return render_template("oidc/form_post.html", action=redirect_uri, params=params)
+    return redirect(add_params_to_uri(redirect_uri, list(params.items())), code=302)
+
+
+def error_page(error: OAuth2Error):
+    log.info("authorize_refused tenant=%s error=%s", g.tenant.slug, error.error)
+    return render_template("oidc/error.html", error=error), 400
+
+
+def handle_authorization(oauth_request, interaction=None, handle=None):
+    try:
+        attempt = authz.begin(oauth_request, interaction)
+    except authz.InteractionNeeded as need:
+        return _to_interaction(oauth_request, interaction, handle, need.step)
+    except OAuth2Error as error:
+        if not error.redirect_uri:
+            return error_page(error)
+        if interaction is not None:
+            interactions.finish(interaction)
+        mode = oauth_request.payload.data.get("response_mode")
+        return respond_to_client(error.redirect_uri, authz.response_params_for_error(error), mode)
+    params = authz.issue_code(attempt)
+    if interaction is not None:
+        interactions.finish(interaction)
+    return respond_to_client(attempt.redirect_uri, params, attempt.params.get("response_mode"))
+
+
+def _to_interaction(oauth_request, interaction, handle, step):
+    params = dict(oauth_request.payload.data.items())
+    row, new_handle = interactions.save(params, params.get("client_id", ""), interaction)
+    handle = new_handle or handle
+    endpoint = "accounts.login" if step == "login" else "accounts.consent"
+    response = redirect(url_for(endpoint, handle=handle))
+    interactions.set_cookie(response, handle)
+    return response
+
+
+@bp.route("/authorize", methods=["GET", "POST"])
+def authorize():
+    return handle_authorization(_server().create_oauth2_request(request))
+
+
+@bp.route("/interaction/<handle>/resume")
+def resume(handle):
+    row = interactions.load(handle)
+    if row is None:
+        return render_template("oidc/expired.html"), 400
+    return handle_authorization(authz.oauth_request_from(row.params), row, handle)
+
+
+def deny(row):
+    """The person refused consent: ``access_denied`` to the client (OIDC Core §3.1.2.6).
+
+    An interaction is only saved after Authlib validated the client and its redirect_uri,
+    so redirecting to them is safe."""
+    client = find_client(row.client_id)
+    redirect_uri = row.params.get("redirect_uri") or client.get_default_redirect_uri()
+    interactions.finish(row)
+    error = AccessDeniedError("The end-user refused the request.", state=row.params.get("state"))
+    return respond_to_client(redirect_uri, authz.response_params_for_error(error),
+                             row.params.get("response_mode"))
+
+
+@bp.route("/token", methods=["POST"])
+def token():
+    return _server().create_token_response()
+
+
+@bp.route("/introspect", methods=["POST"])
+def introspect():
+    return _server().create_endpoint_response("introspection")
+
+
+@bp.route("/revoke", methods=["POST"])
+def revoke():
+    return _server().create_endpoint_response("revocation")
+
+
+def _bearer_token() -> str | None:
+    header = request.headers.get("Authorization", "")
+    if header[:7].lower() == "bearer ":
+        return header[7:].strip()
+    if request.method == "POST" and request.mimetype == "application/x-www-form-urlencoded":
+        return request.form.get("access_token")
+    return None
+
+
+def _bearer_error(error: str, description: str, status: int):
+    response = jsonify(error=error, error_description=description)
+    response.status_code = status
+    response.headers["WWW-Authenticate"] = f'Bearer error="{error}", error_description="{description}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/userinfo", methods=["GET", "POST"])
+def userinfo():
+    """OIDC Core §5.3: claims by the token's scope, plus those asked with ``claims``."""
+    raw = _bearer_token()
+    if not raw:
+        return _bearer_error("invalid_request", "An access token is required.", 401)
+    try:
+        claims = verify_access_token(raw)
+    except InvalidToken as exc:
+        return _bearer_error("invalid_token", str(exc), 401)
+    scope = claims.get("scope", "")
+    if "openid" not in scope.split() or claims.get("sub") == claims.get("client_id"):
+        return _bearer_error("insufficient_scope", "The token does not carry the openid scope.", 403)
+    from ..db import scoped_first
+    from ..models import Account
+
+    account = scoped_first(Account, id=claims["sub"])
+    if account is None or account.status != "active":
+        return _bearer_error("invalid_token", "The account is no longer active.", 401)
+    names = names_for_scope(scope) | set(claims.get("userinfo_claims", []))
+    response = jsonify(release(account, names))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/logout", methods=["GET", "POST"])
+def logout():
+    """RP-Initiated Logout 1.0: ask for confirmation without a valid id_token_hint."""
+    server = _server()
+    try:
+        end_request = server.validate_endpoint_request("end_session")
+    except OAuth2Error as error:
+        return render_template("oidc/logout_error.html", error=error), 400
+    if end_request.needs_confirmation and request.form.get("confirm") != "yes":
+        return render_template("oidc/logout_confirm.html", params=dict(request.values.items()))
+    response = server.create_endpoint_response("end_session", end_request)
+    if response is None:
+        response = make_response(render_template("oidc/logged_out.html"))
+    sessions.clear_cookie(response)
+    return response
+
+
+@bp.route("/.well-known/openid-configuration")
+def discovery():
+    response = jsonify(metadata(g.tenant))
+    response.headers["Cache-Control"] = "public, max-age=3600"
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@bp.route("/jwks.json")
+def jwks():
+    response = jsonify(keyring(g.tenant.slug).jwks)
+    response.headers["Cache-Control"] = "public, max-age=300"
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response

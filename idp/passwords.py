@@ -1,0 +1,40 @@
+"""Password hashing with Argon2id (argon2-cffi), per-tenant parameters, rehash on login.
+
+Unknown identifiers are verified against a dummy hash so that "no such account" and "wrong
+password" take the same time and give the same answer.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from argon2 import PasswordHasher, Type
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
+
+@lru_cache(maxsize=16)
+def hasher(memory_cost: int, time_cost: int, parallelism: int) -> PasswordHasher:
+    return PasswordHasher(
+        time_cost=time_cost, memory_cost=memory_cost, parallelism=parallelism, type=Type.ID
+    )
+
+
+@lru_cache(maxsize=16)
+def _dummy_hash(ph: PasswordHasher) -> str:
+    return ph.hash("dummy password for timing equalisation")
+
+
+def hash_password(ph: PasswordHasher, password: str) -> str:
+    return ph.hash(password)
+
+
+def verify_password(ph: PasswordHasher, stored: str | None, password: str) -> bool:
+    """True when ``password`` matches ``stored``; burns the same time when there is no hash."""
+    try:
+        return ph.verify(stored or _dummy_hash(ph), password) and stored is not None
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
+def needs_rehash(ph: PasswordHasher, stored: str) -> bool:
+    return ph.check_needs_rehash(stored)

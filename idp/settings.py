@@ -1,0 +1,185 @@
+"""Typed settings, read from a TOML file and ``IDP_<SECTION>_<KEY>`` environment variables.
+
+``IDP_CONFIG`` names the file (default ``config.toml``). An environment variable such as
+``IDP_SERVER_PUBLIC_URL`` overrides the ``public_url`` key of ``[server]``; values are parsed
+as TOML scalars when they look like one (``IDP_TOKENS_CODE_TTL=30``) and as strings
+otherwise. A wrong or missing value stops the start with a message naming the key.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+SLUG = re.compile(r"^[a-z][a-z0-9-]{1,30}$")
+
+
+class SettingsError(Exception):
+    """The configuration cannot be used; the message names the key."""
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ServerSettings(Strict):
+    public_url: str = Field(description="Base URL; each tenant's issuer is {public_url}/{tenant}")
+    secret_key: str = Field(min_length=32)
+    key_encryption_key: str = Field(description="base64url, 32 bytes: seals private keys at rest")
+    client_secret_pepper: str = Field(min_length=32, description="keys the client-secret hash")
+    outbox_dir: str = "instance/outbox"
+    trust_proxy: bool = False
+
+    @field_validator("public_url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        if not re.match(r"^https?://[^/\s]+(/[^\s]*)?$", value):
+            raise ValueError("must be an absolute http(s) URL")
+        return value.rstrip("/")
+
+
+class DatabaseSettings(Strict):
+    url: str = "sqlite:///instance/idp.sqlite3"
+
+
+class RedisSettings(Strict):
+    url: str = ""
+
+
+class TokenSettings(Strict):
+    code_ttl: int = Field(60, ge=5, le=600)
+    access_token_ttl: int = Field(600, ge=30, le=86400)
+    id_token_ttl: int = Field(600, ge=30, le=86400)
+    refresh_token_ttl: int = Field(30 * 86400, ge=60)
+    session_ttl: int = Field(8 * 3600, ge=60)
+    interaction_ttl: int = Field(3600, ge=60)
+    key_retire_after: int = Field(2 * 86400, ge=60, description="seconds a retired key stays published")
+
+
+class Argon2Settings(Strict):
+    """OWASP minimum for Argon2id: m=19 MiB, t=2, p=1."""
+    memory_cost: int = Field(19456, ge=8)
+    time_cost: int = Field(2, ge=1)
+    parallelism: int = Field(1, ge=1)
+
+
+class LoginSettings(Strict):
+    max_failures: int = Field(5, ge=1, description="failed logins per identifier before a pause")
+    lockout_seconds: int = Field(60, ge=1)
+
+
+class IdentifierBinding(Strict):
+    scheme: str
+    params: dict[str, Any] = {}
+
+
+class PasswordBinding(Strict):
+    model_config = ConfigDict(extra="allow", frozen=True)
+    preset: str | None = None
+
+
+class DemoAccount(Strict):
+    """The account ``idp init --demo`` creates for this tenant."""
+    identifier: str
+    password: str
+    given_name: str = "Camille"
+    family_name: str = "Martin"
+    email: str | None = None
+    birthdate: str | None = None
+
+
+class TenantSettings(Strict):
+    display_name: str
+    description: str = ""
+    identifier: IdentifierBinding
+    password: PasswordBinding = PasswordBinding(preset="cnil")
+    acr_default: str = "eidas1"
+    franceconnect: bool = False
+    argon2: Argon2Settings | None = None
+    demo_account: DemoAccount | None = None
+
+
+class DemoSettings(Strict):
+    enabled: bool = True
+    client_id: str = "demo-rp"
+
+
+class Settings(Strict):
+    server: ServerSettings
+    database: DatabaseSettings = DatabaseSettings()
+    redis: RedisSettings = RedisSettings()
+    tokens: TokenSettings = TokenSettings()
+    argon2: Argon2Settings = Argon2Settings()
+    login: LoginSettings = LoginSettings()
+    demo: DemoSettings = DemoSettings()
+    tenants: dict[str, TenantSettings]
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    @field_validator("tenants")
+    @classmethod
+    def _slugs(cls, value: dict) -> dict:
+        if not value:
+            raise ValueError("at least one tenant is required")
+        for slug in value:
+            if not SLUG.match(slug):
+                raise ValueError(f"tenant name {slug!r} must be lower-case letters, digits or '-'")
+        return value
+
+    def issuer(self, tenant: str) -> str:
+        return f"{self.server.public_url}/{tenant}"
+
+    def argon2_for(self, tenant: str) -> Argon2Settings:
+        return self.tenants[tenant].argon2 or self.argon2
+
+
+def _scalar(raw: str) -> Any:
+    try:
+        return tomllib.loads(f"v = {raw}")["v"]
+    except tomllib.TOMLDecodeError:
+        return raw
+
+
+def apply_environment(data: dict, environ: dict[str, str]) -> dict:
+    """Override ``[section] key`` with ``IDP_SECTION_KEY`` for the top-level sections."""
+    for section, model in Settings.model_fields.items():
+        annotation = model.annotation
+        if not (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
+            continue
+        for key in annotation.model_fields:
+            name = f"IDP_{section}_{key}".upper()
+            if name in environ:
+                data.setdefault(section, {})[key] = _scalar(environ[name])
+    return data
+
+
+def _describe(error: dict) -> str:
+    key = ".".join(str(part) for part in error["loc"])
+    return f"{key}: {error['msg']}"
+
+
+def load_settings(path: str | os.PathLike | None = None, environ=None, overrides: dict | None = None) -> Settings:
+    """Read, override and validate; raise :class:`SettingsError` naming each bad key."""
+    environ = os.environ if environ is None else environ
+    path = Path(path or environ.get("IDP_CONFIG", "config.toml"))
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise SettingsError(f"configuration file {path} not found (set IDP_CONFIG)") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise SettingsError(f"{path}: {exc}") from None
+    data = apply_environment(data, environ)
+    for section, values in (overrides or {}).items():
+        if isinstance(values, dict) and isinstance(data.get(section), dict):
+            data[section] = {**data[section], **values}
+        else:
+            data[section] = values
+    try:
+        return Settings.model_validate(data)
+    except ValidationError as exc:
+        lines = "\n  ".join(_describe(e) for e in exc.errors())
+        raise SettingsError(f"invalid configuration in {path}:\n  {lines}") from None
