@@ -8,6 +8,8 @@ import re
 import secrets
 from urllib.parse import parse_qs, urlencode, urlsplit
 
+from idp.oidc.claims import SUPPORTED_SCOPES
+
 REDIRECT = "https://rp.example/cb"
 POST_LOGOUT = "https://rp.example/bye"
 ACCOUNTS = {
@@ -27,7 +29,7 @@ def make_client(app, tenant="caf", **options):
     from idp.clients_admin import create_client
 
     defaults = dict(name="RP de test", redirect_uris=[REDIRECT], post_logout_redirect_uris=[POST_LOGOUT],
-                    scope="openid profile email phone address birth identite_pivot offline_access",
+                    scope=" ".join(SUPPORTED_SCOPES),
                     grant_types=["authorization_code", "refresh_token", "client_credentials"])
     if options.get("public"):
         defaults["grant_types"] = ["authorization_code", "refresh_token"]

@@ -20,10 +20,21 @@ CONFIDENTIAL = ["client_secret_basic", "client_secret_post", "private_key_jwt"]
 
 
 class AccessToken(dict):
+    """A verified JWT access token: live by construction (signature, exp, deny list)."""
+
     kind = "access_token"
 
     def get_client_id(self):
         return self["client_id"]
+
+    def check_client(self, client):
+        return self["client_id"] == client.get_client_id()
+
+    def is_expired(self):
+        return False
+
+    def is_revoked(self):
+        return False
 
 
 class StoredRefresh:
@@ -34,6 +45,15 @@ class StoredRefresh:
 
     def get_client_id(self):
         return self.row.client_id
+
+    def check_client(self, client):
+        return self.row.client_id == client.get_client_id()
+
+    def is_expired(self):
+        return False  # find_token returns live refresh tokens only
+
+    def is_revoked(self):
+        return False
 
 
 def find_token(token_string: str, hint: str | None):
@@ -59,7 +79,7 @@ class Introspection(IntrospectionEndpoint):
         return find_token(token_string, token_type_hint)
 
     def check_permission(self, token, client, request):
-        return token.get_client_id() == client.get_client_id()
+        return token.check_client(client)
 
     def introspect_token(self, token):
         if token.kind == "access_token":
@@ -81,8 +101,7 @@ class Revocation(RevocationEndpoint):
         return find_token(token_string, token_type_hint)
 
     def revoke_token(self, token, request):
-        if token.get_client_id() != request.client.get_client_id():
-            return  # RFC 7009 §2.1: not the client's token; answered 200 all the same
+        # Authlib already refused another client's token (RFC 7009 §2.1)
         if token.kind == "access_token":
             deny_access_token(token["jti"], datetime.fromtimestamp(token["exp"], timezone.utc).replace(tzinfo=None))
             db.session.commit()
@@ -96,6 +115,13 @@ class EndSession(EndSessionEndpoint):
 
     def get_algorithms(self):
         return ["RS256", "ES256"]
+
+    def resolve_client_from_id_token_claims(self, id_token_claims):
+        """Our ID tokens carry ``aud`` as a one-element list: that element is the client."""
+        aud = id_token_claims.get("aud")
+        if isinstance(aud, list) and len(aud) == 1:
+            aud = aud[0]
+        return self.server.query_client(aud) if isinstance(aud, str) else None
 
     def end_session(self, end_session_request):
         from .logout import end_session

@@ -1,0 +1,66 @@
+"""Settings: typed, validated, overridable by IDP_<SECTION>_<KEY>."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import write_config
+from idp.settings import SettingsError, load_settings
+
+
+def test_example_config_loads(tmp_path):
+    settings = load_settings(write_config(tmp_path), environ={})
+    assert set(settings.tenants) == {"caf", "ameli", "mairie"}
+    assert settings.issuer("caf") == "http://127.0.0.1:5000/caf"
+    assert settings.argon2.memory_cost == 19456 and settings.argon2.time_cost == 2
+
+
+def test_environment_overrides(tmp_path):
+    env = {"IDP_SERVER_PUBLIC_URL": "https://idp.example.fr/", "IDP_DATABASE_URL": "postgresql+psycopg://x/y",
+           "IDP_REDIS_URL": "redis://r:6379/0", "IDP_SERVER_SECRET_KEY": "s" * 40, "IDP_TOKENS_CODE_TTL": "30"}
+    settings = load_settings(write_config(tmp_path), environ=env)
+    assert settings.server.public_url == "https://idp.example.fr"
+    assert settings.database.url == "postgresql+psycopg://x/y" and settings.redis.url == "redis://r:6379/0"
+    assert settings.server.secret_key == "s" * 40 and settings.tokens.code_ttl == 30
+
+
+def test_idp_config_names_the_file(tmp_path):
+    path = write_config(tmp_path)
+    assert load_settings(environ={"IDP_CONFIG": str(path)}).server.public_url.startswith("http://")
+    with pytest.raises(SettingsError, match="not found"):
+        load_settings(environ={"IDP_CONFIG": str(tmp_path / "missing.toml")})
+
+
+@pytest.mark.parametrize("env, key", [
+    ({"IDP_SERVER_PUBLIC_URL": "not a url"}, "server.public_url"),
+    ({"IDP_SERVER_SECRET_KEY": "short"}, "server.secret_key"),
+    ({"IDP_TOKENS_CODE_TTL": "100000"}, "tokens.code_ttl"),
+    ({"IDP_TOKENS_CODE_TTL": "abc"}, "tokens.code_ttl"),
+])
+def test_bad_value_names_the_key(tmp_path, env, key):
+    with pytest.raises(SettingsError, match=key.replace(".", r"\.")):
+        load_settings(write_config(tmp_path), environ=env)
+
+
+def test_missing_key_and_unknown_key_named(tmp_path):
+    path = write_config(tmp_path)
+    text = path.read_text().replace('client_secret_pepper', 'client_secret_peper')
+    path.write_text(text)
+    with pytest.raises(SettingsError) as error:
+        load_settings(path, environ={})
+    assert "server.client_secret_pepper: Field required" in str(error.value)
+    assert "server.client_secret_peper: Extra inputs are not permitted" in str(error.value)
+
+
+def test_bad_policy_binding_names_tenant_and_key(tmp_path):
+    from idp.tenants import build_tenants
+
+    path = write_config(tmp_path)
+    path.write_text(path.read_text().replace('identifier = { scheme = "nir13" }\npassword = { preset = "caf" }',
+                                             'identifier = { scheme = "nir99" }\npassword = { preset = "caf" }'))
+    with pytest.raises(SettingsError, match=r"tenants\.caf\.identifier"):
+        build_tenants(load_settings(path, environ={}))
+    path = write_config(tmp_path)
+    path.write_text(path.read_text().replace('password = { preset = "ameli" }', 'password = { preset = "ameli", min_length = -3 }'))
+    with pytest.raises(SettingsError, match=r"tenants\.ameli\.password"):
+        build_tenants(load_settings(path, environ={}))
