@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
 import shutil
 import sys
 
@@ -15,8 +14,6 @@ import click
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
-from .db import db, scoped_all, scoped_first
-from .models import Account, Client
 from .settings import SettingsError
 
 
@@ -36,19 +33,14 @@ def _tenant(slug: str):
 
 
 def register(app) -> None:
-    from . import cli_accounts, cli_clients, cli_keys
+    from . import cli_accounts, cli_clients, cli_keys, cli_policies
 
     app.cli.add_command(init_command)
     app.cli.add_command(serve_command)
     app.cli.add_command(cli_clients.clients)
     app.cli.add_command(cli_accounts.users)
     app.cli.add_command(cli_keys.keys_group)
-    try:
-        from . import cli_policies
-
-        app.cli.add_command(cli_policies.policies_group)
-    except ImportError:  # pragma: no cover - policies CLI optional during development
-        pass
+    app.cli.add_command(cli_policies.policies_group)
 
 
 @click.command("init")

@@ -73,16 +73,6 @@ class LoginSettings(Strict):
     lockout_seconds: int = Field(60, ge=1)
 
 
-class IdentifierBinding(Strict):
-    scheme: str
-    params: dict[str, Any] = {}
-
-
-class PasswordBinding(Strict):
-    model_config = ConfigDict(extra="allow", frozen=True)
-    preset: str | None = None
-
-
 class DemoAccount(Strict):
     """The account ``idp init --demo`` creates for this tenant."""
     identifier: str
@@ -96,8 +86,11 @@ class DemoAccount(Strict):
 class TenantSettings(Strict):
     display_name: str
     description: str = ""
-    identifier: IdentifierBinding
-    password: PasswordBinding = PasswordBinding(preset="cnil")
+    # Bound by policies.bind_tenant: ``scheme`` / ``preset`` then the scheme's or policy's
+    # parameters; validated there with messages naming tenants.<slug>.<table>.<key>.
+    identifier: dict[str, Any] = {"scheme": "username"}
+    password: dict[str, Any] = {"preset": "cnil"}
+    validators: dict[str, Any] = {}
     acr_default: str = "eidas1"
     franceconnect: bool = False
     argon2: Argon2Settings | None = None

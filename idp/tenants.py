@@ -1,15 +1,16 @@
 """Tenants: the relying services (caf, ameli, a mairie...) built from configuration.
 
 The tenant is resolved once per request from the URL prefix into ``g.tenant``. Its policies
-(identifier scheme, password policy) are bound here, once, at start-up: a bad binding stops
-the start with a message naming the tenant and the key.
+(identifier scheme, password policy, validators) are bound once, at start-up, by
+:func:`policies.bind_tenant`: a bad binding stops the start with a message naming the tenant
+and the key.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from policies import PolicyConfigError, identifier_scheme, password_policy
+from policies import PolicyConfigError, TenantPolicies, bind_tenant
 
 from .settings import Settings, SettingsError, TenantSettings
 
@@ -19,31 +20,29 @@ class Tenant:
     slug: str
     config: TenantSettings
     issuer: str
-    identifier_scheme: object
-    password_policy: object
+    policies: TenantPolicies
 
     @property
     def display_name(self) -> str:
         return self.config.display_name
 
+    @property
+    def identifier_scheme(self):
+        return self.policies.identifier
 
-def _bind(slug: str, config: TenantSettings):
-    try:
-        scheme = identifier_scheme(config.identifier.scheme, **config.identifier.params)
-    except PolicyConfigError as exc:
-        raise SettingsError(f"tenants.{slug}.identifier: {exc}") from None
-    password = config.password.model_dump(exclude_none=True)
-    preset = password.pop("preset", None)
-    try:
-        policy = password_policy(preset, **password)
-    except PolicyConfigError as exc:
-        raise SettingsError(f"tenants.{slug}.password: {exc}") from None
-    return scheme, policy
+    @property
+    def password_policy(self):
+        return self.policies.password
 
 
 def build_tenants(settings: Settings) -> dict[str, Tenant]:
     tenants = {}
     for slug, config in settings.tenants.items():
-        scheme, policy = _bind(slug, config)
-        tenants[slug] = Tenant(slug, config, settings.issuer(slug), scheme, policy)
+        tables = {"identifier": config.identifier, "password": config.password,
+                  "validators": config.validators}
+        try:
+            policies = bind_tenant(slug, tables)
+        except PolicyConfigError as exc:
+            raise SettingsError(str(exc)) from None
+        tenants[slug] = Tenant(slug, config, settings.issuer(slug), policies)
     return tenants

@@ -123,3 +123,23 @@ def test_bad_config_stops_start_naming_key(tmp_path):
     result = subprocess.run([str(idp), "clients", "list"], env=env, capture_output=True, text=True, cwd=tmp_path)
     assert result.returncode != 0
     assert "server.public_url" in result.stderr
+
+
+def test_policies_describe(runner, app):
+    result = run(runner, "policies", "describe", "--tenant", "caf", "--json")
+    data = json.loads(result.output)
+    assert data["tenant"] == "caf" and data["password"]["parameters"]["min_length"] == 10
+    text = run(runner, "policies", "describe", "--tenant", "mairie").output
+    assert "Mot de passe :" in text and "8" in text
+
+
+def test_policies_check_password_and_identifier(runner, app):
+    refused = run(runner, "policies", "check", "--tenant", "caf", "--password", "Motdepasse", "--json")
+    assert refused.exit_code == 1
+    data = json.loads(refused.output)
+    assert data["passing"] is False and "password.missing_digit" in data["password"]["codes"]
+    ok = run(runner, "policies", "check", "--tenant", "caf", "--identifier", "1 84 03 12 345 678", "--json")
+    assert ok.exit_code == 0 and json.loads(ok.output)["identifier"]["normalised"] == "1840312345678"
+    bad = run(runner, "policies", "check", "--tenant", "caf", "--identifier", "1840312345")
+    assert bad.exit_code == 1 and "Identifiant : refusé" in bad.output
+    assert run(runner, "policies", "check", "--tenant", "caf").exit_code == 2
