@@ -20,9 +20,15 @@ csrf = CSRFProtect()
 MIGRATIONS = str(Path(__file__).parent / "migrations")
 
 
-def _sqlite_dir(url: str) -> None:
-    if url.startswith("sqlite:///") and not url.startswith("sqlite:////"):
-        Path(url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
+def _sqlite_url(url: str) -> str:
+    """A relative SQLite path is relative to the working directory (not Flask's instance
+    folder, as Flask-SQLAlchemy would have it); its folder is created."""
+    prefix = "sqlite:///"
+    if not url.startswith(prefix) or url == prefix or url.endswith(":memory:"):
+        return url
+    path = Path(url[len(prefix):]).resolve()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return prefix + str(path)
 
 
 def setup_config(app: Flask, settings: Settings, test_config: dict | None) -> None:
@@ -38,7 +44,7 @@ def setup_config(app: Flask, settings: Settings, test_config: dict | None) -> No
         JSON_SORT_KEYS=False,
     )
     app.config.update(test_config or {})
-    _sqlite_dir(app.config["SQLALCHEMY_DATABASE_URI"])
+    app.config["SQLALCHEMY_DATABASE_URI"] = _sqlite_url(app.config["SQLALCHEMY_DATABASE_URI"])
 
 
 def setup_storage(app: Flask, settings: Settings) -> None:
