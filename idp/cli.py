@@ -85,7 +85,9 @@ def serve_command(host: str, port: int, workers: int):
                 "--access-logfile", "-", "idp.wsgi:app"]
         os.execv(sys.executable, args)
     click.echo("gunicorn is not installed: serving with Werkzeug (development only)")
-    current_app.run(host=host, port=port, threaded=True, use_reloader=False)
+    from werkzeug.serving import run_simple
+
+    run_simple(host, port, current_app._get_current_object(), threaded=True, use_reloader=False)
 
 
 def _has_gunicorn() -> bool:
