@@ -118,6 +118,8 @@ def create_app(test_config: dict | None = None, settings: Settings | None = None
     app = Flask(__name__, instance_path=os.path.abspath("instance"))
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    # Authlib logs issued tokens at DEBUG ("Issue token %r"): never let that reach a log.
+    logging.getLogger("authlib").setLevel(max(logging.INFO, logging.getLogger().level))
     setup_config(app, settings, test_config)
     setup_transport(app, settings)
     setup_storage(app, settings)

@@ -8,6 +8,7 @@ from datetime import datetime, timezone
 
 from authlib.oauth2.rfc7009 import RevocationEndpoint
 from authlib.oauth2.rfc7662 import IntrospectionEndpoint
+from authlib.oauth2.rfc6749.errors import InvalidRequestError
 from authlib.oidc.rpinitiated import EndSessionEndpoint
 from flask import g
 
@@ -110,6 +111,24 @@ class Revocation(RevocationEndpoint):
 
 
 class EndSession(EndSessionEndpoint):
+    """As node-oidc-provider does: a ``post_logout_redirect_uri`` that cannot be honoured is
+    an error page rather than silently dropped; without ``id_token_hint`` the person's
+    explicit confirmation (the POSTed form) makes a registered URI legitimate."""
+
+    def validate_request(self, request):
+        result = super().validate_request(request)
+        wanted = request.payload.data.get("post_logout_redirect_uri")
+        if wanted and result.redirect_uri is None:
+            if result.client is None:
+                raise InvalidRequestError(
+                    "'post_logout_redirect_uri' needs 'id_token_hint' or 'client_id'.")
+            if not self._is_valid_post_logout_redirect_uri(result.client, wanted):
+                raise InvalidRequestError("'post_logout_redirect_uri' is not registered for this client.")
+        return result
+
+    def is_post_logout_redirect_uri_legitimate(self, request, post_logout_redirect_uri, client, logout_hint):
+        return request.method == "POST" and request.payload.data.get("confirm") == "yes"
+
     def get_server_jwks(self):
         return keyring(g.tenant.slug).jwks
 

@@ -8,6 +8,8 @@ from urllib.parse import urlsplit
 from authlib.common.urls import add_params_to_uri
 from authlib.oauth2.rfc6749.errors import AccessDeniedError, OAuth2Error
 from flask import current_app, g, jsonify, make_response, redirect, render_template, request, url_for
+from flask_wtf.csrf import validate_csrf
+from wtforms.validators import ValidationError
 
 from ..tenancy import tenant_blueprint
 from . import authorize as authz
@@ -152,6 +154,18 @@ def userinfo():
     return response
 
 
+def _logout_confirmed() -> bool:
+    """The confirmation form was posted, with a valid CSRF token (the RP-facing endpoint
+    itself is exempt: relying parties POST to it with an id_token_hint)."""
+    if request.method != "POST" or request.form.get("confirm") != "yes":
+        return False
+    try:
+        validate_csrf(request.form.get("csrf_token"))
+    except ValidationError:
+        return False
+    return True
+
+
 @bp.route("/logout", methods=["GET", "POST"])
 def logout():
     """RP-Initiated Logout 1.0: ask for confirmation without a valid id_token_hint."""
@@ -160,7 +174,7 @@ def logout():
         end_request = server.validate_endpoint_request("end_session")
     except OAuth2Error as error:
         return render_template("oidc/logout_error.html", error=error), 400
-    if end_request.needs_confirmation and request.form.get("confirm") != "yes":
+    if end_request.needs_confirmation and not _logout_confirmed():
         return render_template("oidc/logout_confirm.html", params=dict(request.values.items()))
     response = server.create_endpoint_response("end_session", end_request)
     if response is None:

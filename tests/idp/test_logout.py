@@ -36,11 +36,19 @@ def test_logout_without_state(http, app):
     assert location(logout(http, id_token_hint=tokens["id_token"], post_logout_redirect_uri=POST_LOGOUT)) == POST_LOGOUT
 
 
-def test_unregistered_post_logout_uri_is_not_followed(http, app):
-    _, _, tokens = code_tokens(http, app)
+def test_unregistered_post_logout_uri_is_an_error_page(http, app):
+    client_id, _, tokens = code_tokens(http, app)
     response = logout(http, id_token_hint=tokens["id_token"], post_logout_redirect_uri="https://evil.example/")
-    assert response.status_code == 200 and "Location" not in response.headers
-    assert "Vous êtes déconnecté" in response.get_data(as_text=True)
+    assert response.status_code == 400 and "Location" not in response.headers
+    assert "n'est pas valide" in response.get_data(as_text=True)
+    # the session is untouched
+    assert query(location(authorize(http, "caf", client_id, prompt="none")))["code"]
+
+
+def test_post_logout_uri_without_hint_nor_client_is_an_error(http, app):
+    response = logout(http, post_logout_redirect_uri=POST_LOGOUT)
+    assert response.status_code == 400
+    assert "needs" in response.get_data(as_text=True)
 
 
 def test_bad_id_token_hint_is_an_error_page(http, app):
@@ -62,10 +70,17 @@ def test_logout_without_hint_asks_confirmation(http, app):
     page = logout(http, post_logout_redirect_uri=POST_LOGOUT, client_id=client_id, state="s")
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and "Voulez-vous vous déconnecter ?" in html
-    done = http.post("/caf/logout", data={"csrf_token": csrf(html), "confirm": "yes",
+    done = http.post("/caf/logout", data={"csrf_token": csrf(html), "confirm": "yes", "state": "s",
                                           "post_logout_redirect_uri": POST_LOGOUT, "client_id": client_id})
-    assert done.status_code == 200  # no redirect without id_token_hint
+    assert location(done) == POST_LOGOUT + "?state=s"  # confirmed by the person
     assert query(location(authorize(http, "caf", client_id, prompt="none")))["error"] == "login_required"
+
+
+def test_logout_confirmation_requires_csrf(http, app):
+    client_id, _, _ = code_tokens(http, app)
+    forged = http.post("/caf/logout", data={"confirm": "yes", "client_id": client_id})
+    assert forged.status_code == 200 and "Voulez-vous vous déconnecter ?" in forged.get_data(as_text=True)
+    assert query(location(authorize(http, "caf", client_id, prompt="none")))["code"]
 
 
 def test_backchannel_logout_token_sent(http, app):
