@@ -8,6 +8,7 @@ from pathlib import Path
 
 from flask import Flask, render_template
 from flask_wtf import CSRFProtect
+from flask_wtf.csrf import CSRFError
 
 from .db import db
 from .ephemeral import counters_for
@@ -81,6 +82,12 @@ def setup_views(app: Flask) -> None:
         settings = app.config["IDP_SETTINGS"]
         return render_template("index.html", tenants=app.extensions["idp_tenants"].values(),
                                demo=settings.demo.enabled)
+
+    @app.errorhandler(CSRFError)
+    def csrf_failed(error):
+        return render_template("error.html", title="Formulaire expiré",
+                               message="Ce formulaire a expiré ou ne vient pas de ce site. "
+                                       "Revenez en arrière, rechargez la page et recommencez."), 400
 
     @app.errorhandler(404)
     def not_found(error):
