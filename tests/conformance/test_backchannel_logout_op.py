@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlencode
 import requests_mock
 from joserfc import jwt
 
-from conftest import OP
+from conformance_op import OP
 from helpers import POST_LOGOUT, location, make_client
 
 EVENT = "http://schemas.openid.net/event/backchannel-logout"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import time
 
-from conftest import OP
+from conformance_op import OP
 from helpers import REDIRECT, exchange, location, path_of, query
 
 

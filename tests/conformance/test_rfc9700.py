@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from conftest import OP
+from conformance_op import OP
 from helpers import (POST_LOGOUT, REDIRECT, authorize, exchange, location, login_flow, make_client,
                      path_of, pkce_pair, query, submit_login, token_request)
 

@@ -78,7 +78,7 @@ def test_oidcc_rp_initiated_logout_bad_post_logout_redirect_uri(op):
 
 
 def test_oidcc_rp_initiated_logout_query_added_to_post_logout_redirect_uri(app, http):
-    from conftest import OP
+    from conformance_op import OP
 
     uri = "https://rp.example/bye?foo=bar"
     op = OP(app, http, post_logout_redirect_uris=[uri])

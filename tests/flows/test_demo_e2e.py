@@ -4,45 +4,14 @@ ID token checked against the published JWKS by the relying party and again here.
 from __future__ import annotations
 
 import re
-import socket
-import threading
 from urllib.parse import urljoin
 
 import pytest
 import requests
 from joserfc import jwt
 from joserfc.jwk import KeySet
-from werkzeug.serving import make_server
 
-from conftest import make_settings
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture
-def live_server(tmp_path):
-    from idp.app import create_app
-    from idp.db import db
-    from idp.demo_setup import install_demo
-    from idp.keystore import ensure_keys
-
-    port = _free_port()
-    base = f"http://127.0.0.1:{port}"
-    app = create_app(settings=make_settings(tmp_path, "sqlite", server={"public_url": base}))
-    with app.app_context():
-        db.create_all()
-        for slug in app.extensions["idp_tenants"]:
-            ensure_keys(slug)
-        demo = install_demo()
-    server = make_server("127.0.0.1", port, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield base, demo
-    server.shutdown()
+from live import live_server  # noqa: F401  (fixture)
 
 
 def _form(html: str, action_contains: str) -> tuple[str, dict]:

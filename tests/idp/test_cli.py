@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import write_config
+from support import write_config
 
 
 def run(runner, *args):

@@ -8,7 +8,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from conftest import POSTGRES_URL, make_settings
+from support import POSTGRES_URL, make_settings
 
 
 def _fresh_url(backend, tmp_path):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import write_config
+from support import write_config
 from idp.settings import SettingsError, load_settings
 
 
