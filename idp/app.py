@@ -12,6 +12,7 @@ from flask_wtf.csrf import CSRFError
 
 from .db import db
 from .ephemeral import counters_for
+from .protection import IdentifierVault
 from .security import add_security_headers, csp_nonce
 from .settings import Settings, load_settings
 from .tenants import build_tenants
@@ -55,6 +56,7 @@ def setup_storage(app: Flask, settings: Settings) -> None:
     Migrate(app, db, directory=MIGRATIONS, render_as_batch=True)
     app.extensions["idp_counters"] = counters_for(settings.redis.url)
     app.extensions["idp_tenants"] = build_tenants(settings)
+    app.extensions["idp_vault"] = IdentifierVault(settings.server.data_protection_key)
 
 
 def setup_protocol(app: Flask) -> None:

@@ -39,5 +39,6 @@ def create(tenant, identifier, password, email, given_name, family_name, birthda
                     click.echo(f"{name}: {message}", err=True)
         raise SystemExit(1)
     a = result.account
-    _emit({"id": a.id, "tenant": a.tenant, "identifier": a.identifier, "status": a.status}, as_json,
-          [f"Compte créé : {a.id} ({t.identifier_scheme.mask(a.identifier)})"])
+    identifier = t.identifier_scheme.check(identifier).value
+    _emit({"id": a.id, "tenant": a.tenant, "identifier": identifier, "status": a.status}, as_json,
+          [f"Compte créé : {a.id} ({t.identifier_scheme.mask(identifier)})"])

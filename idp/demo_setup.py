@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from flask import current_app
 
-from .accounts.service import create_account
+from .accounts.service import create_account, find_account
 from .clients_admin import create_client
 from .db import scoped_first
 from .demo import demo_secret, post_logout_uri, redirect_uri
-from .models import Account, Client
+from .models import Client
 
 
 def install_demo() -> dict:
@@ -28,7 +28,7 @@ def install_demo() -> dict:
         info = {"url": f"{settings.server.public_url}/demo/{slug}/", "client_id": settings.demo.client_id}
         if demo is not None:
             normalised = tenant.identifier_scheme.check(demo.identifier).value
-            if scoped_first(Account, slug, identifier=normalised) is None:
+            if find_account(slug, normalised) is None:
                 result = create_account(settings, tenant, demo.identifier, demo.password,
                                         email=demo.email, given_name=demo.given_name,
                                         family_name=demo.family_name, birthdate=demo.birthdate)

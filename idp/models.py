@@ -44,9 +44,11 @@ class Client(TenantOwned, db.Model):
 
 class Account(TenantOwned, db.Model):
     __tablename__ = "accounts"
-    __table_args__ = (UniqueConstraint("tenant", "identifier"),)
+    __table_args__ = (UniqueConstraint("tenant", "identifier_index"),)
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=_uuid)
-    identifier: Mapped[str] = mapped_column(String(255))
+    # never the identifier in clear (it may be a NIR): see idp.protection
+    identifier_index: Mapped[str] = mapped_column(String(64))
+    identifier_sealed: Mapped[bytes] = mapped_column(LargeBinary)
     password_hash: Mapped[str | None] = mapped_column(String(255))
     status: Mapped[str] = mapped_column(String(20), default="active")
     email: Mapped[str | None] = mapped_column(String(255))

@@ -32,6 +32,7 @@ class ServerSettings(Strict):
     secret_key: str = Field(min_length=32)
     key_encryption_key: str = Field(description="base64url, 32 bytes: seals private keys at rest")
     client_secret_pepper: str = Field(min_length=32, description="keys the client-secret hash")
+    data_protection_key: str = Field(description="base64url, 32 bytes: blind index and sealing of identifiers")
     outbox_dir: str = "instance/outbox"
     trust_proxy: bool = False
 

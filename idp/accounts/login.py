@@ -8,9 +8,11 @@ from dataclasses import dataclass
 
 from flask import current_app, g
 
-from ..db import db, scoped_first
+from ..db import db
 from ..models import Account
 from ..passwords import hasher, needs_rehash, verify_password
+from ..protection import vault
+from .service import find_account
 
 log = logging.getLogger("idp.login")
 
@@ -36,7 +38,7 @@ def tenant_hasher():
 
 
 def _throttle_key(identifier: str) -> str:
-    return f"login:{g.tenant.slug}:{identifier}"
+    return f"login:{vault().index(g.tenant.slug, identifier)}"
 
 
 def authenticate(raw_identifier: str, password: str) -> LoginOutcome:
@@ -56,7 +58,7 @@ def authenticate(raw_identifier: str, password: str) -> LoginOutcome:
         log.warning("login_throttled tenant=%s identifier=%s", g.tenant.slug, scheme.mask(identifier))
         return LoginOutcome(message=MESSAGES["throttled"].format(seconds=settings.lockout_seconds),
                             code="throttled")
-    account = scoped_first(Account, identifier=identifier)
+    account = find_account(g.tenant.slug, identifier)
     ph = tenant_hasher()
     length_ok = g.tenant.password_policy.accepts_at_login(password)
     verified = verify_password(ph, account.password_hash if account else None, password) and length_ok

@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from ..db import db, scoped_first
 from ..models import Account
 from ..passwords import hasher
+from ..protection import vault
 
 
 @dataclass
@@ -17,6 +18,17 @@ class AccountResult:
     account: Account | None = None
     errors: dict[str, list[str]] = field(default_factory=dict)   # field -> French messages
     codes: list[str] = field(default_factory=list)
+
+
+def find_account(tenant_slug: str, normalised_identifier: str) -> Account | None:
+    """The account of a normalised identifier, through its blind index."""
+    index = vault().index(tenant_slug, normalised_identifier)
+    return scoped_first(Account, tenant_slug, identifier_index=index)
+
+
+def account_identifier(account: Account) -> str:
+    """The clear identifier, for its owner only (mask it anywhere else)."""
+    return vault().unseal(account.tenant, account.identifier_sealed)
 
 
 def _argon2(settings, tenant_slug):
@@ -44,13 +56,14 @@ def create_account(settings, tenant, identifier: str, password: str, *, email=No
         except ValueError:
             result.errors["birthdate"] = ["La date de naissance doit être au format AAAA-MM-JJ."]
             result.codes.append("birthdate.invalid")
-    if scoped_first(Account, tenant.slug, identifier=checked.value) is not None:
+    if find_account(tenant.slug, checked.value) is not None:
         result.errors["identifier"] = ["Un compte existe déjà avec cet identifiant."]
         result.codes.append("identifier.taken")
     if result.errors:
         return result
     account = Account(
-        tenant=tenant.slug, identifier=checked.value, status=status,
+        tenant=tenant.slug, identifier_index=vault().index(tenant.slug, checked.value),
+        identifier_sealed=vault().seal(tenant.slug, checked.value), status=status,
         password_hash=_argon2(settings, tenant.slug).hash(password),
         email=email, email_verified=bool(email), given_name=given_name, family_name=family_name,
         birthdate=birthdate, profile={},

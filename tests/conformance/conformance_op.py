@@ -21,12 +21,11 @@ class OP:
         self.account_id = self._account()
 
     def _account(self) -> str:
-        from idp.db import scoped_first
-        from idp.models import Account
+        from idp.accounts.service import find_account
         from helpers import ACCOUNTS
 
         with self.app.app_context():
-            found = scoped_first(Account, self.tenant, identifier=ACCOUNTS[self.tenant][0])
+            found = find_account(self.tenant, ACCOUNTS[self.tenant][0])
             if found is not None:
                 return found.id
         return make_account(self.app, self.tenant)

@@ -143,3 +143,19 @@ def test_policies_check_password_and_identifier(runner, app):
     bad = run(runner, "policies", "check", "--tenant", "caf", "--identifier", "1840312345")
     assert bad.exit_code == 1 and "Identifiant : refusé" in bad.output
     assert run(runner, "policies", "check", "--tenant", "caf").exit_code == 2
+
+
+def test_identifiers_never_stored_in_clear(runner, app):
+    from sqlalchemy import text
+
+    from idp.db import db
+
+    run(runner, "users", "create", "--tenant", "ameli", "--identifier", "2910775123456", "--password", "Sante-2024!")
+    with app.app_context():
+        rows = db.session.execute(text("SELECT * FROM accounts")).mappings().all()
+        assert rows and all("2910775123456" not in str(dict(r)) for r in rows)
+        from idp.accounts.service import account_identifier, find_account
+
+        account = find_account("ameli", "2910775123456")
+        assert account_identifier(account) == "2910775123456"
+        assert find_account("caf", "2910775123456") is None  # the index is per tenant
