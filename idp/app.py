@@ -69,11 +69,13 @@ def setup_views(app: Flask) -> None:
     from .accounts.views import bp as accounts_bp
     from .demo import bp as demo_bp
     from .oidc.views import bp as oidc_bp
+    from .signup.views import bp as signup_bp
 
     csrf.init_app(app)
     app.register_blueprint(oidc_bp)
     csrf.exempt(oidc_bp)  # protocol endpoints: client authentication, state and PKCE instead
     app.register_blueprint(accounts_bp)
+    app.register_blueprint(signup_bp)
     app.register_blueprint(demo_bp)
     csrf.exempt(demo_bp)
     app.after_request(add_security_headers)

@@ -168,3 +168,35 @@ class RevokedToken(db.Model):
     __tablename__ = "revoked_tokens"
     jti: Mapped[str] = mapped_column(String(64), primary_key=True)
     expires_at: Mapped[object] = mapped_column(DateTime, index=True)
+
+
+class Verification(TenantOwned, db.Model):
+    """A code or a link proving control of an email, a phone or a postal address.
+
+    Stored as a keyed hash; single use; expiring; a bounded number of attempts."""
+    __tablename__ = "verifications"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=_uuid)
+    purpose: Mapped[str] = mapped_column(String(40))          # activation, password_reset, ...
+    subject: Mapped[str] = mapped_column(String(64), index=True)  # account id or signup id
+    channel: Mapped[str] = mapped_column(String(10))          # email | sms | letter
+    destination: Mapped[str] = mapped_column(String(255))     # where it was sent (for resend)
+    secret_hash: Mapped[str] = mapped_column(String(64))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    sends: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[object] = mapped_column(DateTime, default=utcnow)
+    last_sent_at: Mapped[object] = mapped_column(DateTime, default=utcnow)
+    expires_at: Mapped[object] = mapped_column(DateTime)
+    used_at: Mapped[object | None] = mapped_column(DateTime)
+
+
+class Signup(TenantOwned, db.Model):
+    """A signup in progress: the steps done and what was typed, sealed (it may hold a NIR);
+    the password only as its Argon2id hash."""
+    __tablename__ = "signups"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # digest of the cookie handle
+    step: Mapped[str] = mapped_column(String(40))
+    data_sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    interaction_handle: Mapped[str | None] = mapped_column(String(64))
+    account_id: Mapped[str | None] = mapped_column(String(36))
+    created_at: Mapped[object] = mapped_column(DateTime, default=utcnow)
+    expires_at: Mapped[object] = mapped_column(DateTime)

@@ -29,10 +29,15 @@ class IdentifierVault:
         master = decode_kek(master_key_b64)
         self._index_key = _derive(master, b"idp identifier blind index v1")
         self._seal = AESGCM(_derive(master, b"idp identifier sealing v1"))
+        self._mac_key = _derive(master, b"idp verification secrets v1")
 
     def index(self, tenant: str, value: str) -> str:
         """Deterministic lookup key for ``value`` (already normalised) within ``tenant``."""
         return hmac.new(self._index_key, f"{tenant}\x00{value}".encode(), hashlib.sha256).hexdigest()
+
+    def mac(self, purpose: str, value: str) -> str:
+        """Keyed hash of a short secret (a 6-digit code) so a database copy cannot be searched."""
+        return hmac.new(self._mac_key, f"{purpose}\x00{value}".encode(), hashlib.sha256).hexdigest()
 
     def seal(self, tenant: str, value: str) -> bytes:
         nonce = os.urandom(12)

@@ -74,6 +74,41 @@ class LoginSettings(Strict):
     lockout_seconds: int = Field(60, ge=1)
 
 
+class VerificationSettings(Strict):
+    """Codes and links proving control of an email, a phone or a postal address."""
+    code_ttl: int = Field(600, ge=60, description="seconds a code sent by SMS or email is valid")
+    link_ttl: int = Field(86400, ge=300, description="seconds an emailed link is valid")
+    letter_ttl_days: int = Field(30, ge=1, description="days a code sent by post is valid")
+    max_attempts: int = Field(5, ge=1, description="wrong codes before the code is void")
+    resend_interval: int = Field(60, ge=0, description="seconds between two sends")
+    max_sends: int = Field(5, ge=1, description="sends of one code before giving up")
+
+
+class SignupField(Strict):
+    name: str = Field(description="a field of idp.signup.fields.CATALOGUE")
+    required: bool = False
+    when: dict[str, str] = Field({}, description="shown only when these earlier answers match")
+
+
+class SignupStep(Strict):
+    name: str = Field(pattern=r"^[a-z][a-z0-9-]{1,30}$", description="the step's URL segment")
+    title: str
+    kind: Literal["fields", "identifier", "password", "consent", "recap", "activation"] = "fields"
+    intro: str = ""
+    fields: list[SignupField] = []
+
+
+class SignupSettings(Strict):
+    """The tenant's signup journey: its steps in order, rendered by one engine."""
+    enabled: bool = True
+    steps: list[SignupStep]
+    activation_channels: list[Literal["email", "sms"]] = ["email"]
+    unique_email: bool = Field(False, description="refuse a second account with the same email")
+    cgu_version: str = "1"
+    cgu_url: str = ""
+    ttl: int = Field(3600, ge=300, description="seconds a signup in progress is kept")
+
+
 class DemoAccount(Strict):
     """The account ``idp init --demo`` creates for this tenant."""
     identifier: str
@@ -96,6 +131,7 @@ class TenantSettings(Strict):
     franceconnect: bool = False
     argon2: Argon2Settings | None = None
     demo_account: DemoAccount | None = None
+    signup: SignupSettings | None = None
 
 
 class DemoSettings(Strict):
@@ -110,6 +146,7 @@ class Settings(Strict):
     tokens: TokenSettings = TokenSettings()
     argon2: Argon2Settings = Argon2Settings()
     login: LoginSettings = LoginSettings()
+    verification: VerificationSettings = VerificationSettings()
     demo: DemoSettings = DemoSettings()
     tenants: dict[str, TenantSettings]
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"

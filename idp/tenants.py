@@ -44,5 +44,26 @@ def build_tenants(settings: Settings) -> dict[str, Tenant]:
             policies = bind_tenant(slug, tables)
         except PolicyConfigError as exc:
             raise SettingsError(str(exc)) from None
+        if config.signup is not None:
+            check_signup(slug, config.signup)
         tenants[slug] = Tenant(slug, config, settings.issuer(slug), policies)
     return tenants
+
+
+RESERVED_STEPS = {"availability", "password-check", "cancel", "activate"}
+
+
+def check_signup(slug: str, signup) -> None:
+    """Signup steps name known fields and free URL segments; stop the start otherwise."""
+    from .signup.fields import CATALOGUE
+
+    for i, step in enumerate(signup.steps):
+        key = f"tenants.{slug}.signup.steps[{i}]"
+        if step.name in RESERVED_STEPS:
+            raise SettingsError(f"{key}.name: {step.name!r} is reserved")
+        for field in step.fields:
+            if field.name not in CATALOGUE:
+                raise SettingsError(f"{key}.fields: unknown field {field.name!r}; known: {', '.join(sorted(CATALOGUE))}")
+    kinds = [s.kind for s in signup.steps]
+    if "password" not in kinds or "identifier" not in kinds or kinds[-1] != "activation":
+        raise SettingsError(f"tenants.{slug}.signup.steps: needs an 'identifier' and a 'password' step and ends with 'activation'")

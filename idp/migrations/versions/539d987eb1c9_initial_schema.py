@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 3e86961cb334
+Revision ID: 539d987eb1c9
 Revises: 
-Create Date: 2026-11-22 22:52:28.183977
+Create Date: 2026-11-22 23:06:31.775982
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '3e86961cb334'
+revision = '539d987eb1c9'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -113,6 +113,40 @@ def upgrade():
     )
     with op.batch_alter_table('signing_keys', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_signing_keys_tenant'), ['tenant'], unique=False)
+
+    op.create_table('signups',
+    sa.Column('id', sa.String(length=64), nullable=False),
+    sa.Column('step', sa.String(length=40), nullable=False),
+    sa.Column('data_sealed', sa.LargeBinary(), nullable=False),
+    sa.Column('interaction_handle', sa.String(length=64), nullable=True),
+    sa.Column('account_id', sa.String(length=36), nullable=True),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('expires_at', sa.DateTime(), nullable=False),
+    sa.Column('tenant', sa.String(length=32), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_signups'))
+    )
+    with op.batch_alter_table('signups', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_signups_tenant'), ['tenant'], unique=False)
+
+    op.create_table('verifications',
+    sa.Column('id', sa.String(length=36), nullable=False),
+    sa.Column('purpose', sa.String(length=40), nullable=False),
+    sa.Column('subject', sa.String(length=64), nullable=False),
+    sa.Column('channel', sa.String(length=10), nullable=False),
+    sa.Column('destination', sa.String(length=255), nullable=False),
+    sa.Column('secret_hash', sa.String(length=64), nullable=False),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('sends', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('last_sent_at', sa.DateTime(), nullable=False),
+    sa.Column('expires_at', sa.DateTime(), nullable=False),
+    sa.Column('used_at', sa.DateTime(), nullable=True),
+    sa.Column('tenant', sa.String(length=32), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_verifications'))
+    )
+    with op.batch_alter_table('verifications', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_verifications_subject'), ['subject'], unique=False)
+        batch_op.create_index(batch_op.f('ix_verifications_tenant'), ['tenant'], unique=False)
 
     op.create_table('authorization_codes',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -224,6 +258,15 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_authorization_codes_tenant'))
 
     op.drop_table('authorization_codes')
+    with op.batch_alter_table('verifications', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_verifications_tenant'))
+        batch_op.drop_index(batch_op.f('ix_verifications_subject'))
+
+    op.drop_table('verifications')
+    with op.batch_alter_table('signups', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_signups_tenant'))
+
+    op.drop_table('signups')
     with op.batch_alter_table('signing_keys', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_signing_keys_tenant'))
 

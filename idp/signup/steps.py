@@ -1,0 +1,147 @@
+"""Step kinds of the signup engine. Each kind checks a POSTed form against the tenant's
+configuration and records the answers; it returns French messages per field on refusal."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from flask import current_app, g
+
+from ..accounts.login import tenant_hasher
+from ..accounts.service import find_account
+from ..db import db
+from ..models import Account
+from .fields import check_value, spec
+
+REQUIRED = "Ce champ est obligatoire."
+
+
+def visible_fields(step, answers: dict) -> list:
+    return [f for f in step.fields if all(answers.get(k) == v for k, v in f.when.items())]
+
+
+def check_fields(step, form, state) -> dict[str, str]:
+    """Check the visible fields; a choice made on this very step (profile_type) may reveal
+    fields the person has not seen yet: they are then asked for, not silently skipped."""
+    errors, answers = {}, state.answers
+    for chosen in step.fields:
+        if chosen.name in form or spec(chosen.name).kind == "checkbox":
+            answers[chosen.name] = form.get(chosen.name, "")
+    for chosen in visible_fields(step, answers):
+        field_spec = spec(chosen.name)
+        if field_spec.kind != "checkbox" and chosen.name not in form:
+            errors[chosen.name] = "Ce champ est demandé pour le profil choisi."
+            continue
+        value, error = check_value(field_spec, form.get(chosen.name, ""))
+        if not error and chosen.required and value in ("", False):
+            error = REQUIRED
+        if not error and chosen.name == "email" and value and _email_taken(value):
+            error = "Cette adresse électronique est déjà utilisée par un autre compte."
+        answers[chosen.name] = value
+        if error:
+            errors[chosen.name] = error
+    return errors
+
+
+def _email_taken(email: str) -> bool:
+    config = g.tenant.config.signup
+    if not config.unique_email:
+        return False
+    found = db.session.execute(db.select(Account.id).where(
+        Account.tenant == g.tenant.slug, db.func.lower(Account.email) == email.lower()).limit(1)).first()
+    return found is not None
+
+
+# -- identifier -------------------------------------------------------------------------------
+
+def names(answers: dict) -> tuple[str, str]:
+    given = answers.get("given_name") or answers.get("given_names") or ""
+    return given, answers.get("usage_name") or answers.get("birth_name") or ""
+
+
+def suggestion(answers: dict) -> str | None:
+    """The first free identifier the scheme proposes from the person's names."""
+    scheme = g.tenant.identifier_scheme
+    if not hasattr(scheme, "candidates"):
+        return None
+    given, family = names(answers)
+    if not given or not family:
+        return None
+    for candidate in scheme.candidates(given, family, limit=20):
+        if find_account(g.tenant.slug, candidate) is None:
+            return candidate
+    return None
+
+
+def availability(raw: str, answers: dict) -> dict:
+    scheme = g.tenant.identifier_scheme
+    checked = scheme.check(raw)
+    if not checked.passing:
+        return {"available": False, "message": checked.messages[0].fr, "code": checked.messages[0].code}
+    if find_account(g.tenant.slug, checked.value) is not None:
+        other = suggestion(answers)
+        message = "Cet identifiant est déjà pris." + (f" Suggestion : {other}" if other else "")
+        return {"available": False, "message": message, "code": "identifier.taken", "suggestion": other}
+    return {"available": True, "message": "Identifiant disponible !", "normalised": checked.value}
+
+
+def check_identifier(step, form, state) -> dict[str, str]:
+    raw = form.get("identifier", "").strip()
+    state.answers["identifier_typed"] = raw
+    if not raw:
+        return {"identifier": REQUIRED}
+    verdict = availability(raw, state.answers)
+    if not verdict["available"]:
+        return {"identifier": verdict["message"]}
+    state.answers["identifier"] = verdict["normalised"]
+    return {}
+
+
+# -- password ---------------------------------------------------------------------------------
+
+def check_password(step, form, state) -> dict[str, str]:
+    password, repeat = form.get("password", ""), form.get("password_repeat", "")
+    if not password:
+        return {"password": REQUIRED}
+    given, family = names(state.answers)
+    verdict = g.tenant.password_policy.check(password, identifier=state.answers.get("identifier"),
+                                             names=[n for n in (given, family) if n])
+    if not verdict.passing:
+        return {"password": " ".join(m.fr for m in verdict.messages)}
+    if password != repeat:
+        return {"password_repeat": "Les deux mots de passe ne sont pas identiques."}
+    state.data["password_hash"] = tenant_hasher().hash(password)
+    return {}
+
+
+# -- consent ----------------------------------------------------------------------------------
+
+def check_consent(step, form, state) -> dict[str, str]:
+    errors = {}
+    if form.get("cgu") != "on":
+        errors["cgu"] = "Vous devez accepter les conditions générales d'utilisation."
+    if form.get("rgpd") != "on":
+        errors["rgpd"] = "Vous devez consentir au traitement de vos données pour créer un compte."
+    if not errors:
+        now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        version = g.tenant.config.signup.cgu_version
+        state.data["consents"] = {"cgu": {"version": version, "accepted_at": now},
+                                  "rgpd": {"version": version, "accepted_at": now}}
+    return errors
+
+
+def check_recap(step, form, state) -> dict[str, str]:
+    return {}
+
+
+CHECKS = {
+    "fields": check_fields,
+    "identifier": check_identifier,
+    "password": check_password,
+    "consent": check_consent,
+    "recap": check_recap,
+}
+
+
+def settings():
+    return current_app.config["IDP_SETTINGS"]

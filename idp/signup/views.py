@@ -1,0 +1,241 @@
+"""Signup pages: ``{issuer}/signup`` and its steps, cancel, availability, activation."""
+
+from __future__ import annotations
+
+from flask import abort, g, jsonify, make_response, redirect, render_template, request, url_for
+
+from .. import verification
+from ..db import db
+from ..models import Account
+from ..oidc import interactions, sessions
+from ..tenancy import tenant_blueprint
+from . import activation, state as signup_state
+from .fields import spec
+from .steps import CHECKS, availability, suggestion, visible_fields
+
+bp = tenant_blueprint("signup", __name__)
+FIXED_LABELS = {"identifier": "Identifiant", "password": "Mot de passe",
+                "password_repeat": "Confirmation du mot de passe", "cgu": "Conditions générales",
+                "rgpd": "Données personnelles", "channel": "Activation"}
+
+
+def _config():
+    config = g.tenant.config.signup
+    if config is None or not config.enabled:
+        abort(404)
+    return config
+
+
+def _step_index(name: str) -> int:
+    for i, step in enumerate(_config().steps):
+        if step.name == name:
+            return i
+    abort(404)
+
+
+def _first_missing(state) -> str:
+    for step in _config().steps:
+        if step.name not in state.done:
+            return step.name
+    return _config().steps[-1].name
+
+
+@bp.route("/signup")
+def start():
+    config = _config()
+    state = signup_state.load()
+    handle = None
+    if state is None or request.args.get("restart"):
+        interaction = request.args.get("interaction")
+        state, handle = signup_state.start(config.ttl, interaction if interactions.load(interaction or "") else None)
+    response = redirect(url_for("signup.step", name=_first_missing(state)))
+    if handle:
+        signup_state.set_cookie(response, handle, config.ttl)
+    return response
+
+
+@bp.route("/signup/<name>", methods=["GET", "POST"])
+def step(name):
+    config = _config()
+    index = _step_index(name)
+    state = signup_state.load()
+    if state is None:
+        return redirect(url_for("signup.start"))
+    current = config.steps[index]
+    if index > 0 and config.steps[index - 1].name not in state.done:
+        return redirect(url_for("signup.step", name=_first_missing(state)))
+    if current.kind == "activation":
+        return activation_step(current, state)
+    errors = {}
+    if request.method == "POST":
+        errors = CHECKS[current.kind](current, request.form, state)
+        if not errors:
+            state.done.append(current.name) if current.name not in state.done else None
+            state.row.step = current.name
+            state.save()
+            return redirect(url_for("signup.step", name=config.steps[index + 1].name))
+        state.save()
+    return _render(current, index, state, errors), 400 if errors else 200
+
+
+def _render(current, index, state, errors, **extra):
+    config = _config()
+    fields = [(f, spec(f.name)) for f in visible_fields(current, state.answers)]
+    hidden = [(f, spec(f.name)) for f in current.fields if f not in [c for c, _ in fields]]
+    labels = {spec_.name: spec_.label for _, spec_ in fields} | FIXED_LABELS
+    context = dict(labels=labels, step=current, number=index + 1, total=len(config.steps), fields=fields,
+                   conditional=hidden, answers=state.answers, errors=errors, config=config,
+                   suggestion=suggestion(state.answers) if current.kind == "identifier" else None,
+                   requirements=g.tenant.password_policy.requirements() if current.kind == "password" else [],
+                   recap=_recap(state) if current.kind == "recap" else [], **extra)
+    return render_template(f"signup/{current.kind}.html", **context)
+
+
+def _recap(state) -> list[tuple[str, str]]:
+    rows = []
+    for step in _config().steps:
+        for chosen in visible_fields(step, state.answers):
+            field_spec = spec(chosen.name)
+            value = state.answers.get(chosen.name)
+            if value in ("", None, False):
+                continue
+            shown = dict(field_spec.choices).get(value, "Oui" if value is True else value)
+            rows.append((field_spec.label, shown))
+    if state.answers.get("identifier"):
+        rows.append(("Identifiant", g.tenant.identifier_scheme.mask(state.answers["identifier"])
+                     if g.tenant.identifier_scheme.name.startswith("nir") else state.answers["identifier"]))
+    return rows
+
+
+def activation_step(current, state):
+    account = activation.create_pending_account(state)
+    channels = activation.channels_for(account)
+    index = _step_index(current.name)
+    if request.method == "POST":
+        channel = request.form.get("channel")
+        if channel not in channels:
+            return _render(current, index, state, {"channel": "Choisissez comment activer votre compte."},
+                           channels=channels), 400
+        activation.send_activation(account, channel)
+        state.data["activation_channel"] = channel
+        state.save()
+        return redirect(url_for("signup.code" if channel == "sms" else "signup.check_email"))
+    return _render(current, index, state, {}, channels=channels)
+
+
+@bp.route("/signup/activation/code", methods=["GET", "POST"])
+def code():
+    state = signup_state.load()
+    if state is None or not state.data.get("account_id"):
+        return redirect(url_for("signup.start"))
+    account = db.session.get(Account, state.data["account_id"])
+    error = None
+    if request.method == "POST":
+        if request.form.get("action") == "resend":
+            return _resend(state, account)
+        outcome = verification.check(activation.PURPOSE, account.id, request.form.get("code", ""))
+        if outcome.ok:
+            activation.activate(account, "sms")
+            return _finish(state, account)
+        error = outcome.message
+    return render_template("signup/code.html", error=error, phone=account.phone_number,
+                           sent=request.args.get("sent")), 400 if error else 200
+
+
+def _resend(state, account):
+    row = verification.pending(activation.PURPOSE, account.id)
+    if row is None:
+        activation.send_activation(account, state.data.get("activation_channel", "sms"))
+        return redirect(url_for("signup.code", sent=1))
+    allowed = verification.can_resend(row)
+    if not allowed.ok:
+        return render_template("signup/code.html", error=allowed.message, phone=account.phone_number), 429
+    from .delivery import deliver
+
+    new, secret = verification.reissue(row)
+    deliver("sms", account.phone_number, "activation_code", {"code": secret})
+    return redirect(url_for("signup.code", sent=1))
+
+
+@bp.route("/signup/activation/email")
+def check_email():
+    state = signup_state.load()
+    if state is None or not state.data.get("account_id"):
+        return redirect(url_for("signup.start"))
+    account = db.session.get(Account, state.data["account_id"])
+    return render_template("signup/check_email.html", email=account.email)
+
+
+@bp.route("/signup/activate/<verification_id>/<token>")
+def activate_link(verification_id, token):
+    row = verification.find_link(verification_id)
+    if row is None or row.purpose != activation.PURPOSE:
+        return render_template("signup/link_invalid.html", message=verification.MESSAGES["missing"]), 400
+    outcome = verification.check_row(row, token)
+    if not outcome.ok:
+        return render_template("signup/link_invalid.html", message=outcome.message), 400
+    account = db.session.get(Account, row.subject)
+    activation.activate(account, "email")
+    state = signup_state.load()
+    if state is not None and state.data.get("account_id") == account.id:
+        return _finish(state, account)
+    return render_template("signup/done.html", resumed=False)
+
+
+def _finish(state, account):
+    """Activated: log in, and resume the relying party's request if the signup came from one."""
+    handle = state.row.interaction_handle
+    signup_state.discard(state)
+    session_row, cookie = sessions.start_session(account, g.tenant.config.acr_default, ["pwd"])
+    interaction = interactions.load(handle) if handle else None
+    if interaction is not None:
+        interactions.mark_done(interaction, "login")
+        response = redirect(url_for("oidc.resume", handle=handle))
+    else:
+        response = make_response(render_template("signup/done.html", resumed=False))
+    sessions.set_cookie(response, cookie)
+    signup_state.clear_cookie(response)
+    return response
+
+
+@bp.route("/signup/cancel", methods=["POST"])
+def cancel():
+    state = signup_state.load()
+    handle = state.row.interaction_handle if state else None
+    if state is not None:
+        if state.data.get("account_id"):
+            account = db.session.get(Account, state.data["account_id"])
+            if account is not None and account.status == "pending_activation":
+                db.session.delete(account)
+                db.session.commit()
+        signup_state.discard(state)
+    response = make_response(render_template("signup/cancelled.html", handle=handle))
+    signup_state.clear_cookie(response)
+    return response
+
+
+@bp.route("/signup/availability")
+def identifier_availability():
+    """Live check for the identifier step (JSON; the form works without it)."""
+    _config()
+    state = signup_state.load()
+    result = availability(request.args.get("identifier", ""), state.answers if state else {})
+    response = jsonify(result)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/signup/password-check", methods=["POST"])
+def password_check():
+    """Live checklist and strength for the password step (JSON, POST so that the password
+    never lands in a URL or an access log)."""
+    _config()
+    state = signup_state.load()
+    password = request.form.get("password", "")
+    answers = state.answers if state else {}
+    policy = g.tenant.password_policy
+    items = [{"code": r.code, "met": met, "fr": r.fr}
+             for r, met in policy.checklist(password, identifier=answers.get("identifier"))]
+    response = jsonify(items=items, strength=policy.strength(password).label)
+    response.headers["Cache-Control"] = "no-store"
+    return response
