@@ -66,6 +66,7 @@ def setup_protocol(app: Flask) -> None:
 
 
 def setup_views(app: Flask) -> None:
+    from .accounts.selfservice import bp as selfservice_bp
     from .accounts.views import bp as accounts_bp
     from .demo import bp as demo_bp
     from .oidc.views import bp as oidc_bp
@@ -76,6 +77,7 @@ def setup_views(app: Flask) -> None:
     csrf.exempt(oidc_bp)  # protocol endpoints: client authentication, state and PKCE instead
     app.register_blueprint(accounts_bp)
     app.register_blueprint(signup_bp)
+    app.register_blueprint(selfservice_bp)
     app.register_blueprint(demo_bp)
     csrf.exempt(demo_bp)
     app.after_request(add_security_headers)

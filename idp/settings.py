@@ -58,6 +58,7 @@ class TokenSettings(Strict):
     id_token_ttl: int = Field(600, ge=30, le=86400)
     refresh_token_ttl: int = Field(30 * 86400, ge=60)
     session_ttl: int = Field(8 * 3600, ge=60)
+    remembered_session_ttl: int = Field(30 * 86400, ge=60, description='"Se souvenir de moi"')
     interaction_ttl: int = Field(3600, ge=60)
     key_retire_after: int = Field(2 * 86400, ge=60, description="seconds a retired key stays published")
 

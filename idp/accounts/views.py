@@ -29,27 +29,75 @@ def _expired():
     return render_template("oidc/expired.html"), 400
 
 
+REMEMBER_COOKIE = "idp_remember"
+
+
+def _remembered() -> str:
+    """The identifier this browser asked to remember (sealed in its cookie), or ''."""
+    import base64
+
+    from ..protection import vault
+
+    raw = request.cookies.get(REMEMBER_COOKIE)
+    if not raw:
+        return ""
+    try:
+        return vault().unseal(g.tenant.slug, base64.urlsafe_b64decode(raw))
+    except Exception:  # a stale or forged cookie is simply ignored
+        return ""
+
+
+def _remember(response, identifier: str | None) -> None:
+    import base64
+
+    from ..protection import vault
+
+    if identifier is None:
+        response.delete_cookie(REMEMBER_COOKIE, path=f"/{g.tenant.slug}/")
+        return
+    sealed = base64.urlsafe_b64encode(vault().seal(g.tenant.slug, identifier)).decode()
+    response.set_cookie(REMEMBER_COOKIE, sealed, path=f"/{g.tenant.slug}/", httponly=True, samesite="Lax",
+                        max_age=400 * 86400,
+                        secure=current_app.config["IDP_SETTINGS"].server.public_url.startswith("https://"))
+
+
+def _login_page(handle, client, on_success, hint: str | None = None):
+    """The login form; ``on_success(account)`` returns the response after a good password."""
+    scheme = g.tenant.identifier_scheme
+    default = hint or _remembered()
+    form = {"identifier": request.form.get("identifier", default), "remember": bool(_remembered())}
+    outcome = None
+    if request.method == "POST":
+        outcome = authenticate(form["identifier"], request.form.get("password", ""))
+        if outcome.account is not None:
+            remember = request.form.get("remember") == "on"
+            session_row, cookie = sessions.start_session(
+                outcome.account, g.tenant.config.acr_default, ["pwd"], remember=remember)
+            response = on_success(outcome.account)
+            sessions.set_cookie(response, cookie, remember=remember)
+            _remember(response, scheme.check(form["identifier"]).value if remember else None)
+            return response
+    status = 400 if outcome else 200
+    return render_template("accounts/login.html", client=client, scheme=scheme, form=form,
+                           outcome=outcome, handle=handle), status
+
+
 @bp.route("/interaction/<handle>", methods=["GET", "POST"])
 def login(handle):
     row = interactions.load(handle)
     if row is None:
         return _expired()
-    client = find_client(row.client_id)
-    scheme = g.tenant.identifier_scheme
-    form = {"identifier": request.form.get("identifier", row.params.get("login_hint", ""))}
-    outcome = None
-    if request.method == "POST":
-        outcome = authenticate(form["identifier"], request.form.get("password", ""))
-        if outcome.account is not None:
-            session_row, cookie = sessions.start_session(
-                outcome.account, g.tenant.config.acr_default, ["pwd"])
-            interactions.mark_done(row, "login")
-            response = redirect(url_for("oidc.resume", handle=handle))
-            sessions.set_cookie(response, cookie)
-            return response
-    status = 400 if outcome else 200
-    return render_template("accounts/login.html", client=client, scheme=scheme, form=form,
-                           outcome=outcome, handle=handle), status
+    def resume(account):
+        interactions.mark_done(row, "login")
+        return redirect(url_for("oidc.resume", handle=handle))
+
+    return _login_page(handle, find_client(row.client_id), resume, row.params.get("login_hint"))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def direct_login():
+    """Logging in to the account pages themselves (no relying party involved)."""
+    return _login_page(None, None, lambda account: redirect(url_for("selfservice.overview")))
 
 
 @bp.route("/interaction/<handle>/consent", methods=["GET", "POST"])

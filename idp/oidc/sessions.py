@@ -42,14 +42,21 @@ def current_session() -> SsoSession | None:
     return found
 
 
-def start_session(account: Account, acr: str, amr: list[str]) -> tuple[SsoSession, str]:
-    """Open a new session for ``account``; returns the row and the cookie value to set."""
+def _ttl(remember: bool) -> int:
+    tokens = _settings().tokens
+    return tokens.remembered_session_ttl if remember else tokens.session_ttl
+
+
+def start_session(account: Account, acr: str, amr: list[str], remember: bool = False) -> tuple[SsoSession, str]:
+    """Open a new session for ``account``; returns the row and the cookie value to set.
+
+    "Se souvenir de moi" extends the session to ``remembered_session_ttl``."""
     end_current_session()
     value = new_secret(32)
     row = SsoSession(
         tenant=g.tenant.slug, id=digest(value), sid=new_secret(16), account_id=account.id,
         auth_time=int(time.time()), acr=acr, amr=list(amr), client_ids=[],
-        expires_at=utcnow() + timedelta(seconds=_settings().tokens.session_ttl),
+        expires_at=utcnow() + timedelta(seconds=_ttl(remember)),
     )
     db.session.add(row)
     db.session.commit()
@@ -72,11 +79,11 @@ def end_current_session() -> SsoSession | None:
     return row
 
 
-def set_cookie(response, value: str) -> None:
+def set_cookie(response, value: str, remember: bool = False) -> None:
     response.set_cookie(
         COOKIE, value, path=cookie_path(), httponly=True, samesite="Lax",
         secure=_settings().server.public_url.startswith("https://"),
-        max_age=_settings().tokens.session_ttl,
+        max_age=_ttl(remember),
     )
 
 

@@ -31,11 +31,11 @@ def test_demo_login_on_a_phone(browser, live_server, javascript):
     assert identifier.get_attribute("inputmode") == "numeric"
     _shot(page, f"login-{'js' if javascript else 'nojs'}")
     identifier.fill(demo["caf"]["identifier"])
-    page.get_by_label("Mot de passe").fill("wrong password")
+    page.get_by_label("Mot de passe", exact=True).fill("wrong password")
     page.get_by_role("button", name="Se connecter").click()
     assert page.get_by_role("alert").inner_text() == "Identifiant ou mot de passe incorrect."
     _shot(page, "login-error")
-    page.get_by_label("Mot de passe").fill(demo["caf"]["password"])
+    page.get_by_label("Mot de passe", exact=True).fill(demo["caf"]["password"])
     page.get_by_role("button", name="Se connecter").click()
     page.get_by_role("heading", name="Autoriser Service de démonstration").wait_for()
     _shot(page, "consent")
@@ -52,7 +52,7 @@ def test_every_input_has_a_label(browser, live_server):
     page = browser.new_page()
     page.goto(f"{base}/demo/mairie/login")
     inputs = page.locator("input:not([type=hidden])")
-    assert inputs.count() == 2
+    assert inputs.count() == 3  # identifier, password, "Se souvenir de moi"
     for i in range(inputs.count()):
         field_id = inputs.nth(i).get_attribute("id")
         assert page.locator(f"label[for='{field_id}']").count() == 1

@@ -1,0 +1,151 @@
+"""Self-service at ``{issuer}/account``: see one's data, change the password, revoke the
+services one consented to, download one's data, delete the account (RGPD art. 15, 17, 20)."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from flask import g, make_response, redirect, render_template, request, url_for
+from sqlalchemy import delete, select, update
+
+from ..db import db, scoped, scoped_all, scoped_first, utcnow
+from ..models import Account, Consent, RefreshToken, SsoSession, Verification
+from ..oidc import sessions
+from ..oidc.claims import account_claims
+from ..oidc.clients import find_client
+from ..oidc.tokens import revoke_family, revoke_session_tokens
+from ..passwords import verify_password
+from ..tenancy import tenant_blueprint
+from .login import tenant_hasher
+from .service import account_identifier
+
+log = logging.getLogger("idp.account")
+bp = tenant_blueprint("selfservice", __name__)
+
+
+def _account():
+    session = sessions.current_session()
+    if session is None:
+        return None, None
+    return session, scoped_first(Account, id=session.account_id)
+
+
+def _shown_identifier(account) -> str:
+    value = account_identifier(account)
+    scheme = g.tenant.identifier_scheme
+    return scheme.mask(value) if scheme.name.startswith("nir") else value
+
+
+def _page(account, status=200, **extra):
+    consents = [(c, find_client(c.client_id)) for c in scoped_all(Consent, account_id=account.id)]
+    return render_template("accounts/overview.html", account=account, identifier=_shown_identifier(account),
+                           consents=[(c, client) for c, client in consents if client],
+                           requirements=g.tenant.password_policy.requirements(), **extra), status
+
+
+@bp.route("/account")
+def overview():
+    session, account = _account()
+    if account is None:
+        return redirect(url_for("accounts.direct_login"))
+    return _page(account, done=request.args.get("done"))
+
+
+@bp.route("/account/password", methods=["POST"])
+def change_password():
+    session, account = _account()
+    if account is None:
+        return redirect(url_for("accounts.direct_login"))
+    form = request.form
+    ph = tenant_hasher()
+    errors = {}
+    if not verify_password(ph, account.password_hash, form.get("current_password", "")):
+        errors["current_password"] = "Le mot de passe actuel est incorrect."
+    else:
+        verdict = g.tenant.password_policy.check(form.get("new_password", ""), identifier=account_identifier(account),
+                                                 names=[n for n in (account.given_name, account.family_name) if n])
+        if not verdict.passing:
+            errors["new_password"] = " ".join(m.fr for m in verdict.messages)
+        elif form.get("new_password") != form.get("new_password_repeat"):
+            errors["new_password_repeat"] = "Les deux mots de passe ne sont pas identiques."
+    if errors:
+        return _page(account, 400, errors=errors)
+    account.password_hash = ph.hash(form["new_password"])
+    _end_other_sessions(account, keep=session)
+    db.session.commit()
+    log.info("password_changed tenant=%s", g.tenant.slug)
+    return redirect(url_for("selfservice.overview", done="password"))
+
+
+def _end_other_sessions(account, keep=None) -> None:
+    for row in scoped_all(SsoSession, account_id=account.id):
+        if keep is None or row.id != keep.id:
+            revoke_session_tokens(row.sid)
+            db.session.delete(row)
+
+
+@bp.route("/account/consents/<client_id>/revoke", methods=["POST"])
+def revoke_consent(client_id):
+    session, account = _account()
+    if account is None:
+        return redirect(url_for("accounts.direct_login"))
+    consent = scoped_first(Consent, account_id=account.id, client_id=client_id)
+    if consent is not None:
+        db.session.delete(consent)
+        families = db.session.execute(select(RefreshToken.family_id).where(
+            RefreshToken.tenant == g.tenant.slug, RefreshToken.account_id == account.id,
+            RefreshToken.client_id == client_id).distinct()).scalars().all()
+        db.session.commit()
+        for family in families:
+            revoke_family(family, "consent_revoked")
+        log.info("consent_revoked tenant=%s client=%s", g.tenant.slug, client_id)
+    return redirect(url_for("selfservice.overview", done="consent"))
+
+
+@bp.route("/account/export")
+def export():
+    session, account = _account()
+    if account is None:
+        return redirect(url_for("accounts.direct_login"))
+    data = {
+        "identifier": account_identifier(account), "status": account.status,
+        "created_at": account.created_at.isoformat(), "claims": account_claims(account),
+        "profile": account.profile or {},
+        "consents": [{"client_id": c.client_id, "scopes": c.scopes, "granted_at": c.granted_at.isoformat()}
+                     for c in scoped_all(Consent, account_id=account.id)],
+    }
+    response = make_response(json.dumps(data, ensure_ascii=False, indent=2))
+    response.headers["Content-Type"] = "application/json; charset=utf-8"
+    response.headers["Content-Disposition"] = f'attachment; filename="mes-donnees-{g.tenant.slug}.json"'
+    return response
+
+
+@bp.route("/account/delete", methods=["POST"])
+def delete_account():
+    session, account = _account()
+    if account is None:
+        return redirect(url_for("accounts.direct_login"))
+    if not verify_password(tenant_hasher(), account.password_hash, request.form.get("password", "")):
+        return _page(account, 400, errors={"delete_password": "Le mot de passe est incorrect."})
+    erase(account)
+    response = make_response(render_template("accounts/deleted.html"))
+    sessions.clear_cookie(response)
+    return response
+
+
+def erase(account) -> None:
+    """Revoke every token, end every session, erase personal data; keep an audit line
+    without personal data (tenant, random account id, time)."""
+    families = db.session.execute(select(RefreshToken.family_id).where(
+        RefreshToken.tenant == g.tenant.slug, RefreshToken.account_id == account.id).distinct()).scalars().all()
+    for family in families:
+        revoke_family(family, "account_deleted")
+    _end_other_sessions(account)
+    db.session.execute(delete(Consent).where(Consent.tenant == g.tenant.slug, Consent.account_id == account.id))
+    db.session.execute(delete(Verification).where(Verification.tenant == g.tenant.slug, Verification.subject == account.id))
+    db.session.execute(delete(RefreshToken).where(RefreshToken.tenant == g.tenant.slug, RefreshToken.account_id == account.id))
+    account_id = account.id
+    db.session.delete(account)
+    db.session.commit()
+    log.warning("account_deleted tenant=%s account=%s at=%s", g.tenant.slug, account_id, utcnow().isoformat())
