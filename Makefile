@@ -32,3 +32,27 @@ test: $(VENV)/.installed-test
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache
+
+# Benchmarks (bench/README.md): e.g. make bench WORKERS=1 DURATION=10
+# PostgreSQL/Redis: make bench DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/idp_bench REDIS_URL=redis://127.0.0.1:6379/14
+WORKERS ?= 1 2
+DURATION ?= 10
+ACCOUNTS ?= 1000
+DATABASE_URL ?=
+REDIS_URL ?=
+BENCH_ARGS ?=
+
+$(VENV)/.installed-bench: bench/requirements.txt $(VENV)/.installed-test
+	$(BIN)/pip install --quiet -r bench/requirements.txt
+	touch $@
+
+bench/node_modules/.package-lock.json: bench/package.json bench/package-lock.json
+	cd bench && npm ci --no-audit --no-fund
+
+.PHONY: bench
+bench: $(VENV)/.installed-bench bench/node_modules/.package-lock.json
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+	    (apt-get install -y wrk || (apt-get update && apt-get install -y wrk)); } || \
+	    { echo "wrk is missing: apt-get install -y wrk"; exit 1; }
+	$(BIN)/python bench/run.py --workers "$(WORKERS)" --duration $(DURATION) --accounts $(ACCOUNTS) \
+	    --database-url "$(DATABASE_URL)" --redis-url "$(REDIS_URL)" $(BENCH_ARGS)
