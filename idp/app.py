@@ -38,7 +38,7 @@ def setup_config(app: Flask, settings: Settings, test_config: dict | None) -> No
         IDP_SETTINGS=settings,
         SECRET_KEY=settings.server.secret_key,
         SQLALCHEMY_DATABASE_URI=settings.database.url,
-        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
+        SQLALCHEMY_ENGINE_OPTIONS={"pool_recycle": 1800},
         WTF_CSRF_TIME_LIMIT=None,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
@@ -49,10 +49,24 @@ def setup_config(app: Flask, settings: Settings, test_config: dict | None) -> No
     app.config["SQLALCHEMY_DATABASE_URI"] = _sqlite_url(app.config["SQLALCHEMY_DATABASE_URI"])
 
 
+def _sqlite_pragmas(dbapi_connection, record) -> None:
+    """WAL and synchronous=NORMAL: safe against corruption, and a commit no longer waits for
+    two disk syncs (the bench measured commits as a quarter of a refresh's cost)."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
 def setup_storage(app: Flask, settings: Settings) -> None:
     from flask_migrate import Migrate
+    from sqlalchemy import event
 
     db.init_app(app)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        with app.app_context():
+            event.listen(db.engine, "connect", _sqlite_pragmas)
     Migrate(app, db, directory=MIGRATIONS, render_as_batch=True)
     app.extensions["idp_counters"] = counters_for(settings.redis.url)
     app.extensions["idp_tenants"] = build_tenants(settings)
@@ -66,6 +80,7 @@ def setup_protocol(app: Flask) -> None:
 
 
 def setup_views(app: Flask) -> None:
+    from .accounts.recovery import bp as recovery_bp
     from .accounts.selfservice import bp as selfservice_bp
     from .accounts.views import bp as accounts_bp
     from .demo import bp as demo_bp
@@ -78,6 +93,7 @@ def setup_views(app: Flask) -> None:
     app.register_blueprint(accounts_bp)
     app.register_blueprint(signup_bp)
     app.register_blueprint(selfservice_bp)
+    app.register_blueprint(recovery_bp)
     app.register_blueprint(demo_bp)
     csrf.exempt(demo_bp)
     app.after_request(add_security_headers)

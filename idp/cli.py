@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import sys
 
 import click
@@ -78,12 +77,19 @@ def _demo_lines(demo: dict) -> list[str]:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--workers", default=2, show_default=True, type=int)
-def serve_command(host: str, port: int, workers: int):
+@click.option("--worker-class", default=os.environ.get("IDP_SERVE_WORKER_CLASS", "gthread"), show_default=True,
+              type=click.Choice(["sync", "gthread"]), help="gthread keeps client connections alive.")
+@click.option("--threads", default=int(os.environ.get("IDP_SERVE_THREADS", "4")), show_default=True, type=int,
+              help="Threads per worker (gthread).")
+@click.option("--access-log/--no-access-log", default=True, show_default=True)
+def serve_command(host: str, port: int, workers: int, worker_class: str, threads: int, access_log: bool):
     """Serve with gunicorn when installed (production extra), else Werkzeug."""
-    if shutil.which("gunicorn") or _has_gunicorn():
+    if _has_gunicorn():
         args = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", f"{host}:{port}",
-                "--access-logfile", "-", "idp.wsgi:app"]
-        os.execv(sys.executable, args)
+                "--worker-class", worker_class, "--threads", str(threads), "--keep-alive", "5"]
+        if access_log:
+            args += ["--access-logfile", "-"]
+        os.execv(sys.executable, [*args, "idp.wsgi:app"])
     click.echo("gunicorn is not installed: serving with Werkzeug (development only)")
     from werkzeug.serving import run_simple
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from .db import db, scoped_all, scoped_first
 from .models import Client
 from .oidc.claims import SUPPORTED_SCOPES
-from .oidc.clients import hash_client_secret, new_client_secret
+from .oidc.clients import forget_clients, hash_client_secret, new_client_secret
 
 LOOPBACK = {"127.0.0.1", "localhost", "[::1]"}
 
@@ -74,6 +74,7 @@ def create_client(tenant: str, *, name, redirect_uris, post_logout_redirect_uris
     )
     db.session.add(row)
     db.session.commit()
+    forget_clients()
     return row, secret
 
 
@@ -106,4 +107,5 @@ def delete_client(tenant: str | None, client_id: str) -> bool:
         return False
     db.session.delete(row)
     db.session.commit()
+    forget_clients()
     return True

@@ -36,6 +36,7 @@ def app(base_app):
     """The session app with every table but the signing keys emptied before each test."""
     from idp.db import db
     from idp.keystore import forget_rings
+    from idp.oidc.clients import forget_clients
 
     with base_app.app_context():
         for table in reversed(db.metadata.sorted_tables):
@@ -49,6 +50,7 @@ def app(base_app):
         else:
             counters._data.clear()
     forget_rings()
+    forget_clients()
     yield base_app
 
 

@@ -10,8 +10,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import time
+from types import SimpleNamespace
 
-from flask import current_app
+from flask import current_app, g
 from joserfc.jwk import KeySet
 
 from ..db import scoped_first
@@ -87,8 +89,31 @@ class OAuthClient:
         return self.row.public
 
 
+CLIENT_TTL = 10.0
+_clients: dict[tuple[str, str], tuple[float, object]] = {}
+
+
+def _snapshot(row: Client) -> SimpleNamespace:
+    return SimpleNamespace(**{c.name: getattr(row, c.name) for c in Client.__table__.columns})
+
+
 def find_client(client_id: str | None, tenant: str | None = None) -> OAuthClient | None:
+    """The client, from a per-process cache of ``CLIENT_TTL`` seconds.
+
+    Clients change rarely (operators, through the CLI) and are read on every token request:
+    the bench showed the read as the largest cost of a client_credentials token. A deleted
+    or edited client is seen by every process within ``CLIENT_TTL`` seconds."""
     if not client_id:
         return None
-    row = scoped_first(Client, tenant, client_id=client_id)
-    return OAuthClient(row) if row else None
+    key = (tenant or g.tenant.slug, client_id)
+    cached = _clients.get(key)
+    if cached and cached[0] > time.monotonic():
+        return OAuthClient(cached[1]) if cached[1] else None
+    row = scoped_first(Client, key[0], client_id=client_id)
+    snapshot = _snapshot(row) if row else None
+    _clients[key] = (time.monotonic() + CLIENT_TTL, snapshot)
+    return OAuthClient(snapshot) if snapshot else None
+
+
+def forget_clients() -> None:
+    _clients.clear()

@@ -146,8 +146,10 @@ class RefreshTokenGrant(grants.RefreshTokenGrant):
             .where(RefreshToken.id == row.id, RefreshToken.rotated_at.is_(None))
             .values(rotated_at=utcnow())
         ).rowcount
-        db.session.commit()
+        # no commit here: the rotation and the new tokens commit together (record_user_tokens);
+        # the UPDATE's row lock keeps a concurrent refresh with the same token out meanwhile
         if rotated != 1:
+            db.session.rollback()
             log.warning("refresh_token_reused tenant=%s client=%s", g.tenant.slug, row.client_id)
             revoke_family(row.family_id, "refresh_token_reused")
             raise InvalidGrantError("The refresh token has already been used.")
