@@ -32,6 +32,15 @@ class MemoryCounters:
         with self._lock:
             self._data.pop(key, None)
 
+    def lock(self, key: str, ttl: int) -> None:
+        with self._lock:
+            self._data[key] = (1, time.monotonic() + ttl)
+
+    def locked_for(self, key: str) -> int:
+        """Seconds left on a lock, 0 when there is none."""
+        _, expires = self._data.get(key, (0, 0.0))
+        return max(0, int(expires - time.monotonic() + 0.999))
+
 
 class RedisCounters:
     def __init__(self, url: str, prefix: str = "idp:"):
@@ -53,6 +62,12 @@ class RedisCounters:
 
     def delete(self, key: str) -> None:
         self._redis.delete(self._prefix + key)
+
+    def lock(self, key: str, ttl: int) -> None:
+        self._redis.set(self._prefix + key, 1, ex=ttl)
+
+    def locked_for(self, key: str) -> int:
+        return max(0, int(self._redis.ttl(self._prefix + key)))
 
 
 def counters_for(url: str, prefix: str = "idp:"):

@@ -72,7 +72,8 @@ class Argon2Settings(Strict):
 
 class LoginSettings(Strict):
     max_failures: int = Field(5, ge=1, description="failed logins per identifier before a pause")
-    lockout_seconds: int = Field(60, ge=1)
+    max_failures_per_address: int = Field(30, ge=1, description="failed logins per IP address before a pause")
+    lockout_seconds: int = Field(60, ge=1, description="first pause; doubles at each new threshold, up to 1 h")
 
 
 class VerificationSettings(Strict):

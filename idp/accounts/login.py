@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from flask import current_app, g
+from flask import current_app, g, request
 
 from ..db import db
 from ..models import Account
@@ -41,6 +41,29 @@ def _throttle_key(identifier: str) -> str:
     return f"login:{vault().index(g.tenant.slug, identifier)}"
 
 
+def _address_key() -> str:
+    return f"login-ip:{g.tenant.slug}:{request.remote_addr}"
+
+
+def _locked(identifier: str) -> int:
+    counters = current_app.extensions["idp_counters"]
+    return max(counters.locked_for("lock:" + _throttle_key(identifier)),
+               counters.locked_for("lock:" + _address_key()))
+
+
+def _record_failure(identifier: str) -> None:
+    """Count a failure for the identifier (whether it exists or not) and for the address;
+    at each threshold the lock doubles: 1, 2, 4... times ``lockout_seconds``, up to an hour."""
+    settings = current_app.config["IDP_SETTINGS"].login
+    counters = current_app.extensions["idp_counters"]
+    for key, threshold in ((_throttle_key(identifier), settings.max_failures),
+                           (_address_key(), settings.max_failures_per_address)):
+        failures = counters.incr(key, 86400)
+        if failures % threshold == 0:
+            strikes = failures // threshold
+            counters.lock("lock:" + key, min(3600, settings.lockout_seconds * 2 ** (strikes - 1)))
+
+
 def authenticate(raw_identifier: str, password: str) -> LoginOutcome:
     if not raw_identifier.strip():
         return LoginOutcome(field="identifier", message=MESSAGES["required"], code="required")
@@ -52,18 +75,17 @@ def authenticate(raw_identifier: str, password: str) -> LoginOutcome:
         return LoginOutcome(field="identifier", message=checked.messages[0].fr,
                             code=checked.messages[0].code)
     identifier = checked.value
-    settings = current_app.config["IDP_SETTINGS"].login
     counters = current_app.extensions["idp_counters"]
-    if counters.get(_throttle_key(identifier)) >= settings.max_failures:
+    wait = _locked(identifier)
+    if wait:
         log.warning("login_throttled tenant=%s identifier=%s", g.tenant.slug, scheme.mask(identifier))
-        return LoginOutcome(message=MESSAGES["throttled"].format(seconds=settings.lockout_seconds),
-                            code="throttled")
+        return LoginOutcome(message=MESSAGES["throttled"].format(seconds=wait), code="throttled")
     account = find_account(g.tenant.slug, identifier)
     ph = tenant_hasher()
     length_ok = g.tenant.password_policy.accepts_at_login(password)
     verified = verify_password(ph, account.password_hash if account else None, password) and length_ok
     if not verified:
-        counters.incr(_throttle_key(identifier), settings.lockout_seconds)
+        _record_failure(identifier)
         log.info("login_failed tenant=%s identifier=%s", g.tenant.slug, scheme.mask(identifier))
         return LoginOutcome(message=MESSAGES["invalid_credentials"], code="invalid_credentials")
     counters.delete(_throttle_key(identifier))

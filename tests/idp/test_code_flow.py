@@ -199,3 +199,34 @@ def test_password_rehashed_when_parameters_change(http, app):
     with app.app_context():
         new = scoped_first(Account, "caf", id=account_id).password_hash
     assert new != old and "m=64,t=1,p=1" in new
+
+
+def test_lock_doubles_and_covers_unknown_identifiers(http, app):
+    counters = app.extensions["idp_counters"]
+    client_id, _ = make_client(app, first_party=True)
+    login_url = location(authorize(http, "caf", client_id))
+    for _ in range(5):
+        submit_login(http, login_url, "2840312345678", "WrongPassword1")  # no such account
+    blocked = submit_login(http, login_url, "2840312345678", "WrongPassword1").get_data(as_text=True)
+    assert "Trop de tentatives. Réessayez dans 60 secondes." in blocked
+    with app.test_request_context("/caf/"):
+        from flask import g
+
+        g.tenant = app.extensions["idp_tenants"]["caf"]
+        from idp.accounts.login import _throttle_key
+
+        key = _throttle_key("2840312345678")
+    counters.delete("lock:" + key)
+    for _ in range(5):
+        submit_login(http, login_url, "2840312345678", "WrongPassword1")
+    assert 60 < counters.locked_for("lock:" + key) <= 120  # the second lock is twice as long
+
+
+def test_address_is_throttled_across_identifiers(http, app):
+    client_id, _ = make_client(app, first_party=True)
+    make_account(app)
+    login_url = location(authorize(http, "caf", client_id))
+    for i in range(30):
+        submit_login(http, login_url, f"18403123456{i:02d}", "WrongPassword1")
+    blocked = submit_login(http, login_url, "1840312345678", "Allocation2024")
+    assert "Trop de tentatives" in blocked.get_data(as_text=True)
