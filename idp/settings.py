@@ -95,7 +95,8 @@ class SignupField(Strict):
 class SignupStep(Strict):
     name: str = Field(pattern=r"^[a-z][a-z0-9-]{1,30}$", description="the step's URL segment")
     title: str
-    kind: Literal["fields", "identifier", "password", "consent", "recap", "activation"] = "fields"
+    kind: Literal["fields", "identifier", "nir", "document", "contact", "password", "consent", "recap",
+                  "activation"] = "fields"
     intro: str = ""
     fields: list[SignupField] = []
 
@@ -109,6 +110,7 @@ class SignupSettings(Strict):
     cgu_version: str = "1"
     cgu_url: str = ""
     ttl: int = Field(3600, ge=300, description="seconds a signup in progress is kept")
+    document_verifier: dict[str, Any] = Field({"kind": "embedded"}, description="embedded | http (base_url, token)")
 
 
 class DemoAccount(Strict):

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import base64
 import logging
 
 from flask import g
@@ -18,13 +19,22 @@ PURPOSE = "activation"
 
 
 def create_pending_account(state) -> Account:
-    """Write the account from the answers, not yet active; idempotent for a signup."""
+    """The account of a signup that ends with activation (not active until then)."""
+    return create_account(state, "pending_activation")
+
+
+def create_account(state, status: str | None = None) -> Account:
+    """Write the account from the answers; idempotent for a signup. Without an explicit
+    status it is active (its contact was verified during the signup) or waiting for a
+    supporting document."""
     if state.data.get("account_id"):
         return db.session.get(Account, state.data["account_id"])
+    if status is None:
+        status = "pending_document" if state.data.get("pending_document") else "active"
     answers, tenant = state.answers, g.tenant.slug
     identifier = answers["identifier"]
     account = Account(tenant=tenant, identifier_index=vault().index(tenant, identifier),
-                      identifier_sealed=vault().seal(tenant, identifier), status="pending_activation",
+                      identifier_sealed=vault().seal(tenant, identifier), status=status,
                       password_hash=state.data["password_hash"], profile={})
     profile = {"consents": state.data.get("consents", {})}
     for name, value in answers.items():
@@ -35,13 +45,34 @@ def create_pending_account(state) -> Account:
             profile[target.removeprefix("profile.")] = value
         else:
             setattr(account, target, value)
+    profile.update(_identity_extras(answers, state.data.get("contact_verified")))
+    if profile.pop("email_verified", False):
+        account.email_verified = True
     account.profile = profile
     db.session.add(account)
     db.session.commit()
     state.data["account_id"] = account.id
     state.save()
-    log.info("signup_account_created tenant=%s", tenant)
+    log.info("signup_account_created tenant=%s status=%s", tenant, status)
     return account
+
+
+def _identity_extras(answers: dict, verified: dict | None) -> dict:
+    """Birthplace, provisional flag, document (sealed, shown masked) and verified contact."""
+    extras = {}
+    if answers.get("birthplace"):
+        extras["birthplace"] = answers["birthplace"]
+        extras["birthcountry"] = answers["birthplace"] if answers["birthplace"].startswith("99") else "99100"
+    if answers.get("no_nir"):
+        extras["provisional_identifier"] = True
+    document = answers.get("document")
+    if document:
+        number = document["number"]
+        extras["document"] = {"kind": document["kind"], "masked": number[:2] + "*" * (len(number) - 2),
+                              "sealed": base64.b64encode(vault().seal(g.tenant.slug, number)).decode()}
+    if verified:
+        extras["email_verified" if verified["field"] == "email" else "phone_number_verified"] = True
+    return extras
 
 
 def _target(name: str) -> str | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from flask import current_app, g
+from flask import g
 
 from ..accounts.login import tenant_hasher
 from ..accounts.service import find_account
@@ -132,16 +132,3 @@ def check_consent(step, form, state) -> dict[str, str]:
 
 def check_recap(step, form, state) -> dict[str, str]:
     return {}
-
-
-CHECKS = {
-    "fields": check_fields,
-    "identifier": check_identifier,
-    "password": check_password,
-    "consent": check_consent,
-    "recap": check_recap,
-}
-
-
-def settings():
-    return current_app.config["IDP_SETTINGS"]

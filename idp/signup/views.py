@@ -11,7 +11,8 @@ from ..oidc import interactions, sessions
 from ..tenancy import tenant_blueprint
 from . import activation, state as signup_state
 from .fields import spec
-from .steps import CHECKS, availability, suggestion, visible_fields
+from .kinds import CHECKS
+from .steps import availability, suggestion, visible_fields
 
 bp = tenant_blueprint("signup", __name__)
 FIXED_LABELS = {"identifier": "Identifiant", "password": "Mot de passe",
@@ -66,16 +67,20 @@ def step(name):
         return redirect(url_for("signup.step", name=_first_missing(state)))
     if current.kind == "activation":
         return activation_step(current, state)
-    errors = {}
+    errors, notice = {}, None
     if request.method == "POST":
         errors = CHECKS[current.kind](current, request.form, state)
-        if not errors:
-            state.done.append(current.name) if current.name not in state.done else None
+        notice = errors.pop("_sent", None)
+        if not errors and not notice:
+            if current.name not in state.done:
+                state.done.append(current.name)
             state.row.step = current.name
             state.save()
+            if index + 1 == len(config.steps):
+                return _finish(state, activation.create_account(state))
             return redirect(url_for("signup.step", name=config.steps[index + 1].name))
         state.save()
-    return _render(current, index, state, errors), 400 if errors else 200
+    return _render(current, index, state, errors, notice=notice), 400 if errors else 200
 
 
 def _render(current, index, state, errors, **extra):
@@ -108,6 +113,7 @@ def _recap(state) -> list[tuple[str, str]]:
 
 
 def activation_step(current, state):
+    """The last step of an email/SMS-activated signup (seed 001)."""
     account = activation.create_pending_account(state)
     channels = activation.channels_for(account)
     index = _step_index(current.name)
@@ -186,6 +192,10 @@ def _finish(state, account):
     """Activated: log in, and resume the relying party's request if the signup came from one."""
     handle = state.row.interaction_handle
     signup_state.discard(state)
+    if account.status != "active":
+        response = make_response(render_template("signup/pending.html", account=account))
+        signup_state.clear_cookie(response)
+        return response
     session_row, cookie = sessions.start_session(account, g.tenant.config.acr_default, ["pwd"])
     interaction = interactions.load(handle) if handle else None
     if interaction is not None:

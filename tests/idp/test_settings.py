@@ -56,8 +56,8 @@ def test_bad_policy_binding_names_tenant_and_key(tmp_path):
     from idp.tenants import build_tenants
 
     path = write_config(tmp_path)
-    path.write_text(path.read_text().replace('identifier = { scheme = "nir13" }\npassword = { preset = "caf" }',
-                                             'identifier = { scheme = "nir99" }\npassword = { preset = "caf" }'))
+    path.write_text(path.read_text().replace('identifier = { scheme = "nir13", provisional_id_prefix = "P" }',
+                                             'identifier = { scheme = "nir99" }'))
     with pytest.raises(SettingsError, match=r"tenants\.caf\.identifier"):
         build_tenants(load_settings(path, environ={}))
     path = write_config(tmp_path)

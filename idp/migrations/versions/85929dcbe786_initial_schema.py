@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 539d987eb1c9
+Revision ID: 85929dcbe786
 Revises: 
-Create Date: 2026-11-22 23:06:31.775982
+Create Date: 2026-11-22 23:20:45.335673
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '539d987eb1c9'
+revision = '85929dcbe786'
 down_revision = None
 branch_labels = None
 depends_on = None

@@ -1,0 +1,151 @@
+"""Step kinds for identity-checked signups (caf, seeds 003-004): the NIR or a provisional
+identifier, the place of birth, an identity document, a contact verified by code."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import g
+
+from policies import identifier_scheme, validator
+
+from .. import verification
+from ..accounts.service import find_account
+from .delivery import deliver
+from .documents import VerifierUnavailable, verifier_from_config
+from .places import resolve_birthplace
+from .steps import REQUIRED, check_fields
+
+log = logging.getLogger("idp.signup")
+UNAVAILABLE = "Service momentanément indisponible, réessayez plus tard."
+
+
+def check_nir(step, form, state) -> dict[str, str]:
+    """NIR, or "Je n'ai pas de numéro de sécurité sociale" and a provisional identifier is
+    issued; then the état civil fields, and the place of birth resolved to its INSEE code."""
+    answers = state.answers
+    errors = check_fields(step, form, state)
+    answers["no_nir"] = form.get("no_nir") == "on"
+    answers["nir_typed"] = form.get("nir", "").strip()
+    if answers["no_nir"]:
+        if not answers.get("identifier", "").startswith("P"):
+            answers["identifier"] = _new_provisional()
+    else:
+        checked = g.tenant.identifier_scheme.check(answers["nir_typed"])
+        if not answers["nir_typed"]:
+            errors["nir"] = REQUIRED
+        elif not checked.passing:
+            errors["nir"] = checked.messages[0].fr
+        elif find_account(g.tenant.slug, checked.value) is not None:
+            errors["nir"] = "Un compte existe déjà avec ce numéro. Connectez-vous ou utilisez « Mot de passe oublié ? »."
+        else:
+            answers["identifier"] = checked.value
+            errors.update(_nir_matches_birth(checked.value, answers))
+    answers["birthplace_typed"] = form.get("birthplace", "").strip()
+    code, error = resolve_birthplace(answers["birthplace_typed"])
+    if error:
+        errors["birthplace"] = error
+    else:
+        answers["birthplace"] = code
+    return errors
+
+
+def _new_provisional() -> str:
+    scheme = identifier_scheme("provisional")
+    while True:
+        candidate = scheme.generate()
+        if find_account(g.tenant.slug, candidate) is None:
+            return candidate
+
+
+def _nir_matches_birth(nir: str, answers: dict) -> dict[str, str]:
+    """The NIR's year and month of birth (unless the month is unknown) match the birthdate."""
+    birthdate = answers.get("birthdate") or ""
+    parts = g.tenant.identifier_scheme.decode(nir)
+    if len(birthdate) == 10 and parts.year != birthdate[2:4]:
+        return {"nir": "Le numéro ne correspond pas à l'année de naissance saisie."}
+    if len(birthdate) == 10 and parts.month.isdigit() and 1 <= int(parts.month) <= 12 and parts.month != birthdate[5:7]:
+        return {"nir": "Le numéro ne correspond pas au mois de naissance saisi."}
+    return {}
+
+
+_verifiers: dict = {}
+
+
+def _verifier():
+    if g.tenant.slug not in _verifiers:
+        _verifiers[g.tenant.slug] = verifier_from_config(g.tenant.config.signup.document_verifier)
+    return _verifiers[g.tenant.slug]
+
+
+DOCUMENT_KINDS = {"cni": "Carte nationale d'identité", "passport": "Passeport français",
+                  "residence_permit": "Titre de séjour"}
+
+
+def check_document(step, form, state) -> dict[str, str]:
+    answers = state.answers
+    if form.get("no_document") == "on":
+        answers["document"] = None
+        state.data["pending_document"] = True
+        return {}
+    state.data["pending_document"] = False
+    kind, number = form.get("document_kind", ""), form.get("document_number", "")
+    answers["document_kind"], answers["document_number_typed"] = kind, number
+    if kind not in DOCUMENT_KINDS:
+        return {"document_kind": "Choisissez le type de pièce d'identité."}
+    result = validator("identity_document")(number, kind=kind)
+    if not result.passing:
+        return {"document_number": result.messages[0].fr}
+    identity = {"birth_name": answers.get("birth_name"), "given_names": answers.get("given_names"),
+                "birthdate": answers.get("birthdate")}
+    try:
+        valid = _verifier().verify(result.value["kind"], result.value["number"], identity)
+    except VerifierUnavailable:
+        log.warning("document_verifier_unavailable tenant=%s", g.tenant.slug)
+        return {"document_number": UNAVAILABLE}
+    if not valid:
+        return {"document_number": "Cette pièce d'identité n'a pas pu être vérifiée. Vérifiez le numéro saisi."}
+    answers["document"] = result.value
+    answers.pop("document_number_typed", None)
+    return {}
+
+
+CONTACT_PURPOSE = "signup_contact"
+
+
+def check_contact(step, form, state) -> dict[str, str]:
+    """Two phases on one page: "Envoyer le code" to the email or mobile typed, then the code."""
+    answers = state.answers
+    if form.get("action") == "send":
+        return _send_contact_code(form, state)
+    pending = state.data.get("contact")
+    if not pending:
+        return {"contact": "Saisissez votre adresse électronique ou votre mobile, puis « Envoyer le code »."}
+    outcome = verification.check(CONTACT_PURPOSE, state.row.id, form.get("code", ""))
+    if not outcome.ok:
+        return {"code": outcome.message}
+    answers[pending["field"]] = pending["value"]
+    state.data["contact_verified"] = pending
+    return {}
+
+
+def _send_contact_code(form, state) -> dict[str, str]:
+    raw = form.get("contact", "").strip()
+    state.answers["contact_typed"] = raw
+    if "@" in raw:
+        result, field, channel = validator("email")(raw), "email", "email"
+    else:
+        result, field, channel = validator("mobile_phone")(raw), "mobile", "sms"
+    if not raw:
+        return {"contact": REQUIRED}
+    if not result.passing:
+        return {"contact": result.messages[0].fr}
+    previous = verification.pending(CONTACT_PURPOSE, state.row.id)
+    if previous is not None and previous.destination == result.value:
+        allowed = verification.can_resend(previous)
+        if not allowed.ok:
+            return {"contact": allowed.message}
+    row, code = verification.issue(CONTACT_PURPOSE, state.row.id, channel, result.value)
+    deliver(channel, result.value, "activation_code", {"code": code})
+    state.data["contact"] = {"field": field, "value": result.value, "channel": channel}
+    return {"_sent": "Le code a été envoyé. Saisissez-le ci-dessous."}
