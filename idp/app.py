@@ -73,6 +73,17 @@ def setup_storage(app: Flask, settings: Settings) -> None:
     app.extensions["idp_vault"] = IdentifierVault(settings.server.data_protection_key)
 
 
+def setup_messaging(app: Flask, settings: Settings) -> None:
+    from .messaging import Notifier
+    from .messaging.views import bp as outbox_bp
+
+    v = settings.verification
+    app.extensions["idp_notifier"] = Notifier(settings.notify, v.code_ttl, v.link_ttl, v.letter_ttl_days)
+    if settings.notify.dev_outbox_page:
+        app.register_blueprint(outbox_bp)
+        log.warning("development default: messages listed at /dev/outbox")
+
+
 def setup_protocol(app: Flask) -> None:
     from .oidc.server import create_server
 
@@ -153,6 +164,7 @@ def create_app(test_config: dict | None = None, settings: Settings | None = None
     setup_transport(app, settings)
     setup_storage(app, settings)
     setup_protocol(app)
+    setup_messaging(app, settings)
     setup_views(app)
     setup_cli(app)
     announce_defaults(settings)

@@ -33,7 +33,6 @@ class ServerSettings(Strict):
     key_encryption_key: str = Field(description="base64url, 32 bytes: seals private keys at rest")
     client_secret_pepper: str = Field(min_length=32, description="keys the client-secret hash")
     data_protection_key: str = Field(description="base64url, 32 bytes: blind index and sealing of identifiers")
-    outbox_dir: str = "instance/outbox"
     trust_proxy: bool = False
 
     @field_validator("public_url")
@@ -138,6 +137,38 @@ class TenantSettings(Strict):
     signup: SignupSettings | None = None
 
 
+class EmailSettings(Strict):
+    enabled: bool = Field(False, description="send over SMTP (otherwise: outbox only)")
+    host: str = "127.0.0.1"
+    port: int = 25
+    starttls: bool = False
+    ssl: bool = False
+    username: str = ""
+    password: str = ""
+    sender: str = "Connexion <no-reply@localhost>"
+    timeout: float = 10.0
+
+
+class SmsSettings(Strict):
+    enabled: bool = Field(False, description="send through the HTTP gateway (otherwise: outbox only)")
+    gateway_url: str = ""
+    api_token: str = ""
+    sender_id: str = "SERVPUBLIC"
+    timeout: float = 10.0
+
+
+class LetterSettings(Strict):
+    batch_dir: str = Field("", description="folder of the daily letter batches for the printing provider")
+
+
+class NotifySettings(Strict):
+    outbox_dir: str = Field("", description="development: every message also written here (holds codes!)")
+    dev_outbox_page: bool = Field(False, description="serve /dev/outbox (development only)")
+    email: EmailSettings = EmailSettings()
+    sms: SmsSettings = SmsSettings()
+    letters: LetterSettings = LetterSettings()
+
+
 class DemoSettings(Strict):
     enabled: bool = True
     client_id: str = "demo-rp"
@@ -151,6 +182,7 @@ class Settings(Strict):
     argon2: Argon2Settings = Argon2Settings()
     login: LoginSettings = LoginSettings()
     verification: VerificationSettings = VerificationSettings()
+    notify: NotifySettings = NotifySettings()
     demo: DemoSettings = DemoSettings()
     tenants: dict[str, TenantSettings]
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"

@@ -6,6 +6,8 @@ when ``IDP_TEST_POSTGRES_URL`` (and ``IDP_TEST_REDIS_URL``) are set, as .ci/run 
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 
 from support import BACKENDS, make_settings, reset_schema, write_config  # noqa: F401
@@ -51,6 +53,9 @@ def app(base_app):
             counters._data.clear()
     forget_rings()
     forget_clients()
+    for folder in (base_app.config["IDP_SETTINGS"].notify.outbox_dir,
+                   base_app.config["IDP_SETTINGS"].notify.letters.batch_dir):
+        shutil.rmtree(folder, ignore_errors=True)
     yield base_app
 
 

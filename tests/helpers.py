@@ -140,3 +140,10 @@ def code_tokens(http, app, tenant="caf", scope="openid profile email", **client_
     response = exchange(http, tenant, client_id, secret, query(url)["code"], verifier)
     assert response.status_code == 200, response.get_json()
     return client_id, secret, response.get_json()
+
+
+def page_text(response) -> str:
+    """The page as a person reads it (HTML entities such as &#39; decoded)."""
+    import html
+
+    return html.unescape(response.get_data(as_text=True))

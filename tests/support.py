@@ -29,7 +29,9 @@ def make_settings(tmp_path: Path, backend: str = "sqlite", **overrides):
         "database": {"url": url},
         "redis": {"url": redis_url},
         "argon2": FAST_ARGON2,
-        "server": {"public_url": "http://idp.test", "outbox_dir": str(tmp_path / "outbox")},
+        "server": {"public_url": "http://idp.test"},
+        "notify": {"outbox_dir": str(tmp_path / "outbox"), "dev_outbox_page": True,
+                   "letters": {"batch_dir": str(tmp_path / "letters")}},
     }
     for key, value in overrides.items():
         merged[key] = {**merged.get(key, {}), **value} if isinstance(value, dict) else value

@@ -82,9 +82,10 @@ def _target(name: str) -> str | None:
         return None
 
 
-def channels_for(account: Account) -> list[str]:
+def channels_for(answers: dict) -> list[str]:
+    """The configured activation channels the person gave an address or a mobile for."""
     configured = g.tenant.config.signup.activation_channels
-    usable = {"email": bool(account.email), "sms": bool(account.phone_number)}
+    usable = {"email": bool(answers.get("email")), "sms": bool(answers.get("mobile"))}
     return [c for c in configured if usable[c]]
 
 

@@ -6,6 +6,7 @@ from flask import abort, g, jsonify, make_response, redirect, render_template, r
 
 from .. import verification
 from ..db import db
+from ..accounts.service import account_identifier
 from ..models import Account
 from ..oidc import interactions, sessions
 from ..tenancy import tenant_blueprint
@@ -106,22 +107,24 @@ def _recap(state) -> list[tuple[str, str]]:
                 continue
             shown = dict(field_spec.choices).get(value, "Oui" if value is True else value)
             rows.append((field_spec.label, shown))
-    if state.answers.get("identifier"):
-        rows.append(("Identifiant", g.tenant.identifier_scheme.mask(state.answers["identifier"])
-                     if g.tenant.identifier_scheme.name.startswith("nir") else state.answers["identifier"]))
+    identifier = state.answers.get("identifier")
+    if identifier:
+        masked = g.tenant.identifier_scheme.name.startswith("nir") and not state.answers.get("no_nir")
+        label = "Identifiant provisoire" if state.answers.get("no_nir") else "Identifiant"
+        rows.append((label, g.tenant.identifier_scheme.mask(identifier) if masked else identifier))
     return rows
 
 
 def activation_step(current, state):
     """The last step of an email/SMS-activated signup (seed 001)."""
-    account = activation.create_pending_account(state)
-    channels = activation.channels_for(account)
+    channels = activation.channels_for(state.answers)
     index = _step_index(current.name)
     if request.method == "POST":
         channel = request.form.get("channel")
         if channel not in channels:
             return _render(current, index, state, {"channel": "Choisissez comment activer votre compte."},
                            channels=channels), 400
+        account = activation.create_pending_account(state)
         activation.send_activation(account, channel)
         state.data["activation_channel"] = channel
         state.save()
@@ -202,7 +205,8 @@ def _finish(state, account):
         interactions.mark_done(interaction, "login")
         response = redirect(url_for("oidc.resume", handle=handle))
     else:
-        response = make_response(render_template("signup/done.html", resumed=False))
+        provisional = account_identifier(account) if (account.profile or {}).get("provisional_identifier") else None
+        response = make_response(render_template("signup/done.html", resumed=False, provisional=provisional))
     sessions.set_cookie(response, cookie)
     signup_state.clear_cookie(response)
     return response
