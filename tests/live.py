@@ -36,7 +36,7 @@ def live_server(tmp_path):
     server = make_server("127.0.0.1", port, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield base, demo
+    yield base, demo, app
     server.shutdown()
 
 

@@ -21,7 +21,7 @@ def _shot(page, name):
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["js", "nojs"])
 def test_demo_login_on_a_phone(browser, live_server, javascript):
-    base, demo = live_server
+    base, demo, _ = live_server
     context = browser.new_context(java_script_enabled=javascript, **PHONE)
     page = context.new_page()
     page.goto(f"{base}/demo/caf/")
@@ -48,7 +48,7 @@ def test_demo_login_on_a_phone(browser, live_server, javascript):
 
 
 def test_every_input_has_a_label(browser, live_server):
-    base, _ = live_server
+    base, _, _ = live_server
     page = browser.new_page()
     page.goto(f"{base}/demo/mairie/login")
     inputs = page.locator("input:not([type=hidden])")

@@ -26,7 +26,7 @@ def _form(html: str, action_contains: str) -> tuple[str, dict]:
 
 @pytest.mark.parametrize("tenant", ["caf", "mairie"])
 def test_demo_relying_party_login_and_consent(live_server, tenant):
-    base, demo = live_server
+    base, demo, _ = live_server
     browser = requests.Session()
     page = browser.get(f"{base}/demo/{tenant}/")
     assert "Se connecter avec" in page.text
