@@ -72,7 +72,7 @@ def _login_page(handle, client, on_success, hint: str | None = None):
         if outcome.account is not None:
             remember = request.form.get("remember") == "on"
             session_row, cookie = sessions.start_session(
-                outcome.account, g.tenant.config.acr_default, ["pwd"], remember=remember)
+                outcome.account, g.tenant.config.acr_default, ["pwd"], remember=remember, commit=False)
             response = on_success(outcome.account)
             sessions.set_cookie(response, cookie, remember=remember)
             _remember(response, scheme.check(form["identifier"]).value if remember else None)
@@ -88,7 +88,7 @@ def login(handle):
     if row is None:
         return _expired()
     def resume(account):
-        interactions.mark_done(row, "login")
+        interactions.mark_done(row, "login")  # commits the new session too
         return redirect(url_for("oidc.resume", handle=handle))
 
     return _login_page(handle, find_client(row.client_id), resume, row.params.get("login_hint"))
@@ -97,7 +97,11 @@ def login(handle):
 @bp.route("/login", methods=["GET", "POST"])
 def direct_login():
     """Logging in to the account pages themselves (no relying party involved)."""
-    return _login_page(None, None, lambda account: redirect(url_for("selfservice.overview")))
+    def to_account(account):
+        db.session.commit()
+        return redirect(url_for("selfservice.overview"))
+
+    return _login_page(None, None, to_account)
 
 
 @bp.route("/interaction/<handle>/consent", methods=["GET", "POST"])

@@ -87,8 +87,7 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
             claims_request=ctx.claims_request,
             expires_at=utcnow() + timedelta(seconds=_ttl("code_ttl")),
         )
-        db.session.add(row)
-        db.session.commit()
+        db.session.add(row)  # committed with the rest of the authorization response
 
     def query_authorization_code(self, code, client):
         row = scoped_first(AuthorizationCode, code_hash=digest(code))

@@ -44,13 +44,15 @@ def load(handle: str) -> Interaction | None:
 
 
 def mark_done(row: Interaction, step: str) -> None:
+    """Record a finished step (committed with it, or by the caller)."""
     row.prompt_done = sorted({*(row.prompt_done or []), step})
     db.session.commit()
 
 
-def finish(row: Interaction) -> None:
+def finish(row: Interaction, commit: bool = True) -> None:
     db.session.delete(row)
-    db.session.commit()
+    if commit:
+        db.session.commit()
 
 
 def set_cookie(response, handle: str) -> None:

@@ -47,11 +47,12 @@ def _ttl(remember: bool) -> int:
     return tokens.remembered_session_ttl if remember else tokens.session_ttl
 
 
-def start_session(account: Account, acr: str, amr: list[str], remember: bool = False) -> tuple[SsoSession, str]:
+def start_session(account: Account, acr: str, amr: list[str], remember: bool = False,
+                  commit: bool = True) -> tuple[SsoSession, str]:
     """Open a new session for ``account``; returns the row and the cookie value to set.
 
     "Se souvenir de moi" extends the session to ``remembered_session_ttl``."""
-    end_current_session()
+    end_current_session(commit=False)
     value = new_secret(32)
     row = SsoSession(
         tenant=g.tenant.slug, id=digest(value), sid=new_secret(16), account_id=account.id,
@@ -59,22 +60,24 @@ def start_session(account: Account, acr: str, amr: list[str], remember: bool = F
         expires_at=utcnow() + timedelta(seconds=_ttl(remember)),
     )
     db.session.add(row)
-    db.session.commit()
+    if commit:
+        db.session.commit()
     g.sso_session = row
     return row, value
 
 
 def add_client(row: SsoSession, client_id: str) -> None:
+    """Remember the client for logout (committed by the caller, with the code)."""
     if client_id not in (row.client_ids or []):
         row.client_ids = [*(row.client_ids or []), client_id]
-        db.session.commit()
 
 
-def end_current_session() -> SsoSession | None:
+def end_current_session(commit: bool = True) -> SsoSession | None:
     row = current_session()
     if row is not None:
         db.session.delete(row)
-        db.session.commit()
+        if commit:
+            db.session.commit()
     g.sso_session = None
     return row
 

@@ -18,6 +18,7 @@ from .claims import names_for_scope, release
 from .clients import find_client
 from .discovery import metadata
 from .tokens import InvalidToken, verify_access_token
+from ..db import db
 from ..keystore import keyring
 
 log = logging.getLogger("idp.oidc")
@@ -57,7 +58,8 @@ def handle_authorization(oauth_request, interaction=None, handle=None):
         return respond_to_client(error.redirect_uri, authz.response_params_for_error(error), mode)
     params = authz.issue_code(attempt)
     if interaction is not None:
-        interactions.finish(interaction)
+        interactions.finish(interaction, commit=False)
+    db.session.commit()  # the code, the session's clients and the interaction, at once
     return respond_to_client(attempt.redirect_uri, params, attempt.params.get("response_mode"))
 
 
