@@ -94,8 +94,8 @@ class SignupField(Strict):
 class SignupStep(Strict):
     name: str = Field(pattern=r"^[a-z][a-z0-9-]{1,30}$", description="the step's URL segment")
     title: str
-    kind: Literal["fields", "identifier", "nir", "document", "contact", "password", "consent", "recap",
-                  "activation"] = "fields"
+    kind: Literal["fields", "identifier", "nir", "directory", "access", "document", "contact", "password",
+                  "consent", "recap", "activation"] = "fields"
     intro: str = ""
     fields: list[SignupField] = []
 
@@ -110,6 +110,7 @@ class SignupSettings(Strict):
     cgu_url: str = ""
     ttl: int = Field(3600, ge=300, description="seconds a signup in progress is kept")
     document_verifier: dict[str, Any] = Field({"kind": "embedded"}, description="embedded | http (base_url, token)")
+    directory: dict[str, Any] = Field({"kind": "csv"}, description="reference directory: csv (path) | http (base_url, token)")
 
 
 class DemoAccount(Strict):

@@ -66,12 +66,15 @@ def check_signup(slug: str, signup) -> None:
                 raise SettingsError(f"{key}.fields: unknown field {field.name!r}; known: {', '.join(sorted(CATALOGUE))}")
     kinds = [s.kind for s in signup.steps]
     ends = kinds[-1] == "activation" or (kinds[-1] == "recap" and "contact" in kinds)
-    if "password" not in kinds or not {"identifier", "nir"} & set(kinds) or not ends:
+    if "password" not in kinds or not {"identifier", "nir", "directory"} & set(kinds) or not ends:
         raise SettingsError(f"tenants.{slug}.signup.steps: needs an 'identifier' (or 'nir') and a 'password' "
                             "step, and ends with 'activation' (or 'recap' after a 'contact' step)")
     try:
+        from .signup.directory import directory_from_config
         from .signup.documents import verifier_from_config
 
         verifier_from_config(signup.document_verifier)
-    except ValueError as exc:
+        if "directory" in kinds:
+            directory_from_config(signup.directory)
+    except (ValueError, OSError) as exc:
         raise SettingsError(f"tenants.{slug}.signup.{exc}") from None

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from flask import current_app, g, request
 
-from ..db import db
+from ..db import db, utcnow
 from ..models import Account
 from ..passwords import hasher, needs_rehash, verify_password
 from ..protection import vault
@@ -21,7 +21,18 @@ MESSAGES = {
     "throttled": "Trop de tentatives. Réessayez dans {seconds} secondes.",
     "inactive": "Votre compte n'est pas encore activé.",
     "required": "Ce champ est obligatoire.",
+    "provisional_expired": "Votre code provisoire a expiré. Demandez-en un nouveau.",
 }
+
+
+def _provisional(account) -> LoginOutcome:
+    """A provisional code (sent by post) logs in once, to choose a personal code."""
+    from datetime import datetime
+
+    expires = (account.profile or {}).get("provisional_code_expires")
+    if expires and datetime.fromisoformat(expires) <= utcnow():
+        return LoginOutcome(message=MESSAGES["provisional_expired"], code="provisional_expired")
+    return LoginOutcome(account=account, code="must_choose_code")
 
 
 @dataclass
@@ -89,6 +100,8 @@ def authenticate(raw_identifier: str, password: str) -> LoginOutcome:
         log.info("login_failed tenant=%s identifier=%s", g.tenant.slug, scheme.mask(identifier))
         return LoginOutcome(message=MESSAGES["invalid_credentials"], code="invalid_credentials")
     counters.delete(_throttle_key(identifier))
+    if account.status == "provisional":
+        return _provisional(account)
     if account.status != "active":
         return LoginOutcome(message=MESSAGES["inactive"], code="inactive")
     if needs_rehash(ph, account.password_hash):

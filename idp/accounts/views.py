@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, g, make_response, redirect, render_template, request, url_for
+from flask import current_app, g, make_response, redirect, render_template, request, session, url_for
 
 from ..db import db, scoped_first
 from ..models import Consent
@@ -69,6 +69,9 @@ def _login_page(handle, client, on_success, hint: str | None = None):
     outcome = None
     if request.method == "POST":
         outcome = authenticate(form["identifier"], request.form.get("password", ""))
+        if outcome.code == "must_choose_code":
+            session["choose_code"] = {"tenant": g.tenant.slug, "account": outcome.account.id, "handle": handle}
+            return redirect(url_for("accounts.choose_code"))
         if outcome.account is not None:
             remember = request.form.get("remember") == "on"
             session_row, cookie = sessions.start_session(
@@ -128,3 +131,43 @@ def consent(handle):
         return redirect(url_for("oidc.resume", handle=handle))
     labels = [(s, SCOPE_LABELS.get(s, s)) for s in scopes]
     return render_template("accounts/consent.html", client=client, scopes=labels, handle=handle)
+
+
+@bp.route("/personal-code", methods=["GET", "POST"])
+def choose_code():
+    """After logging in with a provisional code: choose the personal code, then go on."""
+    from ..models import Account
+    from .login import tenant_hasher
+    from .service import account_identifier
+
+    pending = session.get("choose_code")
+    if not pending or pending["tenant"] != g.tenant.slug:
+        return redirect(url_for("accounts.direct_login"))
+    account = scoped_first(Account, id=pending["account"])
+    errors = {}
+    if request.method == "POST":
+        password = request.form.get("password", "")
+        verdict = g.tenant.password_policy.check(password, identifier=account_identifier(account),
+                                                 names=[n for n in (account.given_name, account.family_name) if n])
+        if not verdict.passing:
+            errors["password"] = " ".join(m.fr for m in verdict.messages)
+        elif password != request.form.get("password_repeat"):
+            errors["password_repeat"] = "Les deux codes ne sont pas identiques."
+        else:
+            account.password_hash = tenant_hasher().hash(password)
+            account.status = "active"
+            account.profile = {k: v for k, v in (account.profile or {}).items() if k != "provisional_code_expires"}
+            session.pop("choose_code", None)
+            _, cookie = sessions.start_session(account, g.tenant.config.acr_default, ["pwd"], commit=False)
+            handle = pending.get("handle")
+            row = interactions.load(handle) if handle else None
+            if row is not None:
+                interactions.mark_done(row, "login")
+                response = redirect(url_for("oidc.resume", handle=handle))
+            else:
+                db.session.commit()
+                response = redirect(url_for("selfservice.overview"))
+            sessions.set_cookie(response, cookie)
+            return response
+    return render_template("accounts/choose_code.html", errors=errors,
+                           requirements=g.tenant.password_policy.requirements()), 400 if errors else 200

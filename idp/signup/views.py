@@ -16,7 +16,10 @@ from .kinds import CHECKS
 from .steps import availability, suggestion, visible_fields
 
 bp = tenant_blueprint("signup", __name__)
-FIXED_LABELS = {"identifier": "Identifiant", "password": "Mot de passe",
+FIXED_LABELS = {"identity": "Identité", "nir": "Numéro de sécurité sociale", "birth_name": "Nom",
+                "birthdate": "Date de naissance", "postal_code": "Code postal",
+                "iban_last7": "7 derniers caractères de l'IBAN", "vitale_serial": "Numéro de série de la carte Vitale",
+                "identifier": "Identifiant", "password": "Mot de passe",
                 "password_repeat": "Confirmation du mot de passe", "cgu": "Conditions générales",
                 "rgpd": "Données personnelles", "channel": "Activation"}
 
@@ -72,6 +75,11 @@ def step(name):
     if request.method == "POST":
         errors = CHECKS[current.kind](current, request.form, state)
         notice = errors.pop("_sent", None)
+        if errors.pop("_finish", None) == "provisional":
+            signup_state.discard(state)
+            response = make_response(render_template("signup/provisional_sent.html"))
+            signup_state.clear_cookie(response)
+            return response
         if not errors and not notice:
             if current.name not in state.done:
                 state.done.append(current.name)
@@ -88,7 +96,7 @@ def _render(current, index, state, errors, **extra):
     config = _config()
     fields = [(f, spec(f.name)) for f in visible_fields(current, state.answers)]
     hidden = [(f, spec(f.name)) for f in current.fields if f not in [c for c, _ in fields]]
-    labels = {spec_.name: spec_.label for _, spec_ in fields} | FIXED_LABELS
+    labels = FIXED_LABELS | {spec_.name: spec_.label for _, spec_ in fields}
     context = dict(labels=labels, step=current, number=index + 1, total=len(config.steps), fields=fields,
                    conditional=hidden, answers=state.answers, errors=errors, config=config,
                    suggestion=suggestion(state.answers) if current.kind == "identifier" else None,

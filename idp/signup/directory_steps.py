@@ -1,0 +1,129 @@
+"""Step kinds of ameli's signup (seed 002): the identity checked against the reference
+directory, then immediate access (IBAN's last 7 characters and carte Vitale serial) or a
+provisional code sent by post."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from datetime import timedelta
+
+from flask import current_app, g
+
+from policies import validator
+
+from ..accounts.service import find_account
+from ..db import db, utcnow
+from ..models import Account
+from ..protection import vault
+from .delivery import deliver
+from .directory import MISMATCH, DirectoryUnavailable, directory_from_config, match_documents, match_identity
+from .steps import REQUIRED
+
+log = logging.getLogger("idp.signup")
+UNAVAILABLE = "Service momentanément indisponible, réessayez plus tard."
+_directories: dict = {}
+
+
+def directory():
+    if g.tenant.slug not in _directories:
+        _directories[g.tenant.slug] = directory_from_config(g.tenant.config.signup.directory)
+    return _directories[g.tenant.slug]
+
+
+def _typed(form, answers, names) -> dict[str, str]:
+    errors = {}
+    for name in names:
+        answers[name] = form.get(name, "").strip()
+        if not answers[name]:
+            errors[name] = REQUIRED
+    return errors
+
+
+def check_directory(step, form, state) -> dict[str, str]:
+    """Nom, NIR, date de naissance, code postal, matched against the directory."""
+    answers = state.answers
+    errors = _typed(form, answers, ("birth_name", "nir", "birthdate", "postal_code"))
+    checks = {"nir": g.tenant.identifier_scheme.check, "birthdate": validator("birthdate"),
+              "postal_code": validator("postal_code")}
+    values = {}
+    for name, check in checks.items():
+        if name in errors:
+            continue
+        result = check(answers[name])
+        if not result.passing:
+            errors[name] = result.messages[0].fr
+        else:
+            values[name] = result.value.isoformat() if hasattr(result.value, "isoformat") else result.value
+    if errors:
+        return errors
+    if find_account(g.tenant.slug, values["nir"]) is not None:
+        return {"nir": "Un compte existe déjà avec ce numéro. Connectez-vous ou utilisez « Code oublié ? »."}
+    try:
+        beneficiary = directory().find(values["nir"])
+    except DirectoryUnavailable:
+        log.warning("directory_unavailable tenant=%s", g.tenant.slug)
+        return {"identity": UNAVAILABLE}
+    found = match_identity(beneficiary, answers["birth_name"], values["birthdate"], values["postal_code"])
+    if not found.ok:
+        log.info("directory_mismatch tenant=%s reason=%s nir=%s", g.tenant.slug, found.reason,
+                 g.tenant.identifier_scheme.mask(values["nir"]))
+        return {"identity": MISMATCH}
+    answers.update(identifier=values["nir"], birthdate=values["birthdate"], given_name=beneficiary.given_names,
+                   birth_name=beneficiary.birth_name)
+    state.data["address"] = list(beneficiary.address)
+    return {}
+
+
+def check_access(step, form, state) -> dict[str, str]:
+    """Immediate access with the IBAN's last 7 characters and the carte Vitale serial, or
+    « recevoir un code provisoire » by post."""
+    answers = state.answers
+    if form.get("action") == "provisional":
+        _send_provisional_code(state)
+        return {"_finish": "provisional"}
+    errors = _typed(form, answers, ("iban_last7", "vitale_serial"))
+    if errors:
+        return errors
+    iban = validator("iban_last7")(answers["iban_last7"])
+    vitale = validator("vitale")(answers["vitale_serial"])
+    if not iban.passing:
+        errors["iban_last7"] = iban.messages[0].fr
+    if not vitale.passing:
+        errors["vitale_serial"] = vitale.messages[0].fr
+    if errors:
+        return errors
+    try:
+        beneficiary = directory().find(answers["identifier"])
+    except DirectoryUnavailable:
+        return {"identity": UNAVAILABLE}
+    found = match_documents(beneficiary, iban.value, vitale.value)
+    if not found.ok:
+        log.info("directory_mismatch tenant=%s reason=%s", g.tenant.slug, found.reason)
+        return {"identity": MISMATCH}
+    answers.pop("iban_last7", None)
+    answers.pop("vitale_serial", None)
+    return {}
+
+
+def _send_provisional_code(state) -> None:
+    """A provisional account whose password is the code sent by post (valid N days); the
+    first login with it asks for a personal code."""
+    from ..accounts.login import tenant_hasher
+
+    answers = state.answers
+    code = "".join(secrets.choice("ABCDEFGHJKLMNPQRSTUVWXYZ23456789") for _ in range(8))
+    days = current_app.config["IDP_SETTINGS"].verification.letter_ttl_days
+    identifier = answers["identifier"]
+    account = Account(
+        tenant=g.tenant.slug, identifier_index=vault().index(g.tenant.slug, identifier),
+        identifier_sealed=vault().seal(g.tenant.slug, identifier), status="provisional",
+        password_hash=tenant_hasher().hash(code), given_name=answers.get("given_name"),
+        family_name=answers.get("birth_name"), birthdate=answers.get("birthdate"),
+        profile={"provisional_code_expires": (utcnow() + timedelta(days=days)).isoformat()},
+    )
+    db.session.add(account)
+    db.session.commit()
+    name = f"{answers.get('given_name', '')} {answers.get('birth_name', '')}".strip()
+    deliver("letter", {"name": name, "lines": state.data.get("address", [])}, "provisional_code_letter", {"code": code})
+    log.info("provisional_code_sent tenant=%s", g.tenant.slug)
