@@ -133,6 +133,7 @@ class TenantSettings(Strict):
     validators: dict[str, Any] = {}
     acr_default: str = "eidas1"
     franceconnect: bool = False
+    login_with_email: bool = Field(False, description="the login field also takes the account's verified email")
     argon2: Argon2Settings | None = None
     demo_account: DemoAccount | None = None
     signup: SignupSettings | None = None

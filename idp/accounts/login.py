@@ -75,12 +75,27 @@ def _record_failure(identifier: str) -> None:
             counters.lock("lock:" + key, min(3600, settings.lockout_seconds * 2 ** (strikes - 1)))
 
 
+def _identifier_of_email(email: str) -> str | None:
+    """The identifier of the one account with this verified email (mairie: "identifiant ou
+    adresse électronique"); None when there is none or several."""
+    from sqlalchemy import func, select
+
+    from .service import account_identifier
+
+    found = db.session.execute(select(Account).where(
+        Account.tenant == g.tenant.slug, func.lower(Account.email) == email.strip().lower(),
+        Account.email_verified.is_(True)).limit(2)).scalars().all()
+    return account_identifier(found[0]) if len(found) == 1 else None
+
+
 def authenticate(raw_identifier: str, password: str) -> LoginOutcome:
     if not raw_identifier.strip():
         return LoginOutcome(field="identifier", message=MESSAGES["required"], code="required")
     if not password:
         return LoginOutcome(field="password", message=MESSAGES["required"], code="required")
     scheme = g.tenant.identifier_scheme
+    if "@" in raw_identifier and g.tenant.config.login_with_email:
+        raw_identifier = _identifier_of_email(raw_identifier) or raw_identifier
     checked = scheme.check(raw_identifier)
     if not checked.passing:
         return LoginOutcome(field="identifier", message=checked.messages[0].fr,

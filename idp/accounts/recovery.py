@@ -11,7 +11,7 @@ from flask import g, redirect, render_template, request, session, url_for
 from sqlalchemy import func, select
 
 from .. import verification
-from ..db import db, scoped_first
+from ..db import db
 from ..models import Account
 from ..signup.delivery import deliver
 from ..tenancy import tenant_blueprint
@@ -65,20 +65,24 @@ def reset():
     errors = {}
     if request.method == "POST":
         account = find_account(g.tenant.slug, identifier)
-        outcome = (verification.check(PURPOSE, account.id, request.form.get("code", ""))
-                   if account else verification.Outcome(False, "verification.wrong", verification.MESSAGES["wrong"]))
-        if not outcome.ok:
-            errors["code"] = outcome.message
-        else:
-            errors = _new_password(account)
-            if not errors:
+        # the new password is checked first, so that a refused password does not burn the code
+        errors = _password_errors(account) if account else {}
+        if not errors:
+            outcome = (verification.check(PURPOSE, account.id, request.form.get("code", "")) if account
+                       else verification.Outcome(False, "verification.wrong", verification.MESSAGES["wrong"]))
+            if not outcome.ok:
+                errors["code"] = outcome.message
+            else:
+                account.password_hash = tenant_hasher().hash(request.form["password"])
+                db.session.commit()
+                log.info("password_reset_done tenant=%s", g.tenant.slug)
                 session.pop(f"reset:{g.tenant.slug}", None)
                 return render_template("accounts/reset_done.html")
     return render_template("accounts/reset.html", errors=errors, sent=SENT,
                            requirements=g.tenant.password_policy.requirements()), 400 if errors else 200
 
 
-def _new_password(account) -> dict:
+def _password_errors(account) -> dict:
     password = request.form.get("password", "")
     verdict = g.tenant.password_policy.check(password, identifier=account_identifier(account),
                                              names=[n for n in (account.given_name, account.family_name) if n])
@@ -86,9 +90,6 @@ def _new_password(account) -> dict:
         return {"password": " ".join(m.fr for m in verdict.messages)}
     if password != request.form.get("password_repeat"):
         return {"password_repeat": "Les deux mots de passe ne sont pas identiques."}
-    account.password_hash = tenant_hasher().hash(password)
-    db.session.commit()
-    log.info("password_reset_done tenant=%s", g.tenant.slug)
     return {}
 
 

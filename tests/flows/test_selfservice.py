@@ -106,3 +106,12 @@ def test_account_forms_need_csrf(http, app):
     make_account(app)
     direct_login(http)
     assert http.post("/caf/account/delete", data={"password": "Allocation2024"}).status_code == 400
+
+
+def test_mairie_login_with_verified_email(http, app):
+    from helpers import login_flow, make_client
+
+    make_account(app, "mairie", email="jean.dupont@example.fr")
+    client_id, _ = make_client(app, "mairie", first_party=True)
+    url = login_flow(http, "mairie", client_id, identifier="Jean.Dupont@example.fr")
+    assert query(url)["code"]
