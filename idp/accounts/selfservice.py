@@ -7,9 +7,11 @@ import json
 import logging
 
 from flask import g, make_response, redirect, render_template, request, url_for
-from sqlalchemy import delete, select, update
+from policies import validator
+from sqlalchemy import delete, select
 
-from ..db import db, scoped, scoped_all, scoped_first, utcnow
+from .. import verification
+from ..db import db, scoped_all, scoped_first, utcnow
 from ..models import Account, Consent, RefreshToken, SsoSession, Verification
 from ..oidc import sessions
 from ..oidc.claims import account_claims
@@ -39,8 +41,13 @@ def _shown_identifier(account) -> str:
 
 def _page(account, status=200, **extra):
     consents = [(c, find_client(c.client_id)) for c in scoped_all(Consent, account_id=account.id)]
+    current = sessions.current_session()
+    active = [(row, row.id == current.id) for row in scoped_all(SsoSession, account_id=account.id)
+              if row.expires_at > utcnow()]
+    pending = verification.pending(CONTACT_PURPOSE, account.id)
     return render_template("accounts/overview.html", account=account, identifier=_shown_identifier(account),
-                           consents=[(c, client) for c, client in consents if client],
+                           consents=[(c, client) for c, client in consents if client], sessions=active,
+                           pending_contact=pending, errors=extra.pop("errors", {}),
                            requirements=g.tenant.password_policy.requirements(), **extra), status
 
 
@@ -149,3 +156,56 @@ def erase(account) -> None:
     db.session.delete(account)
     db.session.commit()
     log.warning("account_deleted tenant=%s account=%s at=%s", g.tenant.slug, account_id, utcnow().isoformat())
+
+
+CONTACT_PURPOSE = "contact_change"
+
+
+@bp.route("/account/contact", methods=["POST"])
+def change_contact():
+    """A new email or mobile replaces the old one only once a code sent to it is typed."""
+    from ..signup.delivery import deliver
+
+    session, account = _account()
+    if account is None:
+        return redirect(url_for("accounts.direct_login"))
+    if request.form.get("action") == "confirm":
+        return _confirm_contact(account)
+    raw = request.form.get("contact", "").strip()
+    field, channel = ("email", "email") if "@" in raw else ("phone_number", "sms")
+    result = validator("email" if field == "email" else "mobile_phone")(raw)
+    if not result.passing:
+        return _page(account, 400, errors={"contact": result.messages[0].fr})
+    row, code = verification.issue(CONTACT_PURPOSE, account.id, channel, result.value)
+    deliver(channel, result.value, "email_change_code", {"code": code})
+    return redirect(url_for("selfservice.overview", done="contact_sent"))
+
+
+def _confirm_contact(account):
+    row = verification.pending(CONTACT_PURPOSE, account.id)
+    outcome = verification.check(CONTACT_PURPOSE, account.id, request.form.get("code", ""))
+    if not outcome.ok or row is None:
+        return _page(account, 400, errors={"contact_code": outcome.message})
+    if row.channel == "email":
+        account.email, account.email_verified = row.destination, True
+    else:
+        account.phone_number = row.destination
+        account.profile = {**(account.profile or {}), "phone_number_verified": True}
+    db.session.commit()
+    log.info("contact_changed tenant=%s channel=%s", g.tenant.slug, row.channel)
+    return redirect(url_for("selfservice.overview", done="contact"))
+
+
+@bp.route("/account/sessions/<int:number>/end", methods=["POST"])
+def end_session(number):
+    """End one of the person's other sessions (its tokens are revoked)."""
+    session, account = _account()
+    if account is None:
+        return redirect(url_for("accounts.direct_login"))
+    rows = [row for row in scoped_all(SsoSession, account_id=account.id) if row.id != session.id]
+    rows.sort(key=lambda r: r.created_at)
+    if 0 <= number < len(rows):
+        revoke_session_tokens(rows[number].sid)
+        db.session.delete(rows[number])
+        db.session.commit()
+    return redirect(url_for("selfservice.overview", done="session"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from helpers import ACCOUNTS, authorize, csrf, location, make_account, query
+from helpers import ACCOUNTS, authorize, csrf, location, make_account, page_text, query
 
 
 def direct_login(http, tenant="caf", remember=False):
@@ -115,3 +115,40 @@ def test_mairie_login_with_verified_email(http, app):
     client_id, _ = make_client(app, "mairie", first_party=True)
     url = login_flow(http, "mairie", client_id, identifier="Jean.Dupont@example.fr")
     assert query(url)["code"]
+
+
+def test_contact_change_is_verified_first(http, app):
+    import re
+
+    from messages_support import last_message
+
+    from idp.accounts.service import find_account
+
+    make_account(app)
+    direct_login(http)
+    page = page_text(http.get("/caf/account"))
+    bad = http.post("/caf/account/contact", data={"csrf_token": csrf(page), "contact": "01 01 01 01 01"})
+    assert bad.status_code == 400 and 'id="contact-error"' in page_text(bad)
+    http.post("/caf/account/contact", data={"csrf_token": csrf(page), "contact": "nouvelle@example.fr"})
+    with app.app_context():
+        assert find_account("caf", "1840312345678").email == "camille@example.fr"  # not yet
+    code = re.search(r"\b(\d{6})\b", last_message(app, "email", "nouvelle@example.fr")["text"]).group(1)
+    wrong = http.post("/caf/account/contact", data={"csrf_token": csrf(page), "action": "confirm", "code": "000000"})
+    assert wrong.status_code == 400
+    done = http.post("/caf/account/contact", data={"csrf_token": csrf(page), "action": "confirm", "code": code})
+    assert location(done).endswith("done=contact")
+    with app.app_context():
+        account = find_account("caf", "1840312345678")
+        assert account.email == "nouvelle@example.fr" and account.email_verified is True
+
+
+def test_other_sessions_listed_and_ended(http, app):
+    make_account(app)
+    other = app.test_client()
+    direct_login(other)
+    direct_login(http)
+    page = page_text(http.get("/caf/account"))
+    assert page.count("Ouverte le") == 2 and "cette session" in page
+    ended = http.post("/caf/account/sessions/0/end", data={"csrf_token": csrf(page)})
+    assert location(ended).endswith("done=session")
+    assert location(other.get("/caf/account")).endswith("/caf/login")
