@@ -27,6 +27,7 @@ SCOPE_CLAIMS: dict[str, tuple[str, ...]] = {
     "birthcountry": ("birthcountry",),
     "birth": ("birthplace", "birthcountry"),
     "identite_pivot": ("given_name", "family_name", "birthdate", "gender", "birthplace", "birthcountry"),
+    "household": ("household",),
 }
 
 SUPPORTED_SCOPES = tuple(SCOPE_CLAIMS) + ("offline_access",)
@@ -55,9 +56,22 @@ def account_claims(account) -> dict:
         "middle_name": profile.get("middle_name"),
         "locale": profile.get("locale"),
     }
+    if profile.get("household_file"):
+        claims["household"] = household_claim(profile)
     if account.given_name or account.family_name:
         claims["name"] = " ".join(p for p in (account.given_name, account.family_name) if p)
     return {k: v for k, v in claims.items() if v is not None}
+
+
+def household_claim(profile: dict) -> dict:
+    """The household file a member's space is linked to, and the member's rights there
+    (seed 003): the responsible person or a holder of a power of attorney has full rights;
+    a spouse, a child over 15 or a dependent only their own data. ``verified`` is false:
+    the link is declared at signup, until the CAF's file registry confirms it."""
+    role = profile.get("household_role", "responsable")
+    full = role == "responsable" or bool(profile.get("power_of_attorney"))
+    return {"file": profile["household_file"], "role": role, "rights": "full" if full else "limited",
+            "power_of_attorney": bool(profile.get("power_of_attorney")), "verified": False}
 
 
 def names_for_scope(scope: str) -> set[str]:

@@ -3,7 +3,8 @@ where the value goes on the account. Tenants pick fields by name in their config
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass
 
 from policies import validator
 
@@ -20,7 +21,8 @@ class FieldSpec:
     choices: tuple[tuple[str, str], ...] = ()
     hint: str = ""
     max_length: int = 200
-    extra: dict = field(default_factory=dict)
+    pattern: str | None = None         # a regular expression the value must match...
+    pattern_message: str = ""          # ...and the French message when it does not
 
 
 CATALOGUE: dict[str, FieldSpec] = {f.name: f for f in (
@@ -53,6 +55,14 @@ CATALOGUE: dict[str, FieldSpec] = {f.name: f for f in (
               target="profile.opt_in_email"),
     FieldSpec("opt_in_sms", "Je souhaite recevoir les informations par SMS", "checkbox",
               target="profile.opt_in_sms"),
+    FieldSpec("household_file", "Numéro allocataire du foyer", inputmode="numeric", target="profile.household_file",
+              pattern=r"\d{7}", pattern_message="Le numéro allocataire comporte 7 chiffres.",
+              hint="7 chiffres, sur les courriers de la Caf"),
+    FieldSpec("household_role", "Votre place dans le foyer", "radio", target="profile.household_role", choices=(
+        ("responsable", "Responsable du dossier"), ("conjoint", "Conjoint, concubin ou partenaire de PACS"),
+        ("enfant", "Enfant de plus de 15 ans"), ("personne_a_charge", "Autre personne à charge"))),
+    FieldSpec("power_of_attorney", "J'ai une procuration du responsable du dossier", "checkbox",
+              target="profile.power_of_attorney"),
     FieldSpec("postal_code", "Code postal", inputmode="numeric", autocomplete="postal-code",
               validator="postal_code", target="profile.postal_code", hint="5 chiffres"),
 )}
@@ -74,6 +84,10 @@ def check_value(field_spec: FieldSpec, raw: str):
         return value, "Choisissez une des réponses proposées."
     if len(value) > field_spec.max_length:
         return value, f"{field_spec.max_length} caractères au maximum."
+    if field_spec.pattern and value:
+        value = re.sub(r"[\s.\-]", "", value)
+        if not re.fullmatch(field_spec.pattern, value):
+            return value, field_spec.pattern_message
     if field_spec.validator and value:
         result = validator(field_spec.validator)(value)
         if not result.passing:

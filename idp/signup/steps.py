@@ -29,7 +29,7 @@ def check_fields(step, form, state) -> dict[str, str]:
             answers[chosen.name] = form.get(chosen.name, "")
     for chosen in visible_fields(step, answers):
         field_spec = spec(chosen.name)
-        if field_spec.kind != "checkbox" and chosen.name not in form:
+        if chosen.when and field_spec.kind != "checkbox" and chosen.name not in form:
             errors[chosen.name] = "Ce champ est demandé pour le profil choisi."
             continue
         value, error = check_value(field_spec, form.get(chosen.name, ""))

@@ -26,9 +26,10 @@ def contact_step(http, app, contact="julie.moreau@example.fr", channel="email"):
     return post(http, "contact", {"code": code})
 
 
-def signup(http, app, etat_civil=ETAT_CIVIL, document=None):
+def signup(http, app, etat_civil=ETAT_CIVIL, document=None, household=None):
     http.get("/caf/signup")
-    assert location(post(http, "etat-civil", etat_civil)).endswith("/piece-identite")
+    assert location(post(http, "etat-civil", etat_civil)).endswith("/foyer")
+    assert location(post(http, "foyer", household or {"household_role": "responsable"})).endswith("/piece-identite")
     document = document or {"document_kind": "cni", "document_number": "AB12CD34E"}
     assert location(post(http, "piece-identite", document)).endswith("/contact")
     assert location(contact_step(http, app)).endswith("/mot-de-passe")
@@ -77,7 +78,7 @@ def test_nir_refusals(http, app):
     ambiguous = post(http, "etat-civil", {**ETAT_CIVIL, "birthplace": "Saint-Denis"})
     assert "précisez le département" in page_text(ambiguous)
     abroad = post(http, "etat-civil", {**ETAT_CIVIL, "birthplace": "Allemagne"})
-    assert location(abroad).endswith("/piece-identite")
+    assert location(abroad).endswith("/foyer")
 
 
 def test_document_refusals_and_pending_account(http, app):
@@ -85,6 +86,7 @@ def test_document_refusals_and_pending_account(http, app):
 
     http.get("/caf/signup")
     post(http, "etat-civil", ETAT_CIVIL)
+    post(http, "foyer", {"household_role": "responsable"})
     bad = post(http, "piece-identite", {"document_kind": "passport", "document_number": "123"})
     assert bad.status_code == 400 and 'id="document_number-error"' in page_text(bad)
     specimen = post(http, "piece-identite", {"document_kind": "cni", "document_number": "X4RTBPFW4"})
@@ -109,6 +111,7 @@ def test_document_verifier_unavailable(http, app):
     try:
         http.get("/caf/signup")
         post(http, "etat-civil", ETAT_CIVIL)
+        post(http, "foyer", {"household_role": "responsable"})
         with requests_mock.Mocker() as mock:
             mock.post("https://verif.example/verifications", status_code=503)
             down = post(http, "piece-identite", {"document_kind": "cni", "document_number": "AB12CD34E"})
@@ -123,6 +126,7 @@ def test_document_verifier_unavailable(http, app):
 def test_contact_code_must_be_sent_and_right(http, app):
     http.get("/caf/signup")
     post(http, "etat-civil", ETAT_CIVIL)
+    post(http, "foyer", {"household_role": "responsable"})
     post(http, "piece-identite", {"document_kind": "cni", "document_number": "AB12CD34E"})
     early = post(http, "contact", {"code": "123456"})
     assert early.status_code == 400 and "Envoyer le code" in page_text(early)
@@ -140,3 +144,22 @@ def test_existing_nir_refused(http, app):
     http.get("/caf/signup")
     taken = post(http, "etat-civil", ETAT_CIVIL)
     assert "Un compte existe déjà avec ce numéro" in page_text(taken)
+
+
+def test_household_member_claim(http, app):
+    from helpers import exchange, login_flow
+
+    bad = None
+    http.get("/caf/signup")
+    post(http, "etat-civil", ETAT_CIVIL)
+    bad = post(http, "foyer", {"household_file": "12345", "household_role": "conjoint"})
+    assert "Le numéro allocataire comporte 7 chiffres." in page_text(bad)
+    http.get("/caf/signup?restart=1")
+    signup(http, app, household={"household_file": "1234567", "household_role": "conjoint"})
+    client_id, secret = make_client(app, "caf", first_party=True)
+    browser = app.test_client()
+    url = login_flow(browser, "caf", client_id, identifier="2900569123456", password=PASSWORD, scope="openid household")
+    tokens = exchange(browser, "caf", client_id, secret, query(url)["code"]).get_json()
+    info = browser.get("/caf/userinfo", headers={"Authorization": f"Bearer {tokens['access_token']}"}).get_json()
+    assert info["household"] == {"file": "1234567", "role": "conjoint", "rights": "limited",
+                                 "power_of_attorney": False, "verified": False}
