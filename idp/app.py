@@ -91,6 +91,7 @@ def setup_protocol(app: Flask) -> None:
 
 
 def setup_views(app: Flask) -> None:
+    from .accounts.franceconnect_area import bp as franceconnect_bp
     from .accounts.recovery import bp as recovery_bp
     from .accounts.selfservice import bp as selfservice_bp
     from .accounts.views import bp as accounts_bp
@@ -105,6 +106,7 @@ def setup_views(app: Flask) -> None:
     app.register_blueprint(signup_bp)
     app.register_blueprint(selfservice_bp)
     app.register_blueprint(recovery_bp)
+    app.register_blueprint(franceconnect_bp)
     app.register_blueprint(demo_bp)
     csrf.exempt(demo_bp)
     app.after_request(add_security_headers)
