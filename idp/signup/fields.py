@@ -44,7 +44,7 @@ CATALOGUE: dict[str, FieldSpec] = {f.name: f for f in (
     FieldSpec("given_names", "Prénoms", autocomplete="given-name", target="given_name",
               hint="Dans l'ordre de l'état civil"),
     FieldSpec("birthdate", "Date de naissance", "date", autocomplete="bday", validator="birthdate",
-              target="birthdate", hint="Format : JJ/MM/AAAA"),
+              target="birthdate"),
     FieldSpec("email", "Adresse électronique", "email", autocomplete="email", inputmode="email",
               validator="email", target="email", hint="Format : nom@domaine.fr"),
     FieldSpec("phone", "Téléphone fixe", "tel", autocomplete="tel", inputmode="tel", validator="phone",
