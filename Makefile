@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN = $(VENV)/bin
 
-.PHONY: run test init clean
+.PHONY: run test init clean assets
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,7 +20,14 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 config.toml: | $(VENV)/.installed
 	$(BIN)/python -m idp.bootstrap config.example.toml config.toml
 
-init: $(VENV)/.installed config.toml
+# The DSFR (npm @gouvfr/dsfr), copied into idp/static/dsfr/; not committed. Pages stay
+# usable without it, so a failed download does not stop `make run`.
+assets:
+	-cd assets && npm ci --no-audit --no-fund --ignore-scripts && mkdir -p ../idp/static/dsfr && \
+	  cp -r node_modules/@gouvfr/dsfr/dist/dsfr.min.css node_modules/@gouvfr/dsfr/dist/fonts \
+	        node_modules/@gouvfr/dsfr/dist/icons ../idp/static/dsfr/
+
+init: $(VENV)/.installed config.toml assets
 	IDP_CONFIG=config.toml $(BIN)/idp init --demo
 
 run: init

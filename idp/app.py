@@ -111,6 +111,8 @@ def setup_views(app: Flask) -> None:
     csrf.exempt(demo_bp)
     app.after_request(add_security_headers)
     app.jinja_env.globals["csp_nonce"] = csp_nonce
+    # the DSFR is installed by `make assets` (npm, not committed); pages work without it
+    app.jinja_env.globals["dsfr_available"] = (Path(app.static_folder) / "dsfr" / "dsfr.min.css").is_file()
 
     @app.route("/")
     def index():

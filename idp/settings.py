@@ -126,6 +126,7 @@ class DemoAccount(Strict):
 class TenantSettings(Strict):
     display_name: str
     description: str = ""
+    logo_url: str = Field("", description="the tenant's logo (a /static/... path or an https URL)")
     # Bound by policies.bind_tenant: ``scheme`` / ``preset`` then the scheme's or policy's
     # parameters; validated there with messages naming tenants.<slug>.<table>.<key>.
     identifier: dict[str, Any] = {"scheme": "username"}

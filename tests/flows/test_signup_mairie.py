@@ -221,3 +221,18 @@ def test_resend_is_throttled(http, app):
     response = http.post("/mairie/signup/activation/code", data={"csrf_token": csrf(page), "action": "resend"})
     assert response.status_code == 429
     assert "Patientez" in page_text(response)
+
+
+def test_expired_code_refused(http, app, monkeypatch):
+    from datetime import timedelta
+
+    import idp.verification as verification
+
+    signup_until_activation(http)
+    post_step(http, "activation", {"channel": "sms"})
+    code = re.search(r"\b(\d{6})\b", last_message(app, "sms", "+33612345678")["text"]).group(1)
+    real = verification.utcnow
+    monkeypatch.setattr(verification, "utcnow", lambda: real() + timedelta(seconds=601))
+    page = page_text(http.get("/mairie/signup/activation/code"))
+    late = http.post("/mairie/signup/activation/code", data={"csrf_token": csrf(page), "code": code})
+    assert late.status_code == 400 and "Ce code a expiré. Demandez-en un nouveau." in page_text(late)
