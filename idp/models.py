@@ -200,3 +200,15 @@ class Signup(TenantOwned, db.Model):
     account_id: Mapped[str | None] = mapped_column(String(36))
     created_at: Mapped[object] = mapped_column(DateTime, default=utcnow)
     expires_at: Mapped[object] = mapped_column(DateTime)
+
+
+class SupportingDocument(TenantOwned, db.Model):
+    """A supporting document uploaded by a person without a French identity document
+    (caf, seed 003); sealed at rest, checked by an operator before the account opens."""
+    __tablename__ = "supporting_documents"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[str] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
+    filename: Mapped[str] = mapped_column(String(200))
+    content_type: Mapped[str] = mapped_column(String(100))
+    sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    uploaded_at: Mapped[object] = mapped_column(DateTime, default=utcnow)

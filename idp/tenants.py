@@ -50,7 +50,7 @@ def build_tenants(settings: Settings) -> dict[str, Tenant]:
     return tenants
 
 
-RESERVED_STEPS = {"availability", "password-check", "cancel", "activate"}
+RESERVED_STEPS = {"availability", "password-check", "cancel", "activate", "justificatif"}
 
 
 def check_signup(slug: str, signup) -> None:

@@ -19,7 +19,8 @@ log = logging.getLogger("idp.login")
 MESSAGES = {
     "invalid_credentials": "Identifiant ou mot de passe incorrect.",
     "throttled": "Trop de tentatives. Réessayez dans {seconds} secondes.",
-    "inactive": "Votre compte n'est pas encore activé.",
+    "inactive": "Votre compte n'est pas encore activé. Utilisez le code ou le lien reçu à sa création, "
+                "ou attendez la vérification de votre justificatif.",
     "required": "Ce champ est obligatoire.",
     "provisional_expired": "Votre code provisoire a expiré. Demandez-en un nouveau.",
 }

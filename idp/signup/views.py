@@ -10,7 +10,7 @@ from ..accounts.service import account_identifier
 from ..models import Account
 from ..oidc import interactions, sessions
 from ..tenancy import tenant_blueprint
-from . import activation, state as signup_state
+from . import activation, state as signup_state, upload
 from .fields import spec
 from .kinds import CHECKS
 from .steps import availability, suggestion, visible_fields
@@ -204,6 +204,7 @@ def _finish(state, account):
     handle = state.row.interaction_handle
     signup_state.discard(state)
     if account.status != "active":
+        upload.remember_pending(account)
         response = make_response(render_template("signup/pending.html", account=account))
         signup_state.clear_cookie(response)
         return response
@@ -261,3 +262,9 @@ def password_check():
     response = jsonify(items=items, strength=policy.strength(password).label)
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+@bp.route("/signup/justificatif", methods=["GET", "POST"])
+def supporting_document():
+    _config()
+    return upload.upload_page()

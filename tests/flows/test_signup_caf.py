@@ -163,3 +163,34 @@ def test_household_member_claim(http, app):
     info = browser.get("/caf/userinfo", headers={"Authorization": f"Bearer {tokens['access_token']}"}).get_json()
     assert info["household"] == {"file": "1234567", "role": "conjoint", "rights": "limited",
                                  "power_of_attorney": False, "verified": False}
+
+
+def test_supporting_document_upload_then_operator_opens(http, app):
+    import io
+
+    from idp.accounts.service import find_account
+    from idp.db import db
+    from idp.models import SupportingDocument
+
+    http.get("/caf/signup")
+    post(http, "etat-civil", ETAT_CIVIL)
+    post(http, "foyer", {"household_role": "responsable"})
+    post(http, "piece-identite", {"no_document": "on"})
+    contact_step(http, app)
+    post(http, "mot-de-passe", {"password": PASSWORD, "password_repeat": PASSWORD})
+    post(http, "conditions", {"cgu": "on", "rgpd": "on"})
+    post(http, "recapitulatif", {})
+    page = page_text(http.get("/caf/signup/justificatif"))
+    fake = http.post("/caf/signup/justificatif", data={"csrf_token": csrf(page), "document": (io.BytesIO(b"MZ\\x90 exe"), "doc.pdf")},
+                     content_type="multipart/form-data")
+    assert fake.status_code == 400 and "PDF, JPEG ou PNG" in page_text(fake)
+    ok = http.post("/caf/signup/justificatif", data={"csrf_token": csrf(page), "document": (io.BytesIO(b"%PDF-1.7 scan"), "titre.pdf")},
+                   content_type="multipart/form-data")
+    assert "bien été reçu" in page_text(ok)
+    with app.app_context():
+        stored = db.session.execute(db.select(SupportingDocument)).scalar_one()
+        assert stored.content_type == "application/pdf" and b"%PDF" not in stored.sealed
+    result = app.test_cli_runner().invoke(args=["users", "activate", "--tenant", "caf", "--identifier", "2900569123456", "--json"])
+    assert '"previous_status": "pending_document"' in result.output
+    with app.app_context():
+        assert find_account("caf", "2900569123456").status == "active"

@@ -1,0 +1,53 @@
+"""Uploading a supporting document after a signup left the account ``pending_document``.
+
+Accepted: PDF, JPEG or PNG (recognised by their first bytes, not by their name), at most
+``MAX_BYTES``; stored sealed. An operator opens the account once the document is checked
+(``idp users activate``)."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import g, render_template, request, session
+
+from ..db import db, scoped_first
+from ..models import Account, SupportingDocument
+from ..protection import vault
+
+log = logging.getLogger("idp.signup")
+MAX_BYTES = 5 * 1024 * 1024
+SIGNATURES = {b"%PDF-": "application/pdf", b"\xff\xd8\xff": "image/jpeg", b"\x89PNG\r\n\x1a\n": "image/png"}
+
+
+def _kind(head: bytes) -> str | None:
+    return next((ctype for magic, ctype in SIGNATURES.items() if head.startswith(magic)), None)
+
+
+def remember_pending(account) -> None:
+    session[f"upload:{g.tenant.slug}"] = account.id
+
+
+def upload_page():
+    account_id = session.get(f"upload:{g.tenant.slug}")
+    account = scoped_first(Account, id=account_id) if account_id else None
+    if account is None or account.status != "pending_document":
+        return render_template("signup/link_invalid.html", message="Aucun dépôt de justificatif n'est attendu."), 400
+    error, done = None, False
+    if request.method == "POST":
+        upload = request.files.get("document")
+        data = upload.read(MAX_BYTES + 1) if upload else b""
+        ctype = _kind(data[:8])
+        if not data:
+            error = "Choisissez un fichier."
+        elif len(data) > MAX_BYTES:
+            error = "Le fichier dépasse 5 Mo."
+        elif ctype is None:
+            error = "Le fichier doit être au format PDF, JPEG ou PNG."
+        else:
+            db.session.add(SupportingDocument(tenant=g.tenant.slug, account_id=account.id, content_type=ctype,
+                                              filename=(upload.filename or "justificatif")[:200],
+                                              sealed=vault().seal(g.tenant.slug, data.hex())))
+            db.session.commit()
+            log.info("supporting_document_uploaded tenant=%s", g.tenant.slug)
+            done = True
+    return render_template("signup/upload.html", error=error, done=done), 400 if error else 200
