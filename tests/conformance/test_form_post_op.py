@@ -40,4 +40,4 @@ def test_oidcc_form_post_after_login_pages(op):
 def test_form_post_page_works_without_javascript(op):
     op.login()
     html = op.authorize(prompt="none", response_mode="form_post").get_data(as_text=True)
-    assert '<button type="submit">' in html  # a person without JavaScript clicks it
+    assert 'type="submit">Continuer vers le service</button>' in html  # a person without JavaScript clicks it
