@@ -12,6 +12,7 @@ from flask_wtf.csrf import CSRFError
 
 from .db import db
 from .ephemeral import counters_for
+from .i18n import setup_i18n
 from .protection import IdentifierVault
 from .security import add_security_headers, csp_nonce
 from .settings import Settings, load_settings
@@ -74,14 +75,11 @@ def setup_storage(app: Flask, settings: Settings) -> None:
 
 
 def setup_messaging(app: Flask, settings: Settings) -> None:
-    from .messaging import Notifier
-    from .messaging.views import bp as outbox_bp
+    from .notify import setup_notify
 
     v = settings.verification
-    app.extensions["idp_notifier"] = Notifier(settings.notify, v.code_ttl, v.link_ttl, v.letter_ttl_days)
-    if settings.notify.dev_outbox_page:
-        app.register_blueprint(outbox_bp)
-        log.warning("development default: messages listed at /dev/outbox")
+    setup_notify(app, settings.notify, context_defaults={
+        "minutes": v.code_ttl // 60, "hours": v.link_ttl // 3600, "days": v.letter_ttl_days})
 
 
 def setup_protocol(app: Flask) -> None:
@@ -170,6 +168,7 @@ def create_app(test_config: dict | None = None, settings: Settings | None = None
     setup_protocol(app)
     setup_messaging(app, settings)
     setup_views(app)
+    setup_i18n(app)
     setup_cli(app)
     announce_defaults(settings)
     return app

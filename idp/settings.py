@@ -16,6 +16,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from .notify.settings import NotifySettings
+
 SLUG = re.compile(r"^[a-z][a-z0-9-]{1,30}$")
 
 
@@ -138,38 +140,6 @@ class TenantSettings(Strict):
     argon2: Argon2Settings | None = None
     demo_account: DemoAccount | None = None
     signup: SignupSettings | None = None
-
-
-class EmailSettings(Strict):
-    enabled: bool = Field(False, description="send over SMTP (otherwise: outbox only)")
-    host: str = "127.0.0.1"
-    port: int = 25
-    starttls: bool = False
-    ssl: bool = False
-    username: str = ""
-    password: str = ""
-    sender: str = "Connexion <no-reply@localhost>"
-    timeout: float = 10.0
-
-
-class SmsSettings(Strict):
-    enabled: bool = Field(False, description="send through the HTTP gateway (otherwise: outbox only)")
-    gateway_url: str = ""
-    api_token: str = ""
-    sender_id: str = "SERVPUBLIC"
-    timeout: float = 10.0
-
-
-class LetterSettings(Strict):
-    batch_dir: str = Field("", description="folder of the daily letter batches for the printing provider")
-
-
-class NotifySettings(Strict):
-    outbox_dir: str = Field("", description="development: every message also written here (holds codes!)")
-    dev_outbox_page: bool = Field(False, description="serve /dev/outbox (development only)")
-    email: EmailSettings = EmailSettings()
-    sms: SmsSettings = SmsSettings()
-    letters: LetterSettings = LetterSettings()
 
 
 class DemoSettings(Strict):

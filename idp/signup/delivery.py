@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import g
 
-from ..messaging import notifier
+from ..notify import notifier
 
 
 def deliver(channel: str, destination: str, template: str, context: dict):
