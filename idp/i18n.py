@@ -8,7 +8,7 @@ compiles them).
 
 from __future__ import annotations
 
-from flask import g, request
+from flask import g, has_request_context, request
 from flask_babel import Babel, get_locale
 
 LANGUAGES = ("fr", "en")
@@ -33,6 +33,8 @@ def remember_choice(response):
 
 
 def current_language() -> str:
+    if not has_request_context():
+        return "fr"  # the CLI and scripts speak French
     locale = get_locale()
     return locale.language if locale else "fr"
 
@@ -41,3 +43,9 @@ def setup_i18n(app) -> None:
     Babel(app, locale_selector=select_locale, default_translation_directories="translations")
     app.after_request(remember_choice)
     app.jinja_env.globals["current_language"] = current_language
+    app.jinja_env.globals["tr"] = tr
+
+
+def tr(message) -> str:
+    """A policies ``Message`` or ``Requirement`` in the page's language."""
+    return message.en if current_language() == "en" else message.fr

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from ..i18n import tr
+
 import logging
 from dataclasses import dataclass
 
@@ -99,7 +101,7 @@ def authenticate(raw_identifier: str, password: str) -> LoginOutcome:
         raw_identifier = _identifier_of_email(raw_identifier) or raw_identifier
     checked = scheme.check(raw_identifier)
     if not checked.passing:
-        return LoginOutcome(field="identifier", message=checked.messages[0].fr,
+        return LoginOutcome(field="identifier", message=tr(checked.messages[0]),
                             code=checked.messages[0].code)
     identifier = checked.value
     counters = current_app.extensions["idp_counters"]

@@ -5,6 +5,8 @@ channels, then a new password that meets the tenant's policy) and "Identifiant o
 
 from __future__ import annotations
 
+from ..i18n import tr
+
 import logging
 
 from flask import g, redirect, render_template, request, session, url_for
@@ -42,7 +44,7 @@ def forgot():
         checked = g.tenant.identifier_scheme.check(typed)
         channel = request.form.get("channel")
         if not checked.passing:
-            errors["identifier"] = checked.messages[0].fr
+            errors["identifier"] = tr(checked.messages[0])
         elif channel not in ("sms", "email"):
             errors["channel"] = "Choisissez comment recevoir votre code."
         else:
@@ -87,7 +89,7 @@ def _password_errors(account) -> dict:
     verdict = g.tenant.password_policy.check(password, identifier=account_identifier(account),
                                              names=[n for n in (account.given_name, account.family_name) if n])
     if not verdict.passing:
-        return {"password": " ".join(m.fr for m in verdict.messages)}
+        return {"password": " ".join(tr(m) for m in verdict.messages)}
     if password != request.form.get("password_repeat"):
         return {"password_repeat": "Les deux mots de passe ne sont pas identiques."}
     return {}

@@ -3,6 +3,8 @@ services one consented to, download one's data, delete the account (RGPD art. 15
 
 from __future__ import annotations
 
+from ..i18n import tr
+
 import json
 import logging
 
@@ -73,7 +75,7 @@ def change_password():
         verdict = g.tenant.password_policy.check(form.get("new_password", ""), identifier=account_identifier(account),
                                                  names=[n for n in (account.given_name, account.family_name) if n])
         if not verdict.passing:
-            errors["new_password"] = " ".join(m.fr for m in verdict.messages)
+            errors["new_password"] = " ".join(tr(m) for m in verdict.messages)
         elif form.get("new_password") != form.get("new_password_repeat"):
             errors["new_password_repeat"] = "Les deux mots de passe ne sont pas identiques."
     if errors:
@@ -175,7 +177,7 @@ def change_contact():
     field, channel = ("email", "email") if "@" in raw else ("phone_number", "sms")
     result = validator("email" if field == "email" else "mobile_phone")(raw)
     if not result.passing:
-        return _page(account, 400, errors={"contact": result.messages[0].fr})
+        return _page(account, 400, errors={"contact": tr(result.messages[0])})
     row, code = verification.issue(CONTACT_PURPOSE, account.id, channel, result.value)
     deliver(channel, result.value, "email_change_code", {"code": code})
     return redirect(url_for("selfservice.overview", done="contact_sent"))

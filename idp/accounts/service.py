@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from ..i18n import tr
+
 import datetime as dt
 from dataclasses import dataclass, field
 
@@ -42,13 +44,13 @@ def create_account(settings, tenant, identifier: str, password: str, *, email=No
     result = AccountResult()
     checked = tenant.identifier_scheme.check(identifier)
     if not checked.passing:
-        result.errors["identifier"] = [m.fr for m in checked.messages]
+        result.errors["identifier"] = [tr(m) for m in checked.messages]
         result.codes += [m.code for m in checked.messages]
         return result
     names = [n for n in (given_name, family_name) if n]
     verdict = tenant.password_policy.check(password, identifier=checked.value, names=names)
     if not verdict.passing:
-        result.errors["password"] = [m.fr for m in verdict.messages]
+        result.errors["password"] = [tr(m) for m in verdict.messages]
         result.codes += [m.code for m in verdict.messages]
     if birthdate:
         try:

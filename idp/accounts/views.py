@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from ..i18n import tr
+
 from flask import current_app, g, make_response, redirect, render_template, request, session, url_for
 
 from ..db import db, scoped_first
@@ -150,7 +152,7 @@ def choose_code():
         verdict = g.tenant.password_policy.check(password, identifier=account_identifier(account),
                                                  names=[n for n in (account.given_name, account.family_name) if n])
         if not verdict.passing:
-            errors["password"] = " ".join(m.fr for m in verdict.messages)
+            errors["password"] = " ".join(tr(m) for m in verdict.messages)
         elif password != request.form.get("password_repeat"):
             errors["password_repeat"] = "Les deux codes ne sont pas identiques."
         else:

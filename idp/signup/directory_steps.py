@@ -4,6 +4,8 @@ provisional code sent by post."""
 
 from __future__ import annotations
 
+from ..i18n import tr
+
 import logging
 import secrets
 from datetime import timedelta
@@ -52,7 +54,7 @@ def check_directory(step, form, state) -> dict[str, str]:
             continue
         result = check(answers[name])
         if not result.passing:
-            errors[name] = result.messages[0].fr
+            errors[name] = tr(result.messages[0])
         else:
             values[name] = result.value.isoformat() if hasattr(result.value, "isoformat") else result.value
     if errors:
@@ -88,9 +90,9 @@ def check_access(step, form, state) -> dict[str, str]:
     iban = validator("iban_last7")(answers["iban_last7"])
     vitale = validator("vitale")(answers["vitale_serial"])
     if not iban.passing:
-        errors["iban_last7"] = iban.messages[0].fr
+        errors["iban_last7"] = tr(iban.messages[0])
     if not vitale.passing:
-        errors["vitale_serial"] = vitale.messages[0].fr
+        errors["vitale_serial"] = tr(vitale.messages[0])
     if errors:
         return errors
     try:

@@ -3,6 +3,8 @@ where the value goes on the account. Tenants pick fields by name in their config
 
 from __future__ import annotations
 
+from ..i18n import tr
+
 import re
 from dataclasses import dataclass
 
@@ -91,7 +93,7 @@ def check_value(field_spec: FieldSpec, raw: str):
     if field_spec.validator and value:
         result = validator(field_spec.validator)(value)
         if not result.passing:
-            return value, result.messages[0].fr
+            return value, tr(result.messages[0])
         if hasattr(result.value, "isoformat"):
             return result.value.isoformat(), None
         if isinstance(result.value, str):

@@ -3,6 +3,8 @@ identifier, the place of birth, an identity document, a contact verified by code
 
 from __future__ import annotations
 
+from ..i18n import tr
+
 import logging
 
 from flask import g
@@ -35,7 +37,7 @@ def check_nir(step, form, state) -> dict[str, str]:
         if not answers["nir_typed"]:
             errors["nir"] = REQUIRED
         elif not checked.passing:
-            errors["nir"] = checked.messages[0].fr
+            errors["nir"] = tr(checked.messages[0])
         elif find_account(g.tenant.slug, checked.value) is not None:
             errors["nir"] = "Un compte existe déjà avec ce numéro. Connectez-vous ou utilisez « Mot de passe oublié ? »."
         else:
@@ -95,7 +97,7 @@ def check_document(step, form, state) -> dict[str, str]:
         return {"document_kind": "Choisissez le type de pièce d'identité."}
     result = validator("identity_document")(number, kind=kind)
     if not result.passing:
-        return {"document_number": result.messages[0].fr}
+        return {"document_number": tr(result.messages[0])}
     identity = {"birth_name": answers.get("birth_name"), "given_names": answers.get("given_names"),
                 "birthdate": answers.get("birthdate")}
     try:
@@ -139,7 +141,7 @@ def _send_contact_code(form, state) -> dict[str, str]:
     if not raw:
         return {"contact": REQUIRED}
     if not result.passing:
-        return {"contact": result.messages[0].fr}
+        return {"contact": tr(result.messages[0])}
     previous = verification.pending(CONTACT_PURPOSE, state.row.id)
     if previous is not None and previous.destination == result.value:
         allowed = verification.can_resend(previous)

@@ -4,6 +4,8 @@ to the INSEE code (COG) that the NIR and FranceConnect's ``birthplace`` use."""
 
 from __future__ import annotations
 
+from ..i18n import tr
+
 import re
 import unicodedata
 from functools import lru_cache
@@ -37,7 +39,7 @@ def resolve_birthplace(text: str) -> tuple[str | None, str | None]:
         return None, "Ce champ est obligatoire."
     if re.fullmatch(r"(?i)\d[\dAB]\d{3}", raw.replace(" ", "")):
         result = validator("insee_birthplace")(raw)
-        return (result.value, None) if result.passing else (None, result.messages[0].fr)
+        return (result.value, None) if result.passing else (None, tr(result.messages[0]))
     match = re.fullmatch(r"(.+?)\s*\((\d[\dAB]|97\d)\)", raw)
     name, dept = (match.group(1), match.group(2).upper()) if match else (raw, None)
     codes = _commune_index().get(_fold(name), [])

@@ -3,6 +3,8 @@ configuration and records the answers; it returns French messages per field on r
 
 from __future__ import annotations
 
+from ..i18n import tr
+
 from datetime import datetime, timezone
 
 from flask import g
@@ -77,7 +79,7 @@ def availability(raw: str, answers: dict) -> dict:
     scheme = g.tenant.identifier_scheme
     checked = scheme.check(raw)
     if not checked.passing:
-        return {"available": False, "message": checked.messages[0].fr, "code": checked.messages[0].code}
+        return {"available": False, "message": tr(checked.messages[0]), "code": checked.messages[0].code}
     if find_account(g.tenant.slug, checked.value) is not None:
         other = suggestion(answers)
         message = "Cet identifiant est déjà pris." + (f" Suggestion : {other}" if other else "")
@@ -107,7 +109,7 @@ def check_password(step, form, state) -> dict[str, str]:
     verdict = g.tenant.password_policy.check(password, identifier=state.answers.get("identifier"),
                                              names=[n for n in (given, family) if n])
     if not verdict.passing:
-        return {"password": " ".join(m.fr for m in verdict.messages)}
+        return {"password": " ".join(tr(m) for m in verdict.messages)}
     if password != repeat:
         return {"password_repeat": "Les deux mots de passe ne sont pas identiques."}
     state.data["password_hash"] = tenant_hasher().hash(password)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from ..i18n import tr
+
 from flask import abort, g, jsonify, make_response, redirect, render_template, request, url_for
 
 from .. import verification
@@ -257,7 +259,7 @@ def password_check():
     password = request.form.get("password", "")
     answers = state.answers if state else {}
     policy = g.tenant.password_policy
-    items = [{"code": r.code, "met": met, "fr": r.fr}
+    items = [{"code": r.code, "met": met, "text": tr(r)}
              for r, met in policy.checklist(password, identifier=answers.get("identifier"))]
     response = jsonify(items=items, strength=policy.strength(password).label)
     response.headers["Cache-Control"] = "no-store"
