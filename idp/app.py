@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
+
 import logging
 import os
 from pathlib import Path
@@ -120,14 +122,14 @@ def setup_views(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_failed(error):
-        return render_template("error.html", title="Formulaire expiré",
-                               message="Ce formulaire a expiré ou ne vient pas de ce site. "
-                                       "Revenez en arrière, rechargez la page et recommencez."), 400
+        return render_template("error.html", title=_l("Formulaire expiré"),
+                               message=_l("Ce formulaire a expiré ou ne vient pas de ce site. "
+                                       "Revenez en arrière, rechargez la page et recommencez.")), 400
 
     @app.errorhandler(404)
     def not_found(error):
-        return render_template("error.html", title="Page introuvable",
-                               message="La page demandée n'existe pas."), 404
+        return render_template("error.html", title=_l("Page introuvable"),
+                               message=_l("La page demandée n'existe pas.")), 404
 
 
 def setup_cli(app: Flask) -> None:

@@ -8,6 +8,8 @@ resend is throttled (``resend_interval`` seconds, ``max_sends`` in all).
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
+
 import hmac
 import secrets
 from dataclasses import dataclass
@@ -21,13 +23,13 @@ from .models import Verification
 from .protection import vault
 
 MESSAGES = {
-    "wrong": "Le code saisi est incorrect.",
-    "expired": "Ce code a expiré. Demandez-en un nouveau.",
-    "too_many": "Trop d'essais. Demandez un nouveau code.",
-    "used": "Ce code a déjà été utilisé.",
-    "missing": "Aucun code n'est en attente. Demandez un nouveau code.",
-    "too_soon": "Un code vient d'être envoyé. Patientez {seconds} secondes avant d'en redemander un.",
-    "too_many_sends": "Trop de codes envoyés. Recommencez plus tard.",
+    "wrong": _l("Le code saisi est incorrect."),
+    "expired": _l("Ce code a expiré. Demandez-en un nouveau."),
+    "too_many": _l("Trop d'essais. Demandez un nouveau code."),
+    "used": _l("Ce code a déjà été utilisé."),
+    "missing": _l("Aucun code n'est en attente. Demandez un nouveau code."),
+    "too_soon": _l("Un code vient d'être envoyé. Patientez {seconds} secondes avant d'en redemander un."),
+    "too_many_sends": _l("Trop de codes envoyés. Recommencez plus tard."),
 }
 
 

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
+
 from ..i18n import tr
 
 import logging
@@ -19,12 +21,12 @@ from .service import find_account
 log = logging.getLogger("idp.login")
 
 MESSAGES = {
-    "invalid_credentials": "Identifiant ou mot de passe incorrect.",
-    "throttled": "Trop de tentatives. Réessayez dans {seconds} secondes.",
-    "inactive": "Votre compte n'est pas encore activé. Utilisez le code ou le lien reçu à sa création, "
-                "ou attendez la vérification de votre justificatif.",
-    "required": "Ce champ est obligatoire.",
-    "provisional_expired": "Votre code provisoire a expiré. Demandez-en un nouveau.",
+    "invalid_credentials": _l("Identifiant ou mot de passe incorrect."),
+    "throttled": _l("Trop de tentatives. Réessayez dans {seconds} secondes."),
+    "inactive": _l("Votre compte n'est pas encore activé. Utilisez le code ou le lien reçu à sa création, "
+                "ou attendez la vérification de votre justificatif."),
+    "required": _l("Ce champ est obligatoire."),
+    "provisional_expired": _l("Votre code provisoire a expiré. Demandez-en un nouveau."),
 }
 
 

@@ -5,6 +5,8 @@ channels, then a new password that meets the tenant's policy) and "Identifiant o
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
+
 from ..i18n import tr
 
 import logging
@@ -23,8 +25,8 @@ from .service import account_identifier, find_account
 log = logging.getLogger("idp.recovery")
 bp = tenant_blueprint("recovery", __name__)
 PURPOSE = "password_reset"
-SENT = ("Si un compte correspond, un code vient d'être envoyé par le moyen choisi. "
-        "Il est valable quelques minutes.")
+SENT = (_l("Si un compte correspond, un code vient d'être envoyé par le moyen choisi. "
+        "Il est valable quelques minutes."))
 
 
 def _channels(account) -> list[str]:
@@ -46,7 +48,7 @@ def forgot():
         if not checked.passing:
             errors["identifier"] = tr(checked.messages[0])
         elif channel not in ("sms", "email"):
-            errors["channel"] = "Choisissez comment recevoir votre code."
+            errors["channel"] = _l("Choisissez comment recevoir votre code.")
         else:
             account = find_account(g.tenant.slug, checked.value)
             if account is not None and channel in _channels(account) and account.status == "active":
@@ -91,7 +93,7 @@ def _password_errors(account) -> dict:
     if not verdict.passing:
         return {"password": " ".join(tr(m) for m in verdict.messages)}
     if password != request.form.get("password_repeat"):
-        return {"password_repeat": "Les deux mots de passe ne sont pas identiques."}
+        return {"password_repeat": _l("Les deux mots de passe ne sont pas identiques.")}
     return {}
 
 
@@ -100,7 +102,7 @@ def forgot_identifier():
     errors, typed = {}, request.form.get("email", "").strip()
     if request.method == "POST":
         if "@" not in typed:
-            errors["email"] = "Saisissez l'adresse électronique de votre compte."
+            errors["email"] = _l("Saisissez l'adresse électronique de votre compte.")
         else:
             accounts = db.session.execute(select(Account).where(
                 Account.tenant == g.tenant.slug, func.lower(Account.email) == typed.lower(),

@@ -3,6 +3,8 @@ services one consented to, download one's data, delete the account (RGPD art. 15
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
+
 from ..i18n import tr
 
 import json
@@ -70,14 +72,14 @@ def change_password():
     ph = tenant_hasher()
     errors = {}
     if not verify_password(ph, account.password_hash, form.get("current_password", "")):
-        errors["current_password"] = "Le mot de passe actuel est incorrect."
+        errors["current_password"] = _l("Le mot de passe actuel est incorrect.")
     else:
         verdict = g.tenant.password_policy.check(form.get("new_password", ""), identifier=account_identifier(account),
                                                  names=[n for n in (account.given_name, account.family_name) if n])
         if not verdict.passing:
             errors["new_password"] = " ".join(tr(m) for m in verdict.messages)
         elif form.get("new_password") != form.get("new_password_repeat"):
-            errors["new_password_repeat"] = "Les deux mots de passe ne sont pas identiques."
+            errors["new_password_repeat"] = _l("Les deux mots de passe ne sont pas identiques.")
     if errors:
         return _page(account, 400, errors=errors)
     account.password_hash = ph.hash(form["new_password"])
@@ -136,7 +138,7 @@ def delete_account():
     if account is None:
         return redirect(url_for("accounts.direct_login"))
     if not verify_password(tenant_hasher(), account.password_hash, request.form.get("password", "")):
-        return _page(account, 400, errors={"delete_password": "Le mot de passe est incorrect."})
+        return _page(account, 400, errors={"delete_password": _l("Le mot de passe est incorrect.")})
     erase(account)
     response = make_response(render_template("accounts/deleted.html"))
     sessions.clear_cookie(response)

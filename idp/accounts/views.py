@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
+
 from ..i18n import tr
 
 from flask import current_app, g, make_response, redirect, render_template, request, session, url_for
@@ -17,13 +19,13 @@ from .login import authenticate
 bp = tenant_blueprint("accounts", __name__)
 
 SCOPE_LABELS = {
-    "openid": "Vous identifier",
-    "profile": "Votre nom, prénom et date de naissance",
-    "email": "Votre adresse électronique",
-    "phone": "Votre numéro de téléphone",
-    "address": "Votre adresse postale",
-    "identite_pivot": "Votre identité (nom, prénoms, sexe, date et lieu de naissance)",
-    "offline_access": "Rester connecté à ce service",
+    "openid": _l("Vous identifier"),
+    "profile": _l("Votre nom, prénom et date de naissance"),
+    "email": _l("Votre adresse électronique"),
+    "phone": _l("Votre numéro de téléphone"),
+    "address": _l("Votre adresse postale"),
+    "identite_pivot": _l("Votre identité (nom, prénoms, sexe, date et lieu de naissance)"),
+    "offline_access": _l("Rester connecté à ce service"),
 }
 
 
@@ -154,7 +156,7 @@ def choose_code():
         if not verdict.passing:
             errors["password"] = " ".join(tr(m) for m in verdict.messages)
         elif password != request.form.get("password_repeat"):
-            errors["password_repeat"] = "Les deux codes ne sont pas identiques."
+            errors["password_repeat"] = _l("Les deux codes ne sont pas identiques.")
         else:
             account.password_hash = tenant_hasher().hash(password)
             account.status = "active"

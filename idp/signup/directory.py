@@ -15,6 +15,8 @@ for the audit log.
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
+
 import csv
 import hmac
 import unicodedata
@@ -24,7 +26,7 @@ from pathlib import Path
 import requests
 
 DEMO_FILE = Path(__file__).parent / "data" / "demo_beneficiaries.csv"
-MISMATCH = "Les informations saisies ne correspondent pas à nos données."
+MISMATCH = _l("Les informations saisies ne correspondent pas à nos données.")
 
 
 class DirectoryUnavailable(Exception):

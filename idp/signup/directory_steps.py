@@ -4,6 +4,8 @@ provisional code sent by post."""
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
+
 from ..i18n import tr
 
 import logging
@@ -23,7 +25,7 @@ from .directory import MISMATCH, DirectoryUnavailable, directory_from_config, ma
 from .steps import REQUIRED
 
 log = logging.getLogger("idp.signup")
-UNAVAILABLE = "Service momentanément indisponible, réessayez plus tard."
+UNAVAILABLE = _l("Service momentanément indisponible, réessayez plus tard.")
 _directories: dict = {}
 
 
@@ -60,7 +62,7 @@ def check_directory(step, form, state) -> dict[str, str]:
     if errors:
         return errors
     if find_account(g.tenant.slug, values["nir"]) is not None:
-        return {"nir": "Un compte existe déjà avec ce numéro. Connectez-vous ou utilisez « Code oublié ? »."}
+        return {"nir": _l("Un compte existe déjà avec ce numéro. Connectez-vous ou utilisez « Code oublié ? ».")}
     try:
         beneficiary = directory().find(values["nir"])
     except DirectoryUnavailable:

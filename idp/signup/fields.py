@@ -3,6 +3,8 @@ where the value goes on the account. Tenants pick fields by name in their config
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
+
 from ..i18n import tr
 
 import re
@@ -28,44 +30,44 @@ class FieldSpec:
 
 
 CATALOGUE: dict[str, FieldSpec] = {f.name: f for f in (
-    FieldSpec("profile_type", "Vous êtes", "radio", choices=(
-        ("citoyen", "Citoyen"), ("entreprise", "Entreprise"), ("association", "Association")),
+    FieldSpec("profile_type", _l("Vous êtes"), "radio", choices=(
+        ("citoyen", _l("Citoyen")), ("entreprise", _l("Entreprise")), ("association", _l("Association"))),
         target="profile.profile_type"),
-    FieldSpec("company_name", "Raison sociale", autocomplete="organization", target="profile.company_name"),
-    FieldSpec("siret", "Numéro SIRET", inputmode="numeric", validator="siret", target="profile.siret",
+    FieldSpec("company_name", _l("Raison sociale"), autocomplete="organization", target="profile.company_name"),
+    FieldSpec("siret", _l("Numéro SIRET"), inputmode="numeric", validator="siret", target="profile.siret",
               hint="14 chiffres"),
-    FieldSpec("association_name", "Nom de l'association", autocomplete="organization",
+    FieldSpec("association_name", _l("Nom de l'association"), autocomplete="organization",
               target="profile.association_name"),
-    FieldSpec("rna", "Numéro RNA", validator="rna", target="profile.rna", hint="W suivi de 9 chiffres"),
-    FieldSpec("civility", "Civilité", "radio", choices=(("madame", "Madame"), ("monsieur", "Monsieur")),
+    FieldSpec("rna", _l("Numéro RNA"), validator="rna", target="profile.rna", hint=_l("W suivi de 9 chiffres")),
+    FieldSpec("civility", _l("Civilité"), "radio", choices=(("madame", _l("Madame")), ("monsieur", _l("Monsieur"))),
               target="profile.civility"),
-    FieldSpec("birth_name", "Nom de naissance", autocomplete="family-name", target="family_name"),
-    FieldSpec("usage_name", "Nom d'usage", autocomplete="off", target="profile.usage_name",
-              hint="Si différent du nom de naissance"),
-    FieldSpec("given_name", "Prénom", autocomplete="given-name", target="given_name"),
-    FieldSpec("given_names", "Prénoms", autocomplete="given-name", target="given_name",
-              hint="Dans l'ordre de l'état civil"),
-    FieldSpec("birthdate", "Date de naissance", "date", autocomplete="bday", validator="birthdate",
+    FieldSpec("birth_name", _l("Nom de naissance"), autocomplete="family-name", target="family_name"),
+    FieldSpec("usage_name", _l("Nom d'usage"), autocomplete="off", target="profile.usage_name",
+              hint=_l("Si différent du nom de naissance")),
+    FieldSpec("given_name", _l("Prénom"), autocomplete="given-name", target="given_name"),
+    FieldSpec("given_names", _l("Prénoms"), autocomplete="given-name", target="given_name",
+              hint=_l("Dans l'ordre de l'état civil")),
+    FieldSpec("birthdate", _l("Date de naissance"), "date", autocomplete="bday", validator="birthdate",
               target="birthdate"),
-    FieldSpec("email", "Adresse électronique", "email", autocomplete="email", inputmode="email",
-              validator="email", target="email", hint="Format : nom@domaine.fr"),
-    FieldSpec("phone", "Téléphone fixe", "tel", autocomplete="tel", inputmode="tel", validator="phone",
-              target="profile.landline", hint="Exemple : 01.01.01.01.01"),
-    FieldSpec("mobile", "Téléphone mobile", "tel", autocomplete="tel", inputmode="tel",
-              validator="mobile_phone", target="phone_number", hint="Exemple : 06.01.01.01.01"),
-    FieldSpec("opt_in_email", "Je souhaite recevoir les lettres d'information par courriel", "checkbox",
+    FieldSpec("email", _l("Adresse électronique"), "email", autocomplete="email", inputmode="email",
+              validator="email", target="email", hint=_l("Format : nom@domaine.fr")),
+    FieldSpec("phone", _l("Téléphone fixe"), "tel", autocomplete="tel", inputmode="tel", validator="phone",
+              target="profile.landline", hint=_l("Exemple : 01.01.01.01.01")),
+    FieldSpec("mobile", _l("Téléphone mobile"), "tel", autocomplete="tel", inputmode="tel",
+              validator="mobile_phone", target="phone_number", hint=_l("Exemple : 06.01.01.01.01")),
+    FieldSpec("opt_in_email", _l("Je souhaite recevoir les lettres d'information par courriel"), "checkbox",
               target="profile.opt_in_email"),
-    FieldSpec("opt_in_sms", "Je souhaite recevoir les informations par SMS", "checkbox",
+    FieldSpec("opt_in_sms", _l("Je souhaite recevoir les informations par SMS"), "checkbox",
               target="profile.opt_in_sms"),
-    FieldSpec("household_file", "Numéro allocataire du foyer", inputmode="numeric", target="profile.household_file",
+    FieldSpec("household_file", _l("Numéro allocataire du foyer"), inputmode="numeric", target="profile.household_file",
               pattern=r"\d{7}", pattern_message="Le numéro allocataire comporte 7 chiffres.",
               hint="7 chiffres, sur les courriers de la Caf"),
-    FieldSpec("household_role", "Votre place dans le foyer", "radio", target="profile.household_role", choices=(
-        ("responsable", "Responsable du dossier"), ("conjoint", "Conjoint, concubin ou partenaire de PACS"),
-        ("enfant", "Enfant de plus de 15 ans"), ("personne_a_charge", "Autre personne à charge"))),
-    FieldSpec("power_of_attorney", "J'ai une procuration du responsable du dossier", "checkbox",
+    FieldSpec("household_role", _l("Votre place dans le foyer"), "radio", target="profile.household_role", choices=(
+        ("responsable", _l("Responsable du dossier")), ("conjoint", _l("Conjoint, concubin ou partenaire de PACS")),
+        ("enfant", _l("Enfant de plus de 15 ans")), ("personne_a_charge", _l("Autre personne à charge")))),
+    FieldSpec("power_of_attorney", _l("J'ai une procuration du responsable du dossier"), "checkbox",
               target="profile.power_of_attorney"),
-    FieldSpec("postal_code", "Code postal", inputmode="numeric", autocomplete="postal-code",
+    FieldSpec("postal_code", _l("Code postal"), inputmode="numeric", autocomplete="postal-code",
               validator="postal_code", target="profile.postal_code", hint="5 chiffres"),
 )}
 
@@ -83,7 +85,7 @@ def check_value(field_spec: FieldSpec, raw: str):
         return raw == "on", None
     value = (raw or "").strip()
     if field_spec.choices and value not in dict(field_spec.choices):
-        return value, "Choisissez une des réponses proposées."
+        return value, _l("Choisissez une des réponses proposées.")
     if len(value) > field_spec.max_length:
         return value, f"{field_spec.max_length} caractères au maximum."
     if field_spec.pattern and value:

@@ -3,6 +3,8 @@ identifier, the place of birth, an identity document, a contact verified by code
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
+
 from ..i18n import tr
 
 import logging
@@ -19,7 +21,7 @@ from .places import resolve_birthplace
 from .steps import REQUIRED, check_fields
 
 log = logging.getLogger("idp.signup")
-UNAVAILABLE = "Service momentanément indisponible, réessayez plus tard."
+UNAVAILABLE = _l("Service momentanément indisponible, réessayez plus tard.")
 
 
 def check_nir(step, form, state) -> dict[str, str]:
@@ -39,7 +41,7 @@ def check_nir(step, form, state) -> dict[str, str]:
         elif not checked.passing:
             errors["nir"] = tr(checked.messages[0])
         elif find_account(g.tenant.slug, checked.value) is not None:
-            errors["nir"] = "Un compte existe déjà avec ce numéro. Connectez-vous ou utilisez « Mot de passe oublié ? »."
+            errors["nir"] = _l("Un compte existe déjà avec ce numéro. Connectez-vous ou utilisez « Mot de passe oublié ? ».")
         else:
             answers["identifier"] = checked.value
             errors.update(_nir_matches_birth(checked.value, answers))
@@ -65,9 +67,9 @@ def _nir_matches_birth(nir: str, answers: dict) -> dict[str, str]:
     birthdate = answers.get("birthdate") or ""
     parts = g.tenant.identifier_scheme.decode(nir)
     if len(birthdate) == 10 and parts.year != birthdate[2:4]:
-        return {"nir": "Le numéro ne correspond pas à l'année de naissance saisie."}
+        return {"nir": _l("Le numéro ne correspond pas à l'année de naissance saisie.")}
     if len(birthdate) == 10 and parts.month.isdigit() and 1 <= int(parts.month) <= 12 and parts.month != birthdate[5:7]:
-        return {"nir": "Le numéro ne correspond pas au mois de naissance saisi."}
+        return {"nir": _l("Le numéro ne correspond pas au mois de naissance saisi.")}
     return {}
 
 
@@ -80,8 +82,8 @@ def _verifier():
     return _verifiers[g.tenant.slug]
 
 
-DOCUMENT_KINDS = {"cni": "Carte nationale d'identité", "passport": "Passeport français",
-                  "residence_permit": "Titre de séjour"}
+DOCUMENT_KINDS = {"cni": _l("Carte nationale d'identité"), "passport": _l("Passeport français"),
+                  "residence_permit": _l("Titre de séjour")}
 
 
 def check_document(step, form, state) -> dict[str, str]:
@@ -94,7 +96,7 @@ def check_document(step, form, state) -> dict[str, str]:
     kind, number = form.get("document_kind", ""), form.get("document_number", "")
     answers["document_kind"], answers["document_number_typed"] = kind, number
     if kind not in DOCUMENT_KINDS:
-        return {"document_kind": "Choisissez le type de pièce d'identité."}
+        return {"document_kind": _l("Choisissez le type de pièce d'identité.")}
     result = validator("identity_document")(number, kind=kind)
     if not result.passing:
         return {"document_number": tr(result.messages[0])}
@@ -106,7 +108,7 @@ def check_document(step, form, state) -> dict[str, str]:
         log.warning("document_verifier_unavailable tenant=%s", g.tenant.slug)
         return {"document_number": UNAVAILABLE}
     if not valid:
-        return {"document_number": "Cette pièce d'identité n'a pas pu être vérifiée. Vérifiez le numéro saisi."}
+        return {"document_number": _l("Cette pièce d'identité n'a pas pu être vérifiée. Vérifiez le numéro saisi.")}
     answers["document"] = result.value
     answers.pop("document_number_typed", None)
     return {}
@@ -122,7 +124,7 @@ def check_contact(step, form, state) -> dict[str, str]:
         return _send_contact_code(form, state)
     pending = state.data.get("contact")
     if not pending:
-        return {"contact": "Saisissez votre adresse électronique ou votre mobile, puis « Envoyer le code »."}
+        return {"contact": _l("Saisissez votre adresse électronique ou votre mobile, puis « Envoyer le code ».")}
     outcome = verification.check(CONTACT_PURPOSE, state.row.id, form.get("code", ""))
     if not outcome.ok:
         return {"code": outcome.message}
@@ -150,4 +152,4 @@ def _send_contact_code(form, state) -> dict[str, str]:
     row, code = verification.issue(CONTACT_PURPOSE, state.row.id, channel, result.value)
     deliver(channel, result.value, "activation_code", {"code": code})
     state.data["contact"] = {"field": field, "value": result.value, "channel": channel}
-    return {"_sent": "Le code a été envoyé. Saisissez-le ci-dessous."}
+    return {"_sent": _l("Le code a été envoyé. Saisissez-le ci-dessous.")}

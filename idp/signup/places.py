@@ -4,6 +4,8 @@ to the INSEE code (COG) that the NIR and FranceConnect's ``birthplace`` use."""
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
+
 from ..i18n import tr
 
 import re
@@ -36,7 +38,7 @@ def resolve_birthplace(text: str) -> tuple[str | None, str | None]:
     """(INSEE code, None) or (None, French message)."""
     raw = (text or "").strip()
     if not raw:
-        return None, "Ce champ est obligatoire."
+        return None, _l("Ce champ est obligatoire.")
     if re.fullmatch(r"(?i)\d[\dAB]\d{3}", raw.replace(" ", "")):
         result = validator("insee_birthplace")(raw)
         return (result.value, None) if result.passing else (None, tr(result.messages[0]))
@@ -53,7 +55,7 @@ def resolve_birthplace(text: str) -> tuple[str | None, str | None]:
     country = _country_index().get(_fold(name))
     if country:
         return country, None
-    return None, "Commune ou pays de naissance introuvable. Vérifiez l'orthographe."
+    return None, _l("Commune ou pays de naissance introuvable. Vérifiez l'orthographe.")
 
 
 def birthplace_label(code: str) -> str:

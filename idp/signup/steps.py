@@ -3,6 +3,8 @@ configuration and records the answers; it returns French messages per field on r
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
+
 from ..i18n import tr
 
 from datetime import datetime, timezone
@@ -15,7 +17,7 @@ from ..db import db
 from ..models import Account
 from .fields import check_value, spec
 
-REQUIRED = "Ce champ est obligatoire."
+REQUIRED = _l("Ce champ est obligatoire.")
 
 
 def visible_fields(step, answers: dict) -> list:
@@ -32,13 +34,13 @@ def check_fields(step, form, state) -> dict[str, str]:
     for chosen in visible_fields(step, answers):
         field_spec = spec(chosen.name)
         if chosen.when and field_spec.kind != "checkbox" and chosen.name not in form:
-            errors[chosen.name] = "Ce champ est demandé pour le profil choisi."
+            errors[chosen.name] = _l("Ce champ est demandé pour le profil choisi.")
             continue
         value, error = check_value(field_spec, form.get(chosen.name, ""))
         if not error and chosen.required and value in ("", False):
             error = REQUIRED
         if not error and chosen.name == "email" and value and _email_taken(value):
-            error = "Cette adresse électronique est déjà utilisée par un autre compte."
+            error = _l("Cette adresse électronique est déjà utilisée par un autre compte.")
         answers[chosen.name] = value
         if error:
             errors[chosen.name] = error
@@ -82,9 +84,9 @@ def availability(raw: str, answers: dict) -> dict:
         return {"available": False, "message": tr(checked.messages[0]), "code": checked.messages[0].code}
     if find_account(g.tenant.slug, checked.value) is not None:
         other = suggestion(answers)
-        message = "Cet identifiant est déjà pris." + (f" Suggestion : {other}" if other else "")
+        message = _l("Cet identifiant est déjà pris.") + (f" Suggestion : {other}" if other else "")
         return {"available": False, "message": message, "code": "identifier.taken", "suggestion": other}
-    return {"available": True, "message": "Identifiant disponible !", "normalised": checked.value}
+    return {"available": True, "message": _l("Identifiant disponible !"), "normalised": checked.value}
 
 
 def check_identifier(step, form, state) -> dict[str, str]:
@@ -111,7 +113,7 @@ def check_password(step, form, state) -> dict[str, str]:
     if not verdict.passing:
         return {"password": " ".join(tr(m) for m in verdict.messages)}
     if password != repeat:
-        return {"password_repeat": "Les deux mots de passe ne sont pas identiques."}
+        return {"password_repeat": _l("Les deux mots de passe ne sont pas identiques.")}
     state.data["password_hash"] = tenant_hasher().hash(password)
     return {}
 
@@ -121,9 +123,9 @@ def check_password(step, form, state) -> dict[str, str]:
 def check_consent(step, form, state) -> dict[str, str]:
     errors = {}
     if form.get("cgu") != "on":
-        errors["cgu"] = "Vous devez accepter les conditions générales d'utilisation."
+        errors["cgu"] = _l("Vous devez accepter les conditions générales d'utilisation.")
     if form.get("rgpd") != "on":
-        errors["rgpd"] = "Vous devez consentir au traitement de vos données pour créer un compte."
+        errors["rgpd"] = _l("Vous devez consentir au traitement de vos données pour créer un compte.")
     if not errors:
         now = datetime.now(timezone.utc).isoformat(timespec="seconds")
         version = g.tenant.config.signup.cgu_version

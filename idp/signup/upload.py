@@ -6,6 +6,8 @@ Accepted: PDF, JPEG or PNG (recognised by their first bytes, not by their name),
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
+
 import logging
 
 from flask import g, render_template, request, session
@@ -31,18 +33,18 @@ def upload_page():
     account_id = session.get(f"upload:{g.tenant.slug}")
     account = scoped_first(Account, id=account_id) if account_id else None
     if account is None or account.status != "pending_document":
-        return render_template("signup/link_invalid.html", message="Aucun dépôt de justificatif n'est attendu."), 400
+        return render_template("signup/link_invalid.html", message=_l("Aucun dépôt de justificatif n'est attendu.")), 400
     error, done = None, False
     if request.method == "POST":
         upload = request.files.get("document")
         data = upload.read(MAX_BYTES + 1) if upload else b""
         ctype = _kind(data[:8])
         if not data:
-            error = "Choisissez un fichier."
+            error = _l("Choisissez un fichier.")
         elif len(data) > MAX_BYTES:
-            error = "Le fichier dépasse 5 Mo."
+            error = _l("Le fichier dépasse 5 Mo.")
         elif ctype is None:
-            error = "Le fichier doit être au format PDF, JPEG ou PNG."
+            error = _l("Le fichier doit être au format PDF, JPEG ou PNG.")
         else:
             db.session.add(SupportingDocument(tenant=g.tenant.slug, account_id=account.id, content_type=ctype,
                                               filename=(upload.filename or "justificatif")[:200],

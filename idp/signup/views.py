@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
+
 from ..i18n import tr
 
 from flask import abort, g, jsonify, make_response, redirect, render_template, request, url_for
@@ -18,12 +20,12 @@ from .kinds import CHECKS
 from .steps import availability, suggestion, visible_fields
 
 bp = tenant_blueprint("signup", __name__)
-FIXED_LABELS = {"identity": "Identité", "nir": "Numéro de sécurité sociale", "birth_name": "Nom",
-                "birthdate": "Date de naissance", "postal_code": "Code postal",
-                "iban_last7": "7 derniers caractères de l'IBAN", "vitale_serial": "Numéro de série de la carte Vitale",
-                "identifier": "Identifiant", "password": "Mot de passe",
-                "password_repeat": "Confirmation du mot de passe", "cgu": "Conditions générales",
-                "rgpd": "Données personnelles", "channel": "Activation"}
+FIXED_LABELS = {"identity": "Identité", "nir": _l("Numéro de sécurité sociale"), "birth_name": "Nom",
+                "birthdate": _l("Date de naissance"), "postal_code": _l("Code postal"),
+                "iban_last7": _l("7 derniers caractères de l'IBAN"), "vitale_serial": _l("Numéro de série de la carte Vitale"),
+                "identifier": _l("Identifiant"), "password": _l("Mot de passe"),
+                "password_repeat": _l("Confirmation du mot de passe"), "cgu": _l("Conditions générales"),
+                "rgpd": _l("Données personnelles"), "channel": "Activation"}
 
 
 def _config():
@@ -120,7 +122,7 @@ def _recap(state) -> list[tuple[str, str]]:
     identifier = state.answers.get("identifier")
     if identifier:
         masked = g.tenant.identifier_scheme.name.startswith("nir") and not state.answers.get("no_nir")
-        label = "Identifiant provisoire" if state.answers.get("no_nir") else "Identifiant"
+        label = _l("Identifiant provisoire") if state.answers.get("no_nir") else _l("Identifiant")
         rows.append((label, g.tenant.identifier_scheme.mask(identifier) if masked else identifier))
     return rows
 
@@ -132,7 +134,7 @@ def activation_step(current, state):
     if request.method == "POST":
         channel = request.form.get("channel")
         if channel not in channels:
-            return _render(current, index, state, {"channel": "Choisissez comment activer votre compte."},
+            return _render(current, index, state, {"channel": _l("Choisissez comment activer votre compte.")},
                            channels=channels), 400
         account = activation.create_pending_account(state)
         activation.send_activation(account, channel)
@@ -245,7 +247,7 @@ def identifier_availability():
     _config()
     state = signup_state.load()
     result = availability(request.args.get("identifier", ""), state.answers if state else {})
-    response = jsonify(result)
+    response = jsonify({k: str(v) if v is not None and not isinstance(v, bool) else v for k, v in result.items()})
     response.headers["Cache-Control"] = "no-store"
     return response
 
