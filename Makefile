@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN = $(VENV)/bin
 
-.PHONY: run test init clean assets
+.PHONY: run test init clean assets translations
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -63,3 +63,9 @@ bench: $(VENV)/.installed-bench bench/node_modules/.package-lock.json
 	    { echo "wrk is missing: apt-get install -y wrk"; exit 1; }
 	$(BIN)/python bench/run.py --workers "$(WORKERS)" --duration $(DURATION) --accounts $(ACCOUNTS) \
 	    --database-url "$(DATABASE_URL)" --redis-url "$(REDIS_URL)" $(BENCH_ARGS)
+
+# Translations: extract the French texts, update the English catalogue, compile it.
+translations: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o /tmp/idp-messages.pot .
+	$(BIN)/pybabel update -i /tmp/idp-messages.pot -d idp/translations
+	$(BIN)/pybabel compile -d idp/translations

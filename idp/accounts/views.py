@@ -94,6 +94,8 @@ def login(handle):
     row = interactions.load(handle)
     if row is None:
         return _expired()
+    g.ui_locales = row.params.get("ui_locales")  # OIDC Core §3.1.2.1: the RP's preferred languages
+
     def resume(account):
         interactions.mark_done(row, "login")  # commits the new session too
         return redirect(url_for("oidc.resume", handle=handle))
@@ -117,6 +119,7 @@ def consent(handle):
     session = sessions.current_session()
     if row is None or session is None:
         return _expired()
+    g.ui_locales = row.params.get("ui_locales")
     client = find_client(row.client_id)
     scopes = [s for s in client.get_allowed_scope(row.params.get("scope", "")).split() if s in SCOPE_CLAIMS or s == "offline_access"]
     if request.method == "POST":
