@@ -96,6 +96,8 @@ class SignupField(Strict):
 class SignupStep(Strict):
     name: str = Field(pattern=r"^[a-z][a-z0-9-]{1,30}$", description="the step's URL segment")
     title: str
+    title_en: str = ""
+    intro_en: str = ""
     kind: Literal["fields", "identifier", "nir", "directory", "access", "document", "contact", "password",
                   "consent", "recap", "activation"] = "fields"
     intro: str = ""

@@ -65,11 +65,14 @@ def test_every_message_has_an_english_translation():
 def test_compiled_catalogue_matches_the_po_file():
     from babel.messages.mofile import read_mo
 
+    def plain(value):  # plural entries come back as lists from one reader, tuples from the other
+        return tuple(value) if isinstance(value, (list, tuple)) else value
+
     base = ROOT / "idp/translations/en/LC_MESSAGES"
     with open(base / "messages.po", "rb") as f:
-        po = {m.id: m.string for m in read_po(f) if m.id}
+        po = {plain(m.id): plain(m.string) for m in read_po(f) if m.id}
     with open(base / "messages.mo", "rb") as f:
-        mo = {m.id: m.string for m in read_mo(f) if m.id}
+        mo = {plain(m.id): plain(m.string) for m in read_mo(f) if m.id}
     assert po == mo, "messages.mo is stale: run make translations"
 
 
