@@ -23,7 +23,9 @@ bp = tenant_blueprint("signup", __name__)
 FIXED_LABELS = {"identity": "Identité", "nir": _l("Numéro de sécurité sociale"), "birth_name": "Nom",
                 "birthdate": _l("Date de naissance"), "postal_code": _l("Code postal"),
                 "iban_last7": _l("7 derniers caractères de l'IBAN"), "vitale_serial": _l("Numéro de série de la carte Vitale"),
-                "identifier": _l("Identifiant"), "password": _l("Mot de passe"),
+                "identifier": _l("Identifiant"), "birthplace": _l("Lieu de naissance"),
+                "document_kind": _l("Type de pièce d'identité"), "document_number": _l("Numéro de la pièce d'identité"),
+                "contact": _l("Adresse électronique ou numéro de mobile"), "code": _l("Code reçu"), "password": _l("Mot de passe"),
                 "password_repeat": _l("Confirmation du mot de passe"), "cgu": _l("Conditions générales"),
                 "rgpd": _l("Données personnelles"), "channel": "Activation"}
 
