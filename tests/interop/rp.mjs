@@ -1,106 +1,181 @@
 // An independent relying party: panva's certified openid-client drives the provider the way
 // a relying service would, and logs in through the HTML pages like a browser without
-// JavaScript (cookie jar, hidden CSRF field, manual redirects).
+// JavaScript (own cookie jar honouring cookie paths, hidden CSRF field, manual redirects).
 //
-//   node rp.mjs '<json>'   with {"issuer", "client_id", "client_secret"?, "redirect_uri",
-//                                 "post_logout_redirect_uri", "identifier", "password", "label"}
+//   node rp.mjs '<json>'   with {"issuer", "client_id", "client_secret"? (absent: public client),
+//                                 "redirect_uri", "post_logout_redirect_uri", "identifier",
+//                                 "password", "expect_consent"?, "label"?}
 // Prints one line per step and a final "N passed, M failed"; exits 1 on any failure.
 import * as client from "openid-client";
 
 const input = JSON.parse(process.argv[2]);
+const label = input.label || input.issuer;
 const results = [];
-const jar = new Map(); // name -> {value, path}
+const jar = new Map(); // `${path} ${name}` -> {name, value, path}
+const HTTP_TIMEOUT_MS = 10_000;
 
 function log(ok, step, detail = "") {
   results.push(ok);
-  console.log(`${ok ? "ok  " : "FAIL"} [${input.label}] ${step}${detail ? " – " + detail : ""}`);
+  console.log(`${ok ? "ok  " : "FAIL"} [${label}] ${step}${detail ? " - " + detail : ""}`);
 }
 
 async function step(name, fn) {
   try {
-    const detail = await fn();
-    log(true, name, detail || "");
+    log(true, name, (await fn()) || "");
     return true;
   } catch (error) {
-    log(false, name, error && (error.stack || error.message || String(error)));
+    // openid-client errors carry a code and the offending response or claims as cause
+    const code = error?.code ? ` [${error.code}]` : "";
+    const cause = error?.cause !== undefined ? `\n    cause: ${JSON.stringify(error.cause)}` : "";
+    const frames = (error?.stack || "").split("\n").filter((l) => l.trim().startsWith("at ")).slice(0, 3).join("\n");
+    log(false, name, `${error?.name || "Error"}${code}: ${error?.message ?? error}${cause}${frames ? "\n" + frames : ""}`);
     return false;
   }
 }
 
-function cookieHeader(url) {
-  const path = new URL(url).pathname;
-  return [...jar.entries()].filter(([, c]) => path.startsWith(c.path)).map(([n, c]) => `${n}=${c.value}`).join("; ");
+// --- a browser without JavaScript ---------------------------------------------------------
+
+function pathMatches(requestPath, cookiePath) {
+  // RFC 6265 §5.1.4
+  return requestPath === cookiePath || (requestPath.startsWith(cookiePath)
+    && (cookiePath.endsWith("/") || requestPath[cookiePath.length] === "/"));
 }
 
-function storeCookies(response) {
+function cookieHeader(url) {
+  const path = new URL(url).pathname;
+  return [...jar.values()].filter((c) => pathMatches(path, c.path)).map((c) => `${c.name}=${c.value}`).join("; ");
+}
+
+function storeCookies(response, url) {
   for (const raw of response.headers.getSetCookie()) {
     const [pair, ...attributes] = raw.split(";").map((s) => s.trim());
-    const [name, ...value] = pair.split("=");
-    const pathAttr = attributes.find((a) => a.toLowerCase().startsWith("path="));
-    const expired = attributes.some((a) => /^max-age=0$/i.test(a) || /expires=thu, 01 jan 1970/i.test(a));
-    if (expired) jar.delete(name);
-    else jar.set(name, { value: value.join("="), path: pathAttr ? pathAttr.slice(5) : "/" });
+    const eq = pair.indexOf("=");
+    const name = pair.slice(0, eq), value = pair.slice(eq + 1);
+    const pathAttr = attributes.find((a) => /^path=/i.test(a));
+    // default-path (RFC 6265 §5.1.4): the request path up to its last slash
+    const requestPath = new URL(url).pathname;
+    const path = pathAttr ? pathAttr.slice(5) : requestPath.slice(0, Math.max(1, requestPath.lastIndexOf("/")));
+    const expired = attributes.some((a) => /^max-age=(0|-\d+)$/i.test(a))
+      || attributes.some((a) => /^expires=/i.test(a) && Date.parse(a.slice(8)) <= Date.now());
+    if (expired) jar.delete(`${path} ${name}`);
+    else jar.set(`${path} ${name}`, { name, value, path });
   }
 }
 
 async function browse(url, options = {}) {
-  const response = await fetch(url, { ...options, redirect: "manual",
-    headers: { ...(options.headers || {}), cookie: cookieHeader(url) } });
-  storeCookies(response);
+  const response = await fetch(url, { ...options, redirect: "manual", signal: AbortSignal.timeout(HTTP_TIMEOUT_MS),
+    headers: { ...(options.headers || {}), cookie: cookieHeader(url), accept: "text/html" } });
+  storeCookies(response, url);
   return response;
 }
 
-function hiddenFields(html, actionPart) {
-  const forms = [...html.matchAll(/<form method="post" action="([^"]+)"([\s\S]*?)<\/form>/g)];
-  const form = forms.find((f) => f[1].includes(actionPart));
-  if (!form) throw new Error(`no form posting to ${actionPart}`);
-  const fields = {};
-  for (const m of form[2].matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"/g)) fields[m[1]] = m[2];
-  return { action: form[1].replaceAll("&amp;", "&"), fields };
+function unescapeHtml(text) {
+  return text.replace(/&(#x[0-9a-f]+|#\d+|amp|lt|gt|quot|apos|#39);/gi, (_, e) => {
+    const named = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'" }[e.toLowerCase()];
+    if (named) return named;
+    return String.fromCodePoint(e[1].toLowerCase() === "x" ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10));
+  });
 }
 
-// Follows the provider's redirects (login, consent, resume) until it points at the client.
-async function login(authorizationUrl) {
+function attributes(tag) {
+  const attrs = {};
+  for (const m of tag.matchAll(/([a-zA-Z_:][-\w:.]*)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+)))?/g)) {
+    attrs[m[1].toLowerCase()] = unescapeHtml(m[2] ?? m[3] ?? m[4] ?? "");
+  }
+  return attrs;
+}
+
+// The POST forms of a page: [{action, fields (hidden inputs), buttons: [{name, value}]}]
+function postForms(html, pageUrl) {
+  const forms = [];
+  for (const m of html.matchAll(/<form\b([^>]*)>([\s\S]*?)<\/form>/gi)) {
+    const attrs = attributes(m[1]);
+    if ((attrs.method || "get").toLowerCase() !== "post") continue;
+    const fields = {}, buttons = [];
+    for (const input of m[2].matchAll(/<input\b([^>]*)>/gi)) {
+      const a = attributes(input[1]);
+      if ((a.type || "").toLowerCase() === "hidden" && a.name) fields[a.name] = a.value ?? "";
+    }
+    for (const button of m[2].matchAll(/<button\b([^>]*)>/gi)) {
+      const a = attributes(button[1]);
+      if (a.name) buttons.push({ name: a.name, value: a.value ?? "" });
+    }
+    forms.push({ action: new URL(attrs.action || pageUrl, pageUrl).href, fields, buttons });
+  }
+  return forms;
+}
+
+// A readable excerpt of an HTML page for failure messages: its title and any alert.
+function excerpt(html) {
+  const text = (re) => unescapeHtml((html.match(re)?.[1] || "").replace(/<[^>]+>/g, " ")).replace(/\s+/g, " ").trim();
+  const title = text(/<title[^>]*>([\s\S]*?)<\/title>/i);
+  const alert = text(/role="alert"[^>]*>([\s\S]*?)<\/(?:div|p)>/i) || text(/<main\b[^>]*>([\s\S]*?)<\/main>/i).slice(0, 300);
+  return title || alert ? `"${title}" ${alert}` : html.replace(/\s+/g, " ").slice(0, 300);
+}
+
+async function submit(form, extra, expectRedirect = true) {
+  const response = await browse(form.action, { method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({ ...form.fields, ...extra }) });
+  if (expectRedirect && !(response.status >= 300 && response.status < 400)) {
+    throw new Error(`form ${form.action} answered HTTP ${response.status}: ${excerpt(await response.text())}`);
+  }
+  return response;
+}
+
+// Follows the provider's pages from the authorization URL until it redirects to the client;
+// returns the callback URL and the pages met on the way.
+async function signIn(authorizationUrl) {
   let url = authorizationUrl.href;
-  for (let hops = 0; hops < 10; hops++) {
-    if (url.startsWith(input.redirect_uri)) return url;
+  const pages = [];
+  for (let hops = 0; hops < 15; hops++) {
+    if (url.startsWith(input.redirect_uri)) return { callback: url, pages };
     const response = await browse(url);
     if (response.status >= 300 && response.status < 400) {
       url = new URL(response.headers.get("location"), url).href;
       continue;
     }
     const html = await response.text();
-    if (response.status !== 200) throw new Error(`HTTP ${response.status} at ${url}: ${html.slice(0, 200)}`);
+    if (response.status !== 200) throw new Error(`HTTP ${response.status} at ${url}: ${excerpt(html)}`);
+    const forms = postForms(html, url);
+    const loginForm = /name=["']?password/i.test(html) && forms.find((f) => "csrf_token" in f.fields && !/franceconnect/i.test(f.action));
+    const consentForm = forms.find((f) => f.buttons.some((b) => b.name === "decision" && b.value === "allow"));
     let posted;
-    if (url.endsWith("/consent")) {
-      const { action, fields } = hiddenFields(html, "/consent");
-      posted = await browse(new URL(action, url).href, { method: "POST",
-        body: new URLSearchParams({ ...fields, decision: "allow" }) });
+    if (loginForm) {
+      pages.push("login form");
+      posted = await submit(loginForm, { identifier: input.identifier, password: input.password });
+    } else if (consentForm) {
+      if (!("csrf_token" in consentForm.fields)) throw new Error("consent form without csrf_token");
+      pages.push("consent (allow)");
+      posted = await submit(consentForm, { decision: "allow" });
     } else {
-      const { action, fields } = hiddenFields(html, "/interaction/");
-      posted = await browse(new URL(action, url).href, { method: "POST",
-        body: new URLSearchParams({ ...fields, identifier: input.identifier, password: input.password }) });
+      throw new Error(`unexpected page at ${url}: ${excerpt(html)}`);
     }
-    if (posted.status < 300 || posted.status >= 400) throw new Error(`form refused: HTTP ${posted.status}`);
     url = new URL(posted.headers.get("location"), url).href;
   }
   throw new Error("too many redirects");
 }
+
+// --- the relying party ----------------------------------------------------------------------
 
 const confidential = Boolean(input.client_secret);
 const auth = confidential ? client.ClientSecretBasic(input.client_secret) : client.None();
 let config, tokens, refreshed;
 
 await step("discovery", async () => {
-  config = await client.discovery(new URL(input.issuer), input.client_id, undefined, auth,
-    { execute: [client.allowInsecureRequests] });
+  config = await client.discovery(new URL(input.issuer), input.client_id, undefined, auth, {
+    timeout: HTTP_TIMEOUT_MS / 1000,
+    // plain HTTP on loopback; ID token JWS signatures checked against the provider's jwks_uri
+    execute: [client.allowInsecureRequests, client.enableNonRepudiationChecks],
+  });
   const meta = config.serverMetadata();
-  if (meta.issuer !== input.issuer) throw new Error(`issuer ${meta.issuer}`);
+  if (meta.issuer !== input.issuer) throw new Error(`issuer ${meta.issuer}, expected ${input.issuer}`);
+  if (!meta.code_challenge_methods_supported?.includes("S256")) throw new Error("S256 PKCE not advertised");
   return `issuer ${meta.issuer}`;
 });
 
 if (config) {
-  await step("code flow with PKCE and nonce, ID token validated by openid-client", async () => {
+  await step("code flow with PKCE S256 and nonce via the HTML pages; ID token (signature and claims) validated by openid-client", async () => {
     const verifier = client.randomPKCECodeVerifier();
     const nonce = client.randomNonce();
     const state = client.randomState();
@@ -108,43 +183,74 @@ if (config) {
       redirect_uri: input.redirect_uri, scope: "openid profile email offline_access", state, nonce,
       code_challenge: await client.calculatePKCECodeChallenge(verifier), code_challenge_method: "S256",
     });
-    const callback = await login(authorizationUrl);
+    const { callback, pages } = await signIn(authorizationUrl);
+    if (input.expect_consent !== undefined && pages.includes("consent (allow)") !== input.expect_consent) {
+      throw new Error(`consent page ${input.expect_consent ? "expected" : "not expected"}; pages: ${pages.join(", ")}`);
+    }
     tokens = await client.authorizationCodeGrant(config, new URL(callback),
       { pkceCodeVerifier: verifier, expectedNonce: nonce, expectedState: state, idTokenExpected: true });
     const claims = tokens.claims();
-    if (!claims.sid || !claims.auth_time) throw new Error("sid or auth_time missing");
-    return `sub ${claims.sub}`;
+    if (!claims.sid || !claims.auth_time) throw new Error("sid or auth_time missing from the ID token");
+    if (!tokens.refresh_token) throw new Error("no refresh token for offline_access");
+    return `pages: ${pages.join(", ")}; sub ${claims.sub}`;
   });
 }
 
 if (tokens) {
   await step("userinfo", async () => {
     const info = await client.fetchUserInfo(config, tokens.access_token, tokens.claims().sub);
-    if (!info.email) throw new Error("no email claim");
+    if (!info.email) throw new Error(`no email claim: ${JSON.stringify(info)}`);
     return info.email;
   });
   await step("refresh (rotation)", async () => {
     refreshed = await client.refreshTokenGrant(config, tokens.refresh_token);
+    if (!refreshed.access_token) throw new Error("no access token");
     if (refreshed.refresh_token === tokens.refresh_token) throw new Error("refresh token not rotated");
+    if (refreshed.id_token && refreshed.claims().sub !== tokens.claims().sub) throw new Error("sub changed");
   });
-  if (confidential) {
+  if (confidential && refreshed) {
     await step("introspection", async () => {
       const result = await client.tokenIntrospection(config, refreshed.access_token);
       if (!result.active || result.client_id !== input.client_id) throw new Error(JSON.stringify(result));
+      return `active, sub ${result.sub}`;
     });
-    await step("revocation then introspection says inactive", async () => {
+    await step("revocation, then introspection says inactive", async () => {
       await client.tokenRevocation(config, refreshed.access_token);
       const result = await client.tokenIntrospection(config, refreshed.access_token);
-      if (result.active) throw new Error("still active after revocation");
+      if (result.active) throw new Error(`still active after revocation: ${JSON.stringify(result)}`);
     });
   }
-  await step("RP-initiated logout, state returned", async () => {
+  await step("RP-initiated logout with id_token_hint, state echoed", async () => {
     const state = client.randomState();
     const endUrl = client.buildEndSessionUrl(config, { id_token_hint: tokens.id_token,
       post_logout_redirect_uri: input.post_logout_redirect_uri, state });
-    const response = await browse(endUrl.href);
+    let response = await browse(endUrl.href);
+    let confirmed = "";
+    if (response.status === 200) {
+      // a confirmation page is allowed by the spec; a user would press the button
+      const form = postForms(await response.text(), endUrl.href).find((f) => f.buttons.some((b) => b.name === "confirm"));
+      if (!form) throw new Error("HTTP 200 without a confirmation form");
+      const button = form.buttons.find((b) => b.name === "confirm");
+      response = await submit(form, { [button.name]: button.value });
+      confirmed = " (after the confirmation page)";
+    }
     const location = response.headers.get("location");
-    if (location !== `${input.post_logout_redirect_uri}?state=${state}`) throw new Error(`redirected to ${location}`);
+    if (!location) throw new Error(`HTTP ${response.status} without a redirect`);
+    const target = new URL(location);
+    if (`${target.origin}${target.pathname}` !== input.post_logout_redirect_uri) throw new Error(`redirected to ${location}`);
+    if (target.searchParams.get("state") !== state) throw new Error(`state not echoed: ${location}`);
+    return `redirected to the post_logout_redirect_uri${confirmed}`;
+  });
+  await step("session ended: prompt=none answers login_required", async () => {
+    const state = client.randomState();
+    const url = client.buildAuthorizationUrl(config, { redirect_uri: input.redirect_uri, scope: "openid",
+      state, prompt: "none", code_challenge: await client.calculatePKCECodeChallenge(client.randomPKCECodeVerifier()),
+      code_challenge_method: "S256" });
+    const response = await browse(url.href);
+    const location = response.headers.get("location") || "";
+    if (!location.startsWith(input.redirect_uri)) throw new Error(`HTTP ${response.status}, location ${location}`);
+    const params = new URL(location).searchParams;
+    if (params.get("error") !== "login_required" || params.get("state") !== state) throw new Error(`redirected to ${location}`);
   });
 }
 
