@@ -39,6 +39,10 @@ class Client(TenantOwned, db.Model):
     backchannel_logout_uri: Mapped[str | None] = mapped_column(Text)
     jwks: Mapped[dict | None] = mapped_column(JSON)
     id_token_signed_response_alg: Mapped[str] = mapped_column(String(10), default="RS256")
+    # None: userinfo as JSON; an alg: userinfo as a signed JWT (application/jwt, OIDC Core 5.3.2)
+    userinfo_signed_response_alg: Mapped[str | None] = mapped_column(String(10))
+    # "franceconnect": the client is FranceConnect, this IdP being one of its identity providers
+    profile: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[object] = mapped_column(DateTime, default=utcnow)
 
 
@@ -95,6 +99,10 @@ class SsoSession(TenantOwned, db.Model):
     acr: Mapped[str] = mapped_column(String(64))
     amr: Mapped[list] = mapped_column(JSON, default=list)
     client_ids: Mapped[list] = mapped_column(JSON, default=list)
+    # came through an upstream provider: its name, and its ID token sealed (the
+    # id_token_hint of the upstream logout, RP-initiated logout §2)
+    upstream_provider: Mapped[str | None] = mapped_column(String(32))
+    upstream_id_token_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
     created_at: Mapped[object] = mapped_column(DateTime, default=utcnow)
     expires_at: Mapped[object] = mapped_column(DateTime)
 
@@ -212,3 +220,18 @@ class SupportingDocument(TenantOwned, db.Model):
     content_type: Mapped[str] = mapped_column(String(100))
     sealed: Mapped[bytes] = mapped_column(LargeBinary)
     uploaded_at: Mapped[object] = mapped_column(DateTime, default=utcnow)
+
+
+class FederatedIdentity(TenantOwned, db.Model):
+    """An upstream identity (FranceConnect ``sub``) linked to an account of the tenant.
+
+    The upstream ``sub`` is pairwise (one per relying party), so provider + subject is
+    unique within a tenant; it is stored as is (it is not a NIR)."""
+    __tablename__ = "federated_identities"
+    __table_args__ = (UniqueConstraint("tenant", "provider", "subject"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    provider: Mapped[str] = mapped_column(String(32))
+    subject: Mapped[str] = mapped_column(String(255))
+    account_id: Mapped[str] = mapped_column(String(36), ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[object] = mapped_column(DateTime, default=utcnow)
+    last_login_at: Mapped[object | None] = mapped_column(DateTime)
