@@ -30,9 +30,13 @@ assets:
 init: $(VENV)/.installed config.toml assets
 	IDP_CONFIG=config.toml $(BIN)/idp init --demo
 
+# The FranceConnect simulator (devtools/fc_standin, development only) runs beside the IdP on
+# :5001 when config.toml points [providers.franceconnect] at it; it stops with the IdP.
 run: init
 	@echo "Fournisseur d'identité : http://127.0.0.1:5000/  (Ctrl+C pour arrêter)"
-	IDP_CONFIG=config.toml $(BIN)/idp serve --host 127.0.0.1 --port 5000
+	@$(BIN)/python -m devtools.fc_standin.for_idp config.toml & standin=$$!; \
+	  trap 'kill $$standin 2>/dev/null' EXIT INT TERM; \
+	  IDP_CONFIG=config.toml $(BIN)/idp serve --host 127.0.0.1 --port 5000
 
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -91,11 +91,11 @@ def setup_protocol(app: Flask) -> None:
 
 
 def setup_views(app: Flask) -> None:
-    from .accounts.franceconnect_area import bp as franceconnect_bp
     from .accounts.recovery import bp as recovery_bp
     from .accounts.selfservice import bp as selfservice_bp
     from .accounts.views import bp as accounts_bp
     from .demo import bp as demo_bp
+    from .federation.views import bp as franceconnect_bp
     from .oidc.views import bp as oidc_bp
     from .signup.views import bp as signup_bp
 

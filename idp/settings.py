@@ -14,7 +14,7 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .notify.settings import NotifySettings
 
@@ -137,11 +137,54 @@ class TenantSettings(Strict):
     password: dict[str, Any] = {"preset": "cnil"}
     validators: dict[str, Any] = {}
     acr_default: str = "eidas1"
-    franceconnect: bool = False
+    franceconnect: bool = Field(False, description="offer FranceConnect ([providers.franceconnect] required)")
+    franceconnect_client: dict[str, str] = Field({}, description="this tenant's client_id, client_secret, acr at FranceConnect")
     login_with_email: bool = Field(False, description="the login field also takes the account's verified email")
     argon2: Argon2Settings | None = None
     demo_account: DemoAccount | None = None
     signup: SignupSettings | None = None
+
+
+class FranceConnectSettings(Strict):
+    """``[providers.franceconnect]``: the IdP as a FranceConnect service provider (FS).
+
+    ``environment`` picks FranceConnect's published hosts (``integration``, ``production``,
+    or ``integration-plus`` / ``production-plus`` for FranceConnect+); ``discovery_url`` (or
+    the explicit endpoints) points elsewhere, such as the development stand-in. Each tenant
+    with ``franceconnect = true`` uses it, with its own redirect URIs
+    ``{issuer}/franceconnect/callback`` and ``{issuer}/franceconnect/logout-callback`` to
+    register with FranceConnect, and may override ``client_id``/``client_secret``/``acr`` in
+    ``[tenants.<slug>.franceconnect_client]`` (one FS per service)."""
+    environment: Literal["integration", "production", "integration-plus", "production-plus", ""] = ""
+    discovery_url: str = ""
+    issuer: str = ""
+    authorization_endpoint: str = ""
+    token_endpoint: str = ""
+    userinfo_endpoint: str = ""
+    jwks_uri: str = ""
+    end_session_endpoint: str = ""
+    client_id: str = ""
+    client_secret: str = ""
+    token_endpoint_auth_method: Literal["client_secret_post", "private_key_jwt"] = "client_secret_post"
+    acr: Literal["eidas1", "eidas2", "eidas3"] = "eidas1"
+    scopes: list[str] = ["openid", "identite_pivot", "email", "preferred_username"]
+    idp_hint: str = ""
+    timeout: float = Field(5.0, gt=0, le=60, description="seconds for each call to FranceConnect")
+    leeway: int = Field(60, ge=0, le=300, description="clock skew tolerated on FranceConnect's tokens")
+    use_pkce: bool = True
+    encryption_keys_file: str = Field("", description="private JWKS (JSON) decrypting FranceConnect+ tokens")
+
+    @field_validator("discovery_url", "issuer", "authorization_endpoint", "token_endpoint", "userinfo_endpoint",
+                     "jwks_uri", "end_session_endpoint")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        if value and not re.match(r"^https?://[^/\s]+(/[^\s]*)?$", value):
+            raise ValueError("must be an absolute http(s) URL")
+        return value
+
+
+class ProvidersSettings(Strict):
+    franceconnect: FranceConnectSettings | None = None
 
 
 class DemoSettings(Strict):
@@ -159,6 +202,7 @@ class Settings(Strict):
     verification: VerificationSettings = VerificationSettings()
     notify: NotifySettings = NotifySettings()
     demo: DemoSettings = DemoSettings()
+    providers: ProvidersSettings = ProvidersSettings()
     tenants: dict[str, TenantSettings]
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
@@ -171,6 +215,16 @@ class Settings(Strict):
             if not SLUG.match(slug):
                 raise ValueError(f"tenant name {slug!r} must be lower-case letters, digits or '-'")
         return value
+
+    @model_validator(mode="after")
+    def _franceconnect_configured(self):
+        for slug, tenant in self.tenants.items():
+            if tenant.franceconnect and self.providers.franceconnect is None:
+                raise ValueError(f"tenants.{slug}.franceconnect is true but [providers.franceconnect] is missing")
+            unknown = set(tenant.franceconnect_client) - {"client_id", "client_secret", "acr"}
+            if unknown:
+                raise ValueError(f"tenants.{slug}.franceconnect_client: unknown keys {sorted(unknown)}")
+        return self
 
     def issuer(self, tenant: str) -> str:
         return f"{self.server.public_url}/{tenant}"
@@ -196,6 +250,12 @@ def apply_environment(data: dict, environ: dict[str, str]) -> dict:
             name = f"IDP_{section}_{key}".upper()
             if name in environ:
                 data.setdefault(section, {})[key] = _scalar(environ[name])
+    # one level deeper for [providers.<name>]: IDP_PROVIDERS_FRANCECONNECT_CLIENT_SECRET
+    for key in FranceConnectSettings.model_fields:
+        name = f"IDP_PROVIDERS_FRANCECONNECT_{key}".upper()
+        if name in environ:
+            section = data.setdefault("providers", {}).setdefault("franceconnect", {})
+            section[key] = _scalar(environ[name])
     return data
 
 

@@ -16,7 +16,7 @@ from sqlalchemy import delete, select
 
 from .. import verification
 from ..db import db, scoped_all, scoped_first, utcnow
-from ..models import Account, Consent, RefreshToken, SsoSession, Verification
+from ..models import Account, Consent, FederatedIdentity, RefreshToken, SsoSession, Verification
 from ..oidc import sessions
 from ..oidc.claims import account_claims
 from ..oidc.clients import find_client
@@ -71,7 +71,9 @@ def change_password():
     form = request.form
     ph = tenant_hasher()
     errors = {}
-    if not verify_password(ph, account.password_hash, form.get("current_password", "")):
+    if account.password_hash is None:
+        pass  # an account created through FranceConnect adds its first password, logged in through it
+    elif not verify_password(ph, account.password_hash, form.get("current_password", "")):
         errors["current_password"] = _l("Le mot de passe actuel est incorrect.")
     else:
         verdict = g.tenant.password_policy.check(form.get("new_password", ""), identifier=account_identifier(account),
@@ -137,7 +139,10 @@ def delete_account():
     session, account = _account()
     if account is None:
         return redirect(url_for("accounts.direct_login"))
-    if not verify_password(tenant_hasher(), account.password_hash, request.form.get("password", "")):
+    if account.password_hash is None:   # created through FranceConnect, no password yet
+        if request.form.get("confirm_delete") != "on":
+            return _page(account, 400, errors={"confirm_delete": _l("Cochez la case pour confirmer la suppression.")})
+    elif not verify_password(tenant_hasher(), account.password_hash, request.form.get("password", "")):
         return _page(account, 400, errors={"delete_password": _l("Le mot de passe est incorrect.")})
     erase(account)
     response = make_response(render_template("accounts/deleted.html"))
@@ -156,6 +161,8 @@ def erase(account) -> None:
     db.session.execute(delete(Consent).where(Consent.tenant == g.tenant.slug, Consent.account_id == account.id))
     db.session.execute(delete(Verification).where(Verification.tenant == g.tenant.slug, Verification.subject == account.id))
     db.session.execute(delete(RefreshToken).where(RefreshToken.tenant == g.tenant.slug, RefreshToken.account_id == account.id))
+    db.session.execute(delete(FederatedIdentity).where(FederatedIdentity.tenant == g.tenant.slug,
+                                                       FederatedIdentity.account_id == account.id))
     account_id = account.id
     db.session.delete(account)
     db.session.commit()

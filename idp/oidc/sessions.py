@@ -48,10 +48,12 @@ def _ttl(remember: bool) -> int:
 
 
 def start_session(account: Account, acr: str, amr: list[str], remember: bool = False,
-                  commit: bool = True) -> tuple[SsoSession, str]:
+                  commit: bool = True, upstream: tuple[str, str] | None = None) -> tuple[SsoSession, str]:
     """Open a new session for ``account``; returns the row and the cookie value to set.
 
-    "Se souvenir de moi" extends the session to ``remembered_session_ttl``."""
+    "Se souvenir de moi" extends the session to ``remembered_session_ttl``. ``upstream`` is
+    (provider, its ID token) when the person came through FranceConnect: the token, sealed,
+    is the ``id_token_hint`` of the logout that ends the upstream session too."""
     end_current_session(commit=False)
     value = new_secret(32)
     row = SsoSession(
@@ -59,6 +61,11 @@ def start_session(account: Account, acr: str, amr: list[str], remember: bool = F
         auth_time=int(time.time()), acr=acr, amr=list(amr), client_ids=[],
         expires_at=utcnow() + timedelta(seconds=_ttl(remember)),
     )
+    if upstream is not None:
+        from ..protection import vault
+
+        row.upstream_provider = upstream[0]
+        row.upstream_id_token_sealed = vault().seal(g.tenant.slug, upstream[1])
     db.session.add(row)
     if commit:
         db.session.commit()
@@ -92,3 +99,12 @@ def set_cookie(response, value: str, remember: bool = False) -> None:
 
 def clear_cookie(response) -> None:
     response.delete_cookie(COOKIE, path=cookie_path())
+
+
+def upstream_of(row: SsoSession | None) -> tuple[str, str] | None:
+    """(provider, ID token) of a session opened through an upstream provider, or None."""
+    if row is None or not row.upstream_provider or not row.upstream_id_token_sealed:
+        return None
+    from ..protection import vault
+
+    return row.upstream_provider, vault().unseal(row.tenant, row.upstream_id_token_sealed)

@@ -17,6 +17,7 @@ from . import interactions, sessions
 from .claims import names_for_scope, release
 from .clients import find_client
 from .discovery import metadata
+from .signed_userinfo import signed_userinfo_response
 from .tokens import InvalidToken, verify_access_token
 from ..db import db
 from ..keystore import keyring
@@ -150,10 +151,21 @@ def userinfo():
     account = scoped_first(Account, id=claims["sub"])
     if account is None or account.status != "active":
         return _bearer_error("invalid_token", "The account is no longer active.", 401)
-    names = names_for_scope(scope) | set(claims.get("userinfo_claims", []))
-    response = jsonify(release(account, names))
+    response = _userinfo_response(account, claims)
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def _userinfo_response(account, token_claims: dict):
+    """JSON, or a signed JWT for a client registered with ``userinfo_signed_response_alg``;
+    claims in the formats of the client's profile (FranceConnect's for an FI)."""
+    client = find_client(token_claims.get("client_id"))
+    profile = client.profile if client is not None else None
+    names = names_for_scope(token_claims.get("scope", ""), profile) | set(token_claims.get("userinfo_claims", []))
+    released = release(account, names, profile)
+    if client is not None and client.userinfo_signed_response_alg:
+        return signed_userinfo_response(released, client)
+    return jsonify(released)
 
 
 def _logout_confirmed() -> bool:
@@ -178,10 +190,15 @@ def logout():
         return render_template("oidc/logout_error.html", error=error), 400
     if end_request.needs_confirmation and not _logout_confirmed():
         return render_template("oidc/logout_confirm.html", params=dict(request.values.items()))
+    upstream = sessions.upstream_of(sessions.current_session())
     response = server.create_endpoint_response("end_session", end_request)
     if response is None:
         response = make_response(render_template("oidc/logged_out.html"))
     sessions.clear_cookie(response)
+    if upstream is not None:  # came through FranceConnect: end that session too, then come back
+        from ..federation.views import upstream_logout
+
+        response = upstream_logout(response, upstream)
     return response
 
 

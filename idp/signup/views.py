@@ -107,7 +107,8 @@ def _render(current, index, state, errors, **extra):
                    conditional=hidden, answers=state.answers, errors=errors, config=config,
                    suggestion=suggestion(state.answers) if current.kind == "identifier" else None,
                    requirements=g.tenant.password_policy.requirements() if current.kind == "password" else [],
-                   recap=_recap(state) if current.kind == "recap" else [], **extra)
+                   recap=_recap(state) if current.kind == "recap" else [],
+                   signup_interaction=state.row.interaction_handle, **extra)
     return render_template(f"signup/{current.kind}.html", **context)
 
 

@@ -152,22 +152,3 @@ def test_other_sessions_listed_and_ended(http, app):
     ended = http.post("/caf/account/sessions/0/end", data={"csrf_token": csrf(page)})
     assert location(ended).endswith("done=session")
     assert location(other.get("/caf/account")).endswith("/caf/login")
-
-
-def test_franceconnect_area_only_where_enabled(http, app, monkeypatch):
-    from helpers import make_client
-
-    client_id, _ = make_client(app, "caf")
-    login_page = page_text(http.get(path_of(location(authorize(http, "caf", client_id)))))
-    assert "FranceConnect" not in login_page
-    tenant = app.extensions["idp_tenants"]["caf"]
-    from dataclasses import replace
-
-    enabled = replace(tenant, config=tenant.config.model_copy(update={"franceconnect": True}))
-    monkeypatch.setitem(app.extensions["idp_tenants"], "caf", enabled)
-    page = page_text(http.get(path_of(location(authorize(http, "caf", client_id)))))
-    assert "S’identifier avec" in page and "Qu’est-ce que FranceConnect ?" in page
-    signup = page_text(http.get(location(http.get("/caf/signup?restart=1"))))
-    assert "Qu’est-ce que FranceConnect ?" in signup
-    button = http.post("/caf/franceconnect/start", data={"csrf_token": csrf(page)})
-    assert button.status_code == 503 and "pas encore ouverte" in page_text(button)

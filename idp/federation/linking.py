@@ -1,0 +1,128 @@
+"""Which account an upstream identity is.
+
+As betagouv's FranceConnect guidance says (franceconnect.md §5, "Reconciliation"): first the
+link already made (provider + ``sub``); then the identité pivot, never the email alone. A
+match on the pivot is only a candidate: the person proves they own the account by logging
+in locally before the link is written (so a namesake born the same day in the same town
+cannot take over an account). Otherwise a new account is created from the pivot, whose
+fields then stay read-only (they come from the civil registry through FranceConnect).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timezone
+
+from anyascii import anyascii
+from sqlalchemy import select
+
+from flask import g
+
+from ..db import db, scoped_first, utcnow
+from ..models import Account, FederatedIdentity
+from ..protection import vault
+from .provider import PROVIDER
+
+PIVOT = ("given_name", "family_name", "birthdate", "gender", "birthplace", "birthcountry")
+FRANCE = "99100"
+_CIVILITY = {"madame": "female", "monsieur": "male", "female": "female", "male": "male",
+             "f": "female", "m": "male"}
+
+
+def normalise_name(value: str | None) -> str:
+    """Case, accents, hyphens and apostrophes do not tell two people apart."""
+    text = anyascii(value or "").casefold()
+    return " ".join(re.sub(r"[^a-z]+", " ", text).split())
+
+
+def linked_account(subject: str, provider: str = PROVIDER) -> tuple[Account | None, FederatedIdentity | None]:
+    link = scoped_first(FederatedIdentity, provider=provider, subject=subject)
+    if link is None:
+        return None, None
+    return scoped_first(Account, id=link.account_id), link
+
+
+def account_pivot(account: Account) -> dict:
+    """The local account's identité pivot, in FranceConnect's formats ("" when unknown)."""
+    profile = account.profile or {}
+    gender = _CIVILITY.get(str(profile.get("gender") or profile.get("civility") or "").lower(), "")
+    birthplace = profile.get("birthplace") or ""
+    country = profile.get("birthcountry") or ""
+    if birthplace.startswith("99"):          # signup stores a country code for people born abroad
+        birthplace, country = "", birthplace
+    return {"given_name": account.given_name or "", "family_name": account.family_name or "",
+            "birthdate": account.birthdate or "", "gender": gender, "birthplace": birthplace,
+            "birthcountry": country or (FRANCE if birthplace else "")}
+
+
+def _given_names_agree(local: str, upstream: str) -> bool:
+    """All given names, or the first one when the account only has the usual first name."""
+    def names(text: str) -> list[str]:   # "Jean-Noël Théo" → ["jeannoel", "theo"]
+        return [n for n in (normalise_name(part).replace(" ", "") for part in (text or "").split()) if n]
+
+    local_names, upstream_names = names(local), names(upstream)
+    if not local_names or not upstream_names:
+        return False
+    return local_names == upstream_names or (len(local_names) == 1 and local_names[0] == upstream_names[0])
+
+
+def agrees(account: Account, pivot: dict) -> bool:
+    """Names and birthdate must agree; gender, birthplace and country too when the account
+    knows them (an account created before they were asked may not)."""
+    local = account_pivot(account)
+    if not local["birthdate"] or local["birthdate"] != pivot.get("birthdate"):
+        return False
+    if normalise_name(local["family_name"]) != normalise_name(pivot.get("family_name")):
+        return False
+    if not _given_names_agree(local["given_name"], pivot.get("given_name", "")):
+        return False
+    for name in ("gender", "birthcountry"):
+        if local[name] and pivot.get(name) and local[name] != pivot[name]:
+            return False
+    if local["birthplace"] and pivot.get("birthplace") and local["birthplace"] != pivot["birthplace"]:
+        return False
+    return True
+
+
+def matching_accounts(pivot: dict) -> list[Account]:
+    """Active accounts of the tenant whose identity agrees with the pivot, not yet linked
+    to this provider (an account has at most one FranceConnect link)."""
+    if not pivot.get("birthdate"):
+        return []
+    already = select(FederatedIdentity.account_id).where(
+        FederatedIdentity.tenant == g.tenant.slug, FederatedIdentity.provider == PROVIDER)
+    rows = db.session.execute(select(Account).where(
+        Account.tenant == g.tenant.slug, Account.birthdate == pivot["birthdate"], Account.status == "active",
+        Account.id.not_in(already))).scalars()
+    return [account for account in rows if agrees(account, pivot)]
+
+
+def link(account: Account, subject: str, provider: str = PROVIDER) -> FederatedIdentity:
+    """Write the link (committed by the caller, with the session it opens)."""
+    row = FederatedIdentity(tenant=g.tenant.slug, provider=provider, subject=subject, account_id=account.id,
+                            last_login_at=utcnow())
+    db.session.add(row)
+    profile = dict(account.profile or {})
+    profile["franceconnect_linked_at"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    account.profile = profile
+    return row
+
+
+def new_account(pivot: dict, identifier: str, *, email: str, email_verified: bool,
+                preferred_username: str = "", consents: dict | None = None) -> Account:
+    """An account from the identité pivot, without a password (one may be added later from
+    the account page); not committed."""
+    tenant = g.tenant.slug
+    profile = {"gender": pivot.get("gender") or None, "birthplace": pivot.get("birthplace") or None,
+               "birthcountry": pivot.get("birthcountry") or None, "origin": PROVIDER,
+               "pivot_locked": True, "consents": consents or {}}
+    if preferred_username:
+        profile["usage_name"] = preferred_username
+    account = Account(tenant=tenant, identifier_index=vault().index(tenant, identifier),
+                      identifier_sealed=vault().seal(tenant, identifier), status="active", password_hash=None,
+                      email=email, email_verified=email_verified, given_name=pivot.get("given_name"),
+                      family_name=pivot.get("family_name"), birthdate=pivot.get("birthdate"),
+                      profile={k: v for k, v in profile.items() if v is not None})
+    db.session.add(account)
+    db.session.flush()
+    return account

@@ -1,0 +1,56 @@
+"""The FranceConnect client of a tenant, built once per process from the settings.
+
+The client (``providers.franceconnect.FranceConnect``) caches FranceConnect's discovery
+document and keys; it is kept in ``app.extensions`` so that every request of a worker
+shares them (architecture.md, "State and scale")."""
+
+from __future__ import annotations
+
+import json
+import threading
+from pathlib import Path
+
+from flask import current_app, g
+
+from providers.franceconnect import FranceConnect, FranceConnectConfig
+
+PROVIDER = "franceconnect"
+_lock = threading.Lock()
+
+
+def enabled() -> bool:
+    settings = current_app.config["IDP_SETTINGS"]
+    return bool(g.tenant.config.franceconnect and settings.providers.franceconnect is not None)
+
+
+def _config(slug: str) -> FranceConnectConfig:
+    settings = current_app.config["IDP_SETTINGS"]
+    section = settings.providers.franceconnect
+    values = section.model_dump()
+    values.update(settings.tenants[slug].franceconnect_client)
+    keys_file = values.pop("encryption_keys_file")
+    encryption = json.loads(Path(keys_file).read_text())["keys"] if keys_file else []
+    kwargs = {k: v for k, v in values.items() if v not in ("", None)}
+    kwargs["scopes"] = tuple(values["scopes"])
+    kwargs["encryption_jwks"] = tuple(encryption)
+    return FranceConnectConfig(**kwargs)
+
+
+def client() -> FranceConnect:
+    """This tenant's FranceConnect client (shared by the worker's threads)."""
+    cache = current_app.extensions.setdefault("idp_franceconnect", {})
+    slug = g.tenant.slug
+    if slug not in cache:
+        with _lock:
+            if slug not in cache:
+                cache[slug] = FranceConnect(_config(slug))
+    return cache[slug]
+
+
+def callback_url() -> str:
+    """Registered with FranceConnect: built from the issuer, never from the Host header."""
+    return f"{g.tenant.issuer}/franceconnect/callback"
+
+
+def logout_callback_url() -> str:
+    return f"{g.tenant.issuer}/franceconnect/logout-callback"

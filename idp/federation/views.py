@@ -1,0 +1,417 @@
+"""The FranceConnect journey: the button, FranceConnect's callback, linking or completing an
+account, and the way back from FranceConnect's logout.
+
+Every failure ends on a French page with a retry button and an audit event; nothing is
+created or linked before the upstream identity is fully verified (providers/).
+"""
+
+from __future__ import annotations
+
+import hmac
+from datetime import datetime, timezone
+
+from flask_babel import lazy_gettext as _l
+from policies import cog, validator
+
+from flask import abort, current_app, g, make_response, redirect, render_template, request, session, url_for
+
+from providers.oidc import PendingAuthorization, UpstreamError
+
+from .. import verification
+from ..accounts.login import authenticate
+from ..accounts.service import find_account
+from ..audit import audit
+from ..db import db, new_secret, utcnow
+from ..i18n import tr
+from ..models import Account
+from ..oidc import interactions, sessions
+from ..signup.delivery import deliver
+from ..tenancy import tenant_blueprint
+from . import linking, provider, state
+
+bp = tenant_blueprint("franceconnect", __name__)
+PENDING = "franceconnect"          # Flask session key: state, nonce, PKCE verifier of the redirect
+LOGOUT = "franceconnect_logout"    # Flask session key: where to go after FranceConnect's logout
+EMAIL_PURPOSE = "franceconnect_email"
+
+UNVERIFIED = _l("La réponse de FranceConnect n'a pas pu être vérifiée. Par sécurité, la connexion est refusée.")
+MESSAGES = {
+    "access_denied": _l("Vous avez annulé la connexion avec FranceConnect."),
+    "callback_error": _l("FranceConnect n'a pas pu vous identifier."),
+    "state_mismatch": _l("Cette demande de connexion FranceConnect a expiré ou ne vient pas de ce navigateur."),
+    "no_pending": _l("Cette demande de connexion FranceConnect a expiré ou ne vient pas de ce navigateur."),
+    "acr_too_low": _l("Le niveau de garantie de votre identité transmis par FranceConnect est insuffisant "
+                      "pour ce service."),
+    "upstream_unavailable": _l("FranceConnect ne répond pas pour le moment. Réessayez dans quelques minutes."),
+    "account_unavailable": _l("Le compte relié à votre identité FranceConnect n'est pas actif. "
+                              "Contactez le service."),
+}
+
+
+def _enabled() -> None:
+    if not provider.enabled():
+        abort(404)
+
+
+def _failure(code: str, detail: str = "", interaction: str | None = None, status: int | None = None):
+    audit("franceconnect.login", "failure", reason=code, detail=detail or None)
+    message = MESSAGES.get(code, UNVERIFIED)
+    status = status or (502 if code == "upstream_unavailable" else 400)
+    handle = interaction if interaction and interactions.load(interaction) else None
+    return render_template("franceconnect/error.html", message=message, handle=handle), status
+
+
+@bp.app_template_filter("french_date")
+def french_date(value: str) -> str:
+    """``1984-03-12`` → ``12/03/1984`` (a presumed day or month "00" stays as given)."""
+    parts = (value or "").split("-")
+    return "/".join(reversed(parts)) if len(parts) == 3 else (value or "")
+
+
+@bp.app_template_filter("birthplace_label")
+def birthplace_label(code: str, country: str = "") -> str:
+    """A commune (INSEE code) or, born abroad, the country."""
+    if code:
+        name = cog.commune_name(code)
+        return f"{name.title()} ({code})" if name else code
+    name = cog.country_name(country)
+    return name.title() if name else (country or "–")
+
+
+# -- the button -------------------------------------------------------------------------------
+
+@bp.route("/franceconnect/start", methods=["POST"])
+def start():
+    """Redirect to FranceConnect; ``interaction`` is the relying party's pending request, if any."""
+    _enabled()
+    handle = request.form.get("interaction") or None
+    row = interactions.load(handle) if handle else None
+    if row is None:
+        handle = None
+    prompt = "login" if row is not None and "login" in (row.params.get("prompt") or "").split() else None
+    try:
+        url, pending = provider.client().authorization_url(provider.callback_url(), prompt=prompt)
+    except UpstreamError as error:
+        return _failure(error.code, error.detail, handle)
+    session[PENDING] = {"tenant": g.tenant.slug, "pending": pending.to_dict(), "interaction": handle}
+    audit("franceconnect.redirect", client_id=row.client_id if row is not None else None)
+    return redirect(url, 303)
+
+
+@bp.route("/franceconnect/callback")
+def callback():
+    _enabled()
+    stored = session.pop(PENDING, None)
+    if not stored or stored.get("tenant") != g.tenant.slug:
+        return _failure("no_pending")
+    handle = stored.get("interaction")
+    try:
+        identity = provider.client().complete(request.args, PendingAuthorization.from_dict(stored["pending"]))
+    except UpstreamError as error:
+        return _failure(error.code, error.detail, handle)
+    upstream = {"subject": identity.subject, "acr": identity.acr, "amr": list(identity.amr),
+                "id_token": identity.id_token}
+    account, link = linking.linked_account(identity.subject)
+    if link is not None:
+        if account is None or account.status != "active":
+            return _failure("account_unavailable", interaction=handle, status=403)
+        link.last_login_at = utcnow()
+        audit("franceconnect.login", account=account.id, path="linked", acr=identity.acr)
+        return _log_in(account, upstream, handle)
+    pivot = identity.pivot()
+    data = {"identity": upstream, "pivot": pivot, "interaction": handle,
+            "email": identity.email or "", "preferred_username": identity.preferred_username or ""}
+    matches = linking.matching_accounts(pivot)
+    target = "franceconnect.complete"
+    if len(matches) == 1:
+        data["match"] = matches[0].id
+        target = "franceconnect.link"
+    audit("franceconnect.callback", path="link" if len(matches) == 1 else "new", candidates=len(matches))
+    response = redirect(url_for(target))
+    state.set_cookie(response, state.park(data))
+    return response
+
+
+def _log_in(account: Account, upstream: dict, handle: str | None, extra_amr: tuple[str, ...] = ()):
+    """Open the session (amr ``fc`` + FranceConnect's, acr from FranceConnect) and go on:
+    back to the relying party's request, or to the account page."""
+    amr = ["fc", *[m for m in upstream.get("amr") or [] if m != "fc"], *extra_amr]
+    _, cookie = sessions.start_session(
+        account, upstream.get("acr") or g.tenant.config.acr_default, list(dict.fromkeys(amr)), commit=False,
+        upstream=(provider.PROVIDER, upstream["id_token"]))
+    row = interactions.load(handle) if handle else None
+    if row is not None:
+        interactions.mark_done(row, "login")          # commits the session too
+        response = redirect(url_for("oidc.resume", handle=handle))
+    else:
+        db.session.commit()
+        response = redirect(url_for("selfservice.overview"))
+    sessions.set_cookie(response, cookie)
+    state.clear_cookie(response)
+    return response
+
+
+def _parked():
+    parked = state.load()
+    if parked is None:
+        return None, (render_template("franceconnect/error.html", message=MESSAGES["no_pending"], handle=None), 400)
+    return parked, None
+
+
+# -- an existing account: prove it is yours, then link --------------------------------------
+
+@bp.route("/franceconnect/link", methods=["GET", "POST"])
+def link():
+    _enabled()
+    parked, problem = _parked()
+    if problem:
+        return problem
+    matched = db.session.get(Account, parked.data.get("match") or "")
+    if matched is None or matched.tenant != g.tenant.slug:
+        return redirect(url_for("franceconnect.complete"))
+    error, identifier = None, request.form.get("identifier", "")
+    if request.method == "POST":
+        outcome = authenticate(identifier, request.form.get("password", ""))
+        if outcome.account is None:
+            error = outcome.message or _l("Identifiant ou mot de passe incorrect.")
+        elif outcome.account.id != matched.id:
+            audit("franceconnect.link", "failure", reason="other_account")
+            error = _l("Ce compte ne correspond pas à l'identité transmise par FranceConnect.")
+        else:
+            linking.link(matched, parked.identity["subject"])
+            state.discard(parked, commit=False)
+            audit("franceconnect.link", account=matched.id)
+            return _log_in(matched, parked.identity, parked.interaction, extra_amr=("pwd",))
+    return render_template("franceconnect/link.html", pivot=parked.pivot, identifier=identifier, error=error,
+                           scheme=g.tenant.identifier_scheme), 400 if error else 200
+
+
+# -- a new account, pre-filled from the identité pivot ------------------------------------
+
+def _needs_identifier() -> str:
+    """What the tenant needs beyond the pivot to name the account: its NIR, a username
+    (proposed from the names) or, for an email scheme, nothing more than the email."""
+    name = g.tenant.identifier_scheme.name
+    if name.startswith("nir"):
+        return "nir"
+    if name == "email":
+        return "email"
+    return "username"
+
+
+def _suggested_username(pivot: dict) -> str:
+    scheme = g.tenant.identifier_scheme
+    if not hasattr(scheme, "candidates"):
+        return ""
+    given = (pivot.get("given_name") or "").split(" ")[0]
+    for candidate in scheme.candidates(given, pivot.get("family_name") or "", limit=20):
+        if find_account(g.tenant.slug, candidate) is None:
+            return candidate
+    return ""
+
+
+def nir_disagrees(nir: str, pivot: dict):
+    """The NIR's sex, year and month of birth and place (department, or country when born
+    abroad) must be those FranceConnect gave: a typing error or someone else's number."""
+    parts = g.tenant.identifier_scheme.decode(nir)
+    if parts is None or parts.provisional:
+        return None
+    birthdate, gender = pivot.get("birthdate") or "", pivot.get("gender")
+    if gender in ("male", "female") and parts.type_digit != ("1" if gender == "male" else "2"):
+        return _l("Ce numéro ne correspond pas au sexe transmis par FranceConnect.")
+    if len(birthdate) == 10 and parts.year != birthdate[2:4]:
+        return _l("Ce numéro ne correspond pas à votre année de naissance.")
+    if len(birthdate) == 10 and parts.month.isdigit() and 1 <= int(parts.month) <= 12 \
+            and birthdate[5:7] != "00" and parts.month != birthdate[5:7]:
+        return _l("Ce numéro ne correspond pas à votre mois de naissance.")
+    place, country = pivot.get("birthplace") or "", pivot.get("birthcountry") or ""
+    if parts.born_abroad and country == linking.FRANCE or (place and not parts.born_abroad
+                                                               and not place.startswith(parts.department)):
+        return _l("Ce numéro ne correspond pas à votre lieu de naissance.")
+    return None
+
+
+def _email_taken(email: str) -> bool:
+    found = db.session.execute(db.select(Account.id).where(
+        Account.tenant == g.tenant.slug, db.func.lower(Account.email) == email.lower()).limit(1)).first()
+    return found is not None
+
+
+def _check_identifier(kind: str, form, parked, errors: dict) -> str | None:
+    scheme = g.tenant.identifier_scheme
+    if kind == "email":
+        return None
+    raw = form.get("identifier", "").strip()
+    if not raw:
+        errors["identifier"] = _l("Ce champ est obligatoire.")
+        return None
+    checked = scheme.check(raw)
+    if not checked.passing:
+        errors["identifier"] = tr(checked.messages[0])
+        return None
+    if kind == "nir":
+        problem = nir_disagrees(checked.value, parked.pivot)
+        if problem:
+            errors["identifier"] = problem
+            return None
+    return checked.value
+
+
+def _check_email(form, parked, errors: dict) -> str | None:
+    raw = form.get("email", "").strip()
+    if not raw:
+        errors["email"] = _l("Ce champ est obligatoire.")
+        return None
+    result = validator("email")(raw)
+    if not result.passing:
+        errors["email"] = tr(result.messages[0])
+        return None
+    if _email_taken(result.value):
+        errors["email"] = _l("Cette adresse électronique est déjà utilisée par un autre compte.")
+        return None
+    return result.value
+
+
+def _email_confirmed(email: str, form, parked, errors: dict) -> bool:
+    """The email FranceConnect gave is taken as confirmed; another one is confirmed by a
+    code sent to it, on this same page."""
+    if email.lower() == (parked.data.get("email") or "").lower() or parked.data.get("email_confirmed") == email:
+        return True
+    pending = parked.data.get("email_pending")
+    if pending == email and form.get("code"):
+        outcome = verification.check(EMAIL_PURPOSE, parked.row.id, form.get("code", ""))
+        if outcome.ok:
+            parked.data["email_confirmed"] = email
+            return True
+        errors["code"] = outcome.message
+        return False
+    previous = verification.pending(EMAIL_PURPOSE, parked.row.id)
+    if previous is not None and previous.destination == email:
+        allowed = verification.can_resend(previous)
+        if not allowed.ok:
+            errors["code"] = allowed.message
+            return False
+    _, code = verification.issue(EMAIL_PURPOSE, parked.row.id, "email", email)
+    deliver("email", email, "activation_code", {"code": code})
+    parked.data["email_pending"] = email
+    errors["_sent"] = _l("Un code de confirmation a été envoyé à cette adresse. Saisissez-le ci-dessous.")
+    return False
+
+
+@bp.route("/franceconnect/complete", methods=["GET", "POST"])
+def complete():
+    _enabled()
+    parked, problem = _parked()
+    if problem:
+        return problem
+    kind = _needs_identifier()
+    form = {"identifier": _suggested_username(parked.pivot) if kind == "username" else "",
+            "email": parked.data.get("email", "")}
+    errors: dict = {}
+    if request.method == "POST":
+        form = {"identifier": request.form.get("identifier", "").strip(), "email": request.form.get("email", "").strip()}
+        identifier = _check_identifier(kind, request.form, parked, errors)
+        email = _check_email(request.form, parked, errors)
+        if request.form.get("cgu") != "on":
+            errors["cgu"] = _l("Vous devez accepter les conditions générales d'utilisation.")
+        if kind == "email" and email:
+            identifier = email
+        if identifier and find_account(g.tenant.slug, identifier) is not None:
+            taken = find_account(g.tenant.slug, identifier)
+            if kind == "nir" and taken.status == "active":
+                # the person already has an account under this NIR: prove it, then link
+                parked.data["match"] = taken.id
+                parked.save()
+                audit("franceconnect.callback", path="link", reason="identifier_exists")
+                return redirect(url_for("franceconnect.link"))
+            errors["identifier"] = _l("Cet identifiant est déjà pris.")
+        if not errors and email and _email_confirmed(email, request.form, parked, errors):
+            return _create(parked, identifier, email)
+        parked.save()
+    notice = errors.pop("_sent", None)
+    return render_template("franceconnect/complete.html", pivot=parked.pivot, kind=kind, form=form, errors=errors,
+                           notice=notice, code_pending=parked.data.get("email_pending") == form["email"]
+                           and parked.data.get("email_confirmed") != form["email"],
+                           scheme=g.tenant.identifier_scheme, cgu_version=_cgu_version()), \
+        400 if errors else 200
+
+
+def _cgu_version() -> str:
+    signup = g.tenant.config.signup
+    return signup.cgu_version if signup is not None else "1"
+
+
+def _create(parked, identifier: str, email: str):
+    now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    consents = {"cgu": {"version": _cgu_version(), "accepted_at": now}}
+    account = linking.new_account(parked.pivot, identifier, email=email, email_verified=True,
+                                  preferred_username=parked.data.get("preferred_username", ""), consents=consents)
+    linking.link(account, parked.identity["subject"])
+    state.discard(parked, commit=False)
+    audit("franceconnect.account_created", account=account.id)
+    return _log_in(account, parked.identity, parked.interaction)
+
+
+@bp.route("/franceconnect/cancel", methods=["POST"])
+def cancel():
+    _enabled()
+    parked = state.load()
+    handle = parked.interaction if parked else None
+    if parked is not None:
+        state.discard(parked)
+    audit("franceconnect.cancelled")
+    response = make_response(render_template("franceconnect/cancelled.html",
+                                             handle=handle if handle and interactions.load(handle) else None))
+    state.clear_cookie(response)
+    return response
+
+
+# -- logout -----------------------------------------------------------------------------------
+
+def upstream_logout(response, upstream: tuple[str, str]):
+    """After the local logout: end the FranceConnect session too (RP-initiated logout at
+    FranceConnect, franceconnect.md §6), then come back to where ``response`` was going."""
+    name, id_token = upstream
+    if name != provider.PROVIDER or not provider.enabled():
+        return response
+    try:
+        target = provider.client().end_session_url(id_token_hint=id_token,
+                                                   post_logout_redirect_uri=provider.logout_callback_url(),
+                                                   state=new_secret(24))
+    except UpstreamError as error:
+        audit("franceconnect.logout", "failure", reason=error.code, detail=error.detail)
+        return response
+    if not target:
+        return response
+    from urllib.parse import parse_qs, urlsplit
+
+    sent_state = parse_qs(urlsplit(target).query)["state"][0]
+    session[LOGOUT] = {"tenant": g.tenant.slug, "state": sent_state,
+                       "next": response.location if response.status_code in (301, 302, 303) else None}
+    audit("franceconnect.logout", path="redirect")
+    upstream_response = redirect(target, 303)
+    for header in response.headers.getlist("Set-Cookie"):
+        upstream_response.headers.add("Set-Cookie", header)
+    return upstream_response
+
+
+@bp.route("/franceconnect/logout-callback")
+def logout_callback():
+    stored = session.pop(LOGOUT, None)
+    if not stored or stored.get("tenant") != g.tenant.slug or \
+            not hmac.compare_digest(str(stored.get("state")), request.args.get("state", "")):
+        audit("franceconnect.logout", "failure", reason="state_mismatch")
+        return render_template("oidc/logged_out.html"), 200
+    audit("franceconnect.logout", path="returned")
+    if stored.get("next"):
+        return redirect(stored["next"], 303)
+    return render_template("oidc/logged_out.html")
+
+
+@bp.route("/franceconnect/jwks.json")
+def encryption_keys():
+    """FranceConnect+ encrypts its tokens to these keys (the IdP's published encryption JWKS)."""
+    _enabled()
+    response = make_response(provider.client().public_jwks())
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return response

@@ -1,0 +1,300 @@
+"""FranceConnect from the citizen's side, against the development stand-in over real HTTP:
+a new person (account created pre-filled), a returning person (logged in at once), a
+matching local account (linked after a local login), logout that ends FranceConnect's
+session too, and the failures that end on a French page with nothing created."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+
+import pytest
+import requests
+from joserfc import jwt
+from joserfc.jwk import KeySet
+
+from fc_flow_support import franceconnect_for, press_button, through_franceconnect
+from helpers import (POST_LOGOUT, authorize, csrf, exchange, location, make_account, make_client, page_text,
+                     path_of, pkce_pair, query)
+from messages_support import last_message
+
+ELODIE_NIR = "2840375107012"      # female, born 1984-03 in Paris (75) as the stand-in's Élodie
+JEAN_NOEL_NIR = "1721169123045"   # male, born 1972-11 in Lyon (69)
+
+
+@pytest.fixture
+def standin(app):
+    with franceconnect_for(app) as running:
+        yield running
+
+
+def _rows(app, model, **filters):
+    from idp.db import db
+
+    with app.app_context():
+        return db.session.execute(db.select(model).filter_by(**filters)).scalars().all()
+
+
+def _start_from_rp(http, tenant, client_id, **params):
+    """The relying party's authorize → the IdP's login page → the FranceConnect button."""
+    verifier, challenge = pkce_pair()
+    login_url = location(authorize(http, tenant, client_id, code_challenge=challenge, code_challenge_method="S256",
+                                   scope="openid profile email", **params))
+    page = page_text(http.get(path_of(login_url)))
+    assert "S’identifier avec" in page and "Qu’est-ce que FranceConnect ?" in page
+    handle = re.search(r'name="interaction" value="([^"]+)"', page).group(1)
+    return verifier, press_button(http, tenant, page, handle)
+
+
+def _finish_at_rp(http, app, tenant, client_id, secret, verifier, response):
+    """Resume the relying party's request and exchange the code; returns the ID token claims."""
+    url = location(response)
+    while "/resume" in url or "/interaction/" in url:
+        url = location(http.get(path_of(url)))
+    assert url.startswith("https://rp.example/cb"), url
+    tokens = exchange(http, tenant, client_id, secret, query(url)["code"], verifier).get_json()
+    with app.app_context():
+        from idp.keystore import keyring
+
+        keys = KeySet.import_key_set(keyring(tenant).jwks)
+    return jwt.decode(tokens["id_token"], keys).claims, tokens
+
+
+def _create_account(http, tenant, complete_response, **fields):
+    assert location(complete_response).endswith(f"/{tenant}/franceconnect/complete")
+    page = http.get(f"/{tenant}/franceconnect/complete")
+    html = page_text(page)
+    data = {"csrf_token": csrf(html), "cgu": "on"}
+    email = re.search(r'id="email" name="email" type="email" value="([^"]*)"', html).group(1)
+    data["email"] = email
+    proposed = re.search(r'id="identifier" name="identifier" type="text" value="([^"]*)"', html)
+    if proposed and proposed.group(1):
+        data["identifier"] = proposed.group(1)
+    data.update(fields)
+    return html, http.post(f"/{tenant}/franceconnect/complete", data=data)
+
+
+def test_new_person_gets_an_account_prefilled_from_the_identite_pivot(http, app, standin):
+    from idp.models import Account, FederatedIdentity
+
+    client_id, secret = make_client(app, "caf", first_party=True)
+    verifier, fc_url = _start_from_rp(http, "caf", client_id)
+    back = through_franceconnect(http, fc_url, "elodie")
+    sent = standin.state.authorize_requests[-1]
+    assert sent["acr_values"] == "eidas1" and len(sent["state"]) >= 32 and len(sent["nonce"]) >= 32
+    assert set(sent["scope"].split()) >= {"openid", "identite_pivot", "email"}
+    assert sent["redirect_uri"] == "http://idp.test/caf/franceconnect/callback"
+
+    html, created = _create_account(http, "caf", back, identifier=ELODIE_NIR)
+    # the identité pivot is shown, read-only (no input carries it)
+    assert "LEFÈVRE" in html and "Élodie Marie-Hélène Françoise" in html and "17/03/1984" in html
+    assert "Paris 7E Arrondissement (75107)" in html or "(75107)" in html
+    assert 'name="family_name"' not in html and 'name="birthdate"' not in html
+    assert 'value="elodie.lefevre@exemple.fr"' in html
+
+    claims, tokens = _finish_at_rp(http, app, "caf", client_id, secret, verifier, created)
+    assert "fc" in claims["amr"] and claims["acr"] == "eidas1"
+    [account] = _rows(app, Account, tenant="caf")
+    assert (account.family_name, account.given_name, account.birthdate) == (
+        "LEFÈVRE", "Élodie Marie-Hélène Françoise", "1984-03-17")
+    assert account.profile["gender"] == "female" and account.profile["birthplace"] == "75107"
+    assert account.profile["birthcountry"] == "99100" and account.profile["usage_name"] == "GARNIER"
+    assert account.profile["pivot_locked"] and account.profile["consents"]["cgu"]["version"]
+    assert account.password_hash is None and account.email_verified
+    assert claims["sub"] == account.id
+    [link] = _rows(app, FederatedIdentity, tenant="caf")
+    assert link.account_id == account.id and link.subject.endswith("v1")
+    userinfo = http.get("/caf/userinfo", headers={"Authorization": f"Bearer {tokens['access_token']}"}).get_json()
+    assert userinfo["family_name"] == "LEFÈVRE" and userinfo["birthdate"] == "1984-03-17"
+
+
+def test_the_nir_must_agree_with_the_identite_pivot(http, app, standin):
+    from idp.models import Account
+
+    client_id, _ = make_client(app, "caf", first_party=True)
+    _, fc_url = _start_from_rp(http, "caf", client_id)
+    # 1 = a man: not Élodie's number
+    _, refused = _create_account(http, "caf", through_franceconnect(http, fc_url, "elodie"),
+                                 identifier="1840375107012")
+    assert refused.status_code == 400
+    assert "ne correspond pas au sexe transmis par FranceConnect" in page_text(refused)
+    assert _rows(app, Account, tenant="caf") == []
+    missing = http.post("/caf/franceconnect/complete", data={"csrf_token": csrf(page_text(refused)),
+                                                             "identifier": ELODIE_NIR, "email": ""})
+    text = page_text(missing)
+    assert "Vous devez accepter les conditions générales" in text and "Ce champ est obligatoire." in text
+    assert _rows(app, Account, tenant="caf") == []
+
+
+def test_returning_person_is_logged_in_at_once(http, app, standin):
+    client_id, secret = make_client(app, "caf", first_party=True)
+    _, fc_url = _start_from_rp(http, "caf", client_id)
+    _create_account(http, "caf", through_franceconnect(http, fc_url, "elodie"), identifier=ELODIE_NIR)
+    http.cookie_jar.clear() if hasattr(http, "cookie_jar") else None
+
+    second = app.test_client()
+    verifier, fc_url = _start_from_rp(second, "caf", client_id)
+    back = through_franceconnect(second, fc_url, "elodie")
+    assert "/franceconnect/" not in location(back)          # no page in between
+    claims, _ = _finish_at_rp(second, app, "caf", client_id, secret, verifier, back)
+    assert "fc" in claims["amr"]
+
+
+def test_matching_local_account_is_linked_after_a_local_login(http, app, standin):
+    from idp.models import Account, FederatedIdentity
+
+    account_id = make_account(app, "caf", identifier=JEAN_NOEL_NIR, given_name="Jean-Noël",
+                              family_name="Béranger", birthdate="1972-11-05", email="jn@example.fr")
+    client_id, secret = make_client(app, "caf", first_party=True)
+    verifier, fc_url = _start_from_rp(http, "caf", client_id)
+    back = through_franceconnect(http, fc_url, "jean-noel")
+    assert location(back).endswith("/caf/franceconnect/link")
+    page = page_text(http.get("/caf/franceconnect/link"))
+    assert "Vous avez déjà un compte" in page and "BÉRANGER" in page
+    wrong = http.post("/caf/franceconnect/link", data={"csrf_token": csrf(page), "identifier": JEAN_NOEL_NIR,
+                                                      "password": "pas-le-bon"})
+    assert wrong.status_code == 400 and _rows(app, FederatedIdentity, tenant="caf") == []
+    linked = http.post("/caf/franceconnect/link", data={"csrf_token": csrf(page), "identifier": JEAN_NOEL_NIR,
+                                                       "password": "Allocation2024"})
+    claims, _ = _finish_at_rp(http, app, "caf", client_id, secret, verifier, linked)
+    assert claims["sub"] == account_id and {"fc", "pwd"} <= set(claims["amr"])
+    [link] = _rows(app, FederatedIdentity, tenant="caf")
+    assert link.account_id == account_id
+    assert len(_rows(app, Account, tenant="caf")) == 1
+
+
+def test_logout_ends_the_franceconnect_session_and_comes_back(http, app, standin):
+    client_id, secret = make_client(app, "caf", first_party=True)
+    verifier, fc_url = _start_from_rp(http, "caf", client_id)
+    _, created = _create_account(http, "caf", through_franceconnect(http, fc_url, "elodie"), identifier=ELODIE_NIR)
+    _, tokens = _finish_at_rp(http, app, "caf", client_id, secret, verifier, created)
+
+    out = http.get(f"/caf/logout?id_token_hint={tokens['id_token']}&post_logout_redirect_uri={POST_LOGOUT}"
+                   f"&state=rp-state")
+    to_fc = location(out)
+    assert to_fc.startswith(standin.issuer + "/session/end")
+    assert query(to_fc)["post_logout_redirect_uri"] == "http://idp.test/caf/franceconnect/logout-callback"
+    fc_back = requests.get(to_fc, allow_redirects=False, timeout=10)
+    assert fc_back.status_code in (302, 303)
+    assert standin.state.logouts
+    ended = standin.state.logouts[-1]
+    ended = ended if isinstance(ended, dict) else vars(ended)
+    assert ended["client_id"] == app.config["IDP_SETTINGS"].providers.franceconnect.client_id
+    final = http.get(path_of(fc_back.headers["Location"]))
+    assert location(final) == f"{POST_LOGOUT}?state=rp-state"
+    assert location(http.get("/caf/account")).endswith("/caf/login")     # the local session is gone too
+
+
+def test_email_changed_at_signup_is_confirmed_by_a_code(http, app, standin):
+    from idp.models import Account
+
+    client_id, secret = make_client(app, "mairie", first_party=True)
+    verifier, fc_url = _start_from_rp(http, "mairie", client_id)
+    html, sent = _create_account(http, "mairie", through_franceconnect(http, fc_url, "ines"),
+                                 email="ines.autre@example.fr")
+    proposed = re.search(r'id="identifier" name="identifier" type="text" value="([^"]*)"', html).group(1)
+    assert proposed.startswith("ines.")
+    assert sent.status_code == 200 and "Un code de confirmation a été envoyé" in page_text(sent)
+    assert _rows(app, Account, tenant="mairie") == []
+    code = re.search(r"\b(\d{6})\b", last_message(app, "email", "ines.autre@example.fr")["text"]).group(1)
+    confirmed = http.post("/mairie/franceconnect/complete", data={
+        "csrf_token": csrf(page_text(sent)), "identifier": proposed, "email": "ines.autre@example.fr",
+        "code": code, "cgu": "on"})
+    _finish_at_rp(http, app, "mairie", client_id, secret, verifier, confirmed)
+    [account] = _rows(app, Account, tenant="mairie")
+    assert account.email == "ines.autre@example.fr" and account.profile["birthcountry"] == "99134"
+    assert "birthplace" not in account.profile
+
+
+def test_account_created_through_franceconnect_can_add_a_password(http, app, standin):
+    from idp.models import Account
+
+    client_id, _ = make_client(app, "mairie", first_party=True)
+    _, fc_url = _start_from_rp(http, "mairie", client_id)
+    html, created = _create_account(http, "mairie", through_franceconnect(http, fc_url, "ines"))
+    identifier = re.search(r'id="identifier" name="identifier" type="text" value="([^"]*)"', html).group(1)
+    http.post(f"/mairie/franceconnect/complete", data={"csrf_token": csrf(html), "identifier": identifier,
+                                                       "email": "ines.fernandez@exemple.fr", "cgu": "on"})
+    page = page_text(http.get("/mairie/account"))
+    assert "Ajouter un mot de passe" in page and "Mot de passe actuel" not in page
+    added = http.post("/mairie/account/password", data={"csrf_token": csrf(page), "new_password": "Ines-Mairie-2026",
+                                                         "new_password_repeat": "Ines-Mairie-2026"})
+    assert location(added).endswith("done=password")
+    [account] = _rows(app, Account, tenant="mairie")
+    assert account.password_hash
+    fresh = app.test_client()
+    login = page_text(fresh.get("/mairie/login"))
+    logged = fresh.post("/mairie/login", data={"csrf_token": csrf(login), "identifier": identifier,
+                                              "password": "Ines-Mairie-2026"})
+    assert location(logged).endswith("/mairie/account")
+
+
+# -- failures: a French page, a retry button, an audit event, nothing created ---------------
+
+def _audit_events(caplog) -> list[dict]:
+    return [json.loads(r.getMessage()) for r in caplog.records if r.name == "idp.audit"]
+
+
+def test_refusal_at_franceconnect_ends_on_a_retry_page(http, app, standin, caplog):
+    from idp.models import Account, FederatedIdentity
+
+    caplog.set_level(logging.INFO, logger="idp.audit")
+    client_id, _ = make_client(app, "caf", first_party=True)
+    _, fc_url = _start_from_rp(http, "caf", client_id)
+    page = through_franceconnect(http, fc_url, "", refuse=True)
+    text = page_text(page)
+    assert page.status_code == 400 and "Vous avez annulé la connexion avec FranceConnect." in text
+    assert "Réessayer avec FranceConnect" in text and 'name="interaction"' in text
+    assert _rows(app, Account, tenant="caf") == [] and _rows(app, FederatedIdentity) == []
+    assert any(e["event"] == "franceconnect.login" and e["outcome"] == "failure" and e["reason"] == "access_denied"
+               for e in _audit_events(caplog))
+
+
+def test_forged_state_is_refused(http, app, standin, caplog):
+    caplog.set_level(logging.INFO, logger="idp.audit")
+    client_id, _ = make_client(app, "caf", first_party=True)
+    _, fc_url = _start_from_rp(http, "caf", client_id)
+    browser = requests.Session()
+    from devtools.fc_standin.server import choose_identity
+
+    back = choose_identity(browser, browser.get(fc_url, timeout=10), "elodie")
+    forged = back.headers["Location"].replace("state=", "state=x")
+    page = http.get(path_of(forged))
+    assert page.status_code == 400 and "ne vient pas de ce navigateur" in page_text(page)
+    assert any(e.get("reason") == "state_mismatch" for e in _audit_events(caplog))
+    # a callback without any pending request (replayed, or another browser)
+    replay = app.test_client().get(path_of(back.headers["Location"]))
+    assert replay.status_code == 400
+
+
+def test_franceconnect_down_is_a_clear_page(http, app, caplog):
+    from dataclasses import replace
+
+    from idp.federation import provider
+    from providers.franceconnect import FranceConnect
+
+    caplog.set_level(logging.INFO, logger="idp.audit")
+    with app.test_request_context():
+        config = provider._config("caf")
+    app.extensions.setdefault("idp_franceconnect", {})["caf"] = FranceConnect(
+        replace(config, discovery_url="http://127.0.0.1:9/api/v2/.well-known/openid-configuration", timeout=1))
+    try:
+        page = page_text(http.get("/caf/login"))
+        response = http.post("/caf/franceconnect/start", data={"csrf_token": csrf(page)})
+        assert response.status_code == 502
+        assert "FranceConnect ne répond pas pour le moment" in page_text(response)
+        assert any(e.get("reason") == "upstream_unavailable" for e in _audit_events(caplog))
+    finally:
+        app.extensions["idp_franceconnect"].clear()
+
+
+def test_franceconnect_pages_are_absent_where_not_enabled(http, app, monkeypatch):
+    from dataclasses import replace
+
+    tenant = app.extensions["idp_tenants"]["caf"]
+    disabled = replace(tenant, config=tenant.config.model_copy(update={"franceconnect": False}))
+    monkeypatch.setitem(app.extensions["idp_tenants"], "caf", disabled)
+    assert "FranceConnect" not in page_text(http.get("/caf/login"))
+    assert http.post("/caf/franceconnect/start").status_code in (400, 404)
+    assert http.get("/caf/franceconnect/callback?code=x&state=y").status_code == 404
