@@ -21,6 +21,14 @@ from joserfc import jwt
 from joserfc.jwk import KeySet
 
 bp = Blueprint("demo", __name__, url_prefix="/demo/<tenant>")
+
+
+@bp.app_template_filter("readable_json")
+def readable_json(value) -> str:
+    """Claims as a person reads them: accents kept (Jinja's tojson writes \\u00c8)."""
+    import json
+
+    return json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True)
 DEMO_SCOPE = "openid profile email phone"
 
 

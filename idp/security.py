@@ -15,6 +15,13 @@ def csp_nonce() -> str:
 
 def add_security_headers(response):
     form_action = g.get("form_action", "'self'")
+    tenant = g.get("tenant")
+    if tenant is not None and tenant.config.franceconnect and response.mimetype == "text/html":
+        from .federation.provider import enabled, form_action_origin
+
+        origin = form_action_origin() if enabled() else None
+        if origin:
+            form_action = f"{form_action} {origin}"
     script = f"'nonce-{g.csp_nonce}'" if "csp_nonce" in g else "'none'"
     response.headers.setdefault(
         "Content-Security-Policy",

@@ -54,3 +54,19 @@ def callback_url() -> str:
 
 def logout_callback_url() -> str:
     return f"{g.tenant.issuer}/franceconnect/logout-callback"
+
+
+def form_action_origin() -> str | None:
+    """The origin of FranceConnect's authorization endpoint, as configured (no network).
+
+    The button is a form POSTed to the IdP, which answers with a redirect to FranceConnect;
+    browsers apply the page's CSP ``form-action`` to that redirect too, so pages of a tenant
+    offering FranceConnect allow its origin there (idp/security.py)."""
+    from urllib.parse import urlsplit
+
+    config = client().config
+    url = config.authorization_endpoint or config.discovery_url or config.base_url or config.issuer
+    if not url:
+        return None
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"

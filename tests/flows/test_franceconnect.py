@@ -14,7 +14,7 @@ import requests
 from joserfc import jwt
 from joserfc.jwk import KeySet
 
-from fc_flow_support import franceconnect_for, press_button, through_franceconnect
+from franceconnect_support import franceconnect_for, press_button, through_franceconnect
 from helpers import (POST_LOGOUT, authorize, csrf, exchange, location, make_account, make_client, page_text,
                      path_of, pkce_pair, query)
 from messages_support import last_message

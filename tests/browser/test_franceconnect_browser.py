@@ -1,0 +1,58 @@
+"""S'identifier avec FranceConnect in real Chromium (phone viewport): from the demo relying
+party, through the FranceConnect stand-in, to an account created from the identité pivot,
+and back to the relying party; then a second visit that goes straight through."""
+
+from __future__ import annotations
+
+from franceconnect_support import franceconnect_for
+from live import live_server  # noqa: F401  (fixture)
+from test_signups import Walk
+
+ELODIE_NIR = "2 84 03 75 107 012"
+
+
+def _through_franceconnect(walk, tenant):
+    page = walk.page
+    page.goto(f"{walk.base}/demo/{tenant}/")
+    page.get_by_role("link", name="Se connecter avec").first.click()
+    page.wait_for_load_state()
+    walk.check("login-with-franceconnect")
+    page.locator("button.fr-connect").click()
+    page.wait_for_load_state()
+    assert "/api/v2/authorize" in page.url
+    page.locator('button[data-login="elodie"]').click()
+    page.wait_for_load_state()
+
+
+def test_franceconnect_new_then_returning_person(browser, live_server):
+    base, _, app = live_server
+    with franceconnect_for(app):
+        walk = Walk(browser, base, "franceconnect")
+        page = walk.page
+        _through_franceconnect(walk, "caf")
+        assert page.url.endswith("/caf/franceconnect/complete")
+        walk.check("complete")
+        assert "LEFÈVRE" in page.locator("#pivot").inner_text()
+        page.get_by_role("button", name="Créer mon compte").click()
+        page.wait_for_load_state()
+        assert page.locator("#error-summary").is_visible()       # NIR and CGU are required
+        walk.check("complete-errors")
+        page.locator("#identifier").fill(ELODIE_NIR)
+        page.locator("#cgu").check()
+        page.get_by_role("button", name="Créer mon compte").click()
+        page.wait_for_load_state()
+        if page.get_by_role("button", name="Autoriser").count():
+            page.get_by_role("button", name="Autoriser").click()
+        page.get_by_text("Connexion réussie").wait_for()
+        walk.check("demo-rp")
+        assert "LEFÈVRE" in page.locator("#userinfo").inner_text()
+        assert "\"fc\"" in page.locator("#id-token-claims").inner_text()
+        walk.context.close()
+
+        again = Walk(browser, base, "franceconnect-again")     # a new browser: no IdP session
+        _through_franceconnect(again, "caf")
+        if again.page.get_by_role("button", name="Autoriser").count():
+            again.page.get_by_role("button", name="Autoriser").click()
+        again.page.get_by_text("Connexion réussie").wait_for()
+        again.check("demo-rp")
+        again.context.close()
