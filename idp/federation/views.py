@@ -8,6 +8,7 @@ created or linked before the upstream identity is fully verified (providers/).
 from __future__ import annotations
 
 import hmac
+import time
 from datetime import datetime, timezone
 
 from flask_babel import lazy_gettext as _l
@@ -105,8 +106,11 @@ def callback():
     if not stored or stored.get("tenant") != g.tenant.slug:
         return _failure("no_pending")
     handle = stored.get("interaction")
+    pending = PendingAuthorization.from_dict(stored["pending"])
+    if time.time() - pending.created_at > state.TTL:    # FranceConnect's session is over by then
+        return _failure("no_pending", "pending authorization too old", handle)
     try:
-        identity = provider.client().complete(request.args, PendingAuthorization.from_dict(stored["pending"]))
+        identity = provider.client().complete(request.args, pending)
     except UpstreamError as error:
         return _failure(error.code, error.detail, handle)
     upstream = {"subject": identity.subject, "acr": identity.acr, "amr": list(identity.amr),
