@@ -6,8 +6,10 @@ import click
 from flask.cli import with_appcontext
 
 from .cli import _emit, _tenant
+from .client_profiles import PROFILES
 from .clients_admin import ClientError, create_client, delete_client, describe, list_clients, show_client
 from .oidc.clients import AUTH_METHODS, GRANT_TYPES
+from .oidc.discovery import SIGNING_ALGS
 
 
 @click.group("clients")
@@ -18,16 +20,23 @@ def clients():
 @clients.command("create")
 @click.option("--tenant", required=True)
 @click.option("--name", required=True)
-@click.option("--redirect-uri", "redirect_uris", multiple=True, required=True)
+@click.option("--redirect-uri", "redirect_uris", multiple=True, help="Required, unless a --profile builds it.")
 @click.option("--post-logout-redirect-uri", "post_logout_redirect_uris", multiple=True)
 @click.option("--public", is_flag=True, help="A public client (no secret, PKCE required).")
-@click.option("--auth-method", type=click.Choice([m for m in AUTH_METHODS if m != "none"]), default="client_secret_basic", show_default=True)
+@click.option("--auth-method", type=click.Choice([m for m in AUTH_METHODS if m != "none"]),
+              help="[default: client_secret_basic]")
 @click.option("--first-party", is_flag=True, help="Trusted client: no consent page.")
-@click.option("--scope", default="openid profile email", show_default=True)
+@click.option("--scope", help="[default: openid profile email]")
 @click.option("--grant-type", "grant_types", multiple=True, type=click.Choice(GRANT_TYPES))
 @click.option("--backchannel-logout-uri")
 @click.option("--jwks-file", type=click.Path(exists=True, dir_okay=False), help="Public JWKS, for private_key_jwt.")
 @click.option("--client-id", help="Choose the client_id (random by default).")
+@click.option("--id-token-signed-response-alg", type=click.Choice(SIGNING_ALGS), help="[default: RS256]")
+@click.option("--userinfo-signed-response-alg", type=click.Choice(SIGNING_ALGS),
+              help="Userinfo as a JWT signed with this alg (default: JSON).")
+@click.option("--profile", type=click.Choice(PROFILES),
+              help="franceconnect: FranceConnect as a client, this IdP being its identity provider (FI).")
+@click.option("--franceconnect-host", help="With --profile franceconnect: FranceConnect's host, for its callback URLs.")
 @click.option("--json", "as_json", is_flag=True)
 @with_appcontext
 def create(tenant, as_json, **options):

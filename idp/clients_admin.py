@@ -8,8 +8,10 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import select
 
+from .client_profiles import ProfileError, apply_profile
 from .db import db, scoped_all, scoped_first
 from .models import Client
+from .oidc.discovery import SIGNING_ALGS
 from .oidc.claims import SUPPORTED_SCOPES
 from .oidc.clients import forget_clients, hash_client_secret, new_client_secret
 
@@ -39,11 +41,30 @@ def _grant_types(public: bool, requested) -> list[str]:
     return grant_types
 
 
-def create_client(tenant: str, *, name, redirect_uris, post_logout_redirect_uris=(), public=False,
+def create_client(tenant: str, *, profile: str | None = None, franceconnect_host: str | None = None,
+                  **options):
+    """Validate and store a client; returns the row and the clear secret (None if public).
+
+    Options left unset (None or empty) take their defaults, or the ``profile``'s
+    (:mod:`idp.client_profiles`)."""
+    given = {k: v for k, v in options.items() if v is not None and v != () and v != []}
+    try:
+        given = apply_profile(profile, given, franceconnect_host)
+    except ProfileError as exc:
+        raise ClientError(str(exc)) from None
+    return _store_client(tenant, profile=profile, **given)
+
+
+def _check_alg(alg: str | None, option: str) -> None:
+    if alg is not None and alg not in SIGNING_ALGS:
+        raise ClientError(f"{option}: {alg!r} is not one of {', '.join(SIGNING_ALGS)}")
+
+
+def _store_client(tenant: str, *, name, redirect_uris=(), post_logout_redirect_uris=(), public=False,
                   auth_method="client_secret_basic", first_party=False, scope="openid profile email",
                   grant_types=(), backchannel_logout_uri=None, jwks_file=None, client_id=None,
-                  secret: str | None = None):
-    """Validate and store a client; returns the row and the clear secret (None if public)."""
+                  secret: str | None = None, id_token_signed_response_alg="RS256",
+                  userinfo_signed_response_alg=None, profile=None):
     redirect_uris = [check_uri(u, "--redirect-uri") for u in redirect_uris]
     post_logout = [check_uri(u, "--post-logout-redirect-uri") for u in post_logout_redirect_uris]
     if backchannel_logout_uri:
@@ -51,6 +72,8 @@ def create_client(tenant: str, *, name, redirect_uris, post_logout_redirect_uris
     unknown = [s for s in scope.split() if s not in SUPPORTED_SCOPES]
     if unknown:
         raise ClientError(f"--scope: unknown scopes {unknown}")
+    _check_alg(id_token_signed_response_alg, "--id-token-signed-response-alg")
+    _check_alg(userinfo_signed_response_alg, "--userinfo-signed-response-alg")
     grant_types = _grant_types(public, grant_types)
     if "authorization_code" in grant_types and not redirect_uris:
         raise ClientError("--redirect-uri: required for authorization_code")
@@ -62,7 +85,10 @@ def create_client(tenant: str, *, name, redirect_uris, post_logout_redirect_uris
             raise ClientError("--jwks-file: required for private_key_jwt")
         with open(jwks_file, encoding="utf-8") as f:
             jwks = json.load(f)
-    client_id = client_id or secrets.token_urlsafe(16)
+    if not client_id:
+        client_id = secrets.token_urlsafe(16)
+        while client_id.startswith("-"):   # a leading "-" would read as an option on a command line
+            client_id = secrets.token_urlsafe(16)
     if scoped_first(Client, tenant, client_id=client_id):
         raise ClientError(f"--client-id: {client_id!r} already exists in tenant {tenant!r}")
     secret = None if public or auth_method == "private_key_jwt" else (secret or new_client_secret())
@@ -71,6 +97,8 @@ def create_client(tenant: str, *, name, redirect_uris, post_logout_redirect_uris
         secret_hash=hash_client_secret(secret) if secret else None, first_party=first_party,
         scope=scope, redirect_uris=redirect_uris, post_logout_redirect_uris=post_logout,
         grant_types=grant_types, backchannel_logout_uri=backchannel_logout_uri, jwks=jwks,
+        id_token_signed_response_alg=id_token_signed_response_alg,
+        userinfo_signed_response_alg=userinfo_signed_response_alg, profile=profile,
     )
     db.session.add(row)
     db.session.commit()
@@ -85,6 +113,8 @@ def describe(row: Client) -> dict:
         "scope": row.scope, "redirect_uris": row.redirect_uris,
         "post_logout_redirect_uris": row.post_logout_redirect_uris, "grant_types": row.grant_types,
         "backchannel_logout_uri": row.backchannel_logout_uri,
+        "id_token_signed_response_alg": row.id_token_signed_response_alg,
+        "userinfo_signed_response_alg": row.userinfo_signed_response_alg, "profile": row.profile,
     }
 
 

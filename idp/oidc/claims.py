@@ -2,12 +2,16 @@
 
 Besides the standard scopes, the FranceConnect-style scopes (one scope per identity-pivot
 claim, ``birth`` and ``identite_pivot``) are offered so that relying services written for
-FranceConnect can use this provider unchanged.
+FranceConnect can use this provider unchanged. A client with the ``franceconnect`` profile
+(FranceConnect itself, this provider being its FI) gets FranceConnect's scope table and
+claim formats instead: :mod:`idp.oidc.franceconnect_fi`.
 """
 
 from __future__ import annotations
 
 import json
+
+from . import franceconnect_fi
 
 SCOPE_CLAIMS: dict[str, tuple[str, ...]] = {
     "openid": ("sub",),
@@ -74,7 +78,9 @@ def household_claim(profile: dict) -> dict:
             "power_of_attorney": bool(profile.get("power_of_attorney")), "verified": False}
 
 
-def names_for_scope(scope: str) -> set[str]:
+def names_for_scope(scope: str, profile: str | None = None) -> set[str]:
+    if profile == franceconnect_fi.PROFILE:
+        return franceconnect_fi.names_for_scope(scope)
     names: set[str] = set()
     for item in (scope or "").split():
         names.update(SCOPE_CLAIMS.get(item, ()))
@@ -101,8 +107,12 @@ def parse_claims_parameter(raw: str | None) -> dict | None:
     return value
 
 
-def release(account, names: set[str]) -> dict:
-    available = account_claims(account)
+def release(account, names: set[str], profile: str | None = None) -> dict:
+    """The claims of ``names`` the account has, in the formats of the client's ``profile``."""
+    if profile == franceconnect_fi.PROFILE:
+        available = franceconnect_fi.identity_claims(account)
+    else:
+        available = account_claims(account)
     released = {k: available[k] for k in names if k in available}
     released["sub"] = account.id
     return released

@@ -51,6 +51,16 @@ class OAuthClient:
     def id_token_signed_response_alg(self) -> str:
         return self.row.id_token_signed_response_alg or "RS256"
 
+    @property
+    def userinfo_signed_response_alg(self) -> str | None:
+        """None: userinfo as JSON; an alg: as a JWT signed with it (OIDC Core §5.3.2)."""
+        return self.row.userinfo_signed_response_alg
+
+    @property
+    def profile(self) -> str | None:
+        """A client profile (``franceconnect``) choosing the formats of released claims."""
+        return self.row.profile
+
     # -- redirect URIs: exact string comparison (RFC 9700 §4.1.3) -------------------
     def get_default_redirect_uri(self) -> str | None:
         uris = self.row.redirect_uris or []

@@ -16,6 +16,7 @@ class AuthContext:
     sid: str | None = None
     family_id: str | None = None
     claims_request: dict | None = None
+    client_profile: str | None = None  # the formats of the claims in the ID token
 
     def get_user_id(self) -> str:
         return self.account.id

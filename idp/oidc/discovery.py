@@ -27,7 +27,7 @@ def metadata(tenant) -> dict:
         "grant_types_supported": list(GRANT_TYPES),
         "subject_types_supported": ["public"],
         "id_token_signing_alg_values_supported": SIGNING_ALGS,
-        "userinfo_signing_alg_values_supported": [],
+        "userinfo_signing_alg_values_supported": SIGNING_ALGS,
         "token_endpoint_auth_methods_supported": list(AUTH_METHODS),
         "token_endpoint_auth_signing_alg_values_supported": SIGNING_ALGS,
         "introspection_endpoint_auth_methods_supported": [m for m in AUTH_METHODS if m != "none"],

@@ -112,7 +112,7 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
         if account is None or account.status != "active":
             return None
         return AuthContext(account, row.auth_time, row.acr, row.amr or [], row.sid,
-                           row.family_id, row.claims_request)
+                           row.family_id, row.claims_request, self.request.client.profile)
 
 
 class StoredRefreshToken:
@@ -196,7 +196,8 @@ class OpenIDCode(_OpenIDCode):
         return claims
 
     def generate_user_info(self, user: AuthContext, scope):
-        return release(user.account, requested_claims(user.claims_request, "id_token"))
+        return release(user.account, requested_claims(user.claims_request, "id_token"),
+                       user.client_profile)
 
 
 def save_token(token, request):

@@ -1,0 +1,135 @@
+"""Claims as FranceConnect wants them from an identity provider (FI) behind it.
+
+FranceConnect checks each userinfo it receives from an FI (``OidcIdentityDto``, see
+``../shared/design/franceconnect.md`` §5 and §7) and refuses the whole login on one bad
+claim, so clients registered with the ``franceconnect`` profile get FranceConnect's scope
+table and formats instead of the generic ones of :mod:`idp.oidc.claims`:
+
+- ``given_name``: every first name, separated by single spaces; ``family_name``: the birth
+  name; ``preferred_username``: the nom d'usage, only when there is one;
+- ``birthdate``: ``YYYY-MM-DD``; ``gender``: ``male`` or ``female``;
+- ``birthcountry``: the INSEE (COG) country code, ``99100`` for France; ``birthplace``: the
+  COG commune code when born in France, ``""`` when born abroad.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+PROFILE = "franceconnect"
+FRANCE = "99100"
+
+# fcp-low.scopes.ts: FranceConnect's own scope → claims table
+SCOPE_CLAIMS: dict[str, tuple[str, ...]] = {
+    "openid": ("sub",),
+    "profile": ("given_name", "family_name", "birthdate", "gender", "preferred_username"),
+    "email": ("email",),
+    "birth": ("birthplace", "birthcountry"),
+    "identite_pivot": ("given_name", "family_name", "birthdate", "gender", "birthplace", "birthcountry"),
+    **{name: (name,) for name in ("given_name", "family_name", "preferred_username", "birthdate",
+                                  "gender", "birthplace", "birthcountry")},
+}
+
+COMMUNE = re.compile(r"^(?:2[AB]|[0-9]{2})[0-9]{3}$")
+COUNTRY = re.compile(r"^99[0-9]{3}$")
+GENDERS = {
+    "male": ("male", "m", "h", "homme", "masculin", "monsieur", "m.", "mr", "1"),
+    "female": ("female", "f", "femme", "feminin", "madame", "mme", "mademoiselle", "mlle", "2"),
+}
+
+
+def names_for_scope(scope: str) -> set[str]:
+    names: set[str] = set()
+    for item in (scope or "").split():
+        names.update(SCOPE_CLAIMS.get(item, ()))
+    return names
+
+
+def identity_claims(account) -> dict:
+    """Every claim the account can give FranceConnect, in its formats, without empty values
+    (except ``birthplace``, which is ``""`` on purpose for a birth abroad)."""
+    profile = dict(account.profile or {})
+    claims = {
+        "sub": account.id,
+        "given_name": given_names(account.given_name),
+        "family_name": _single_spaced(profile.get("birth_name") or account.family_name),
+        "preferred_username": _single_spaced(profile.get("usage_name")),
+        "birthdate": birthdate(account.birthdate),
+        "gender": gender(profile.get("gender") or profile.get("civility")),
+        "email": account.email,
+        **birth(profile.get("birthplace"), profile.get("birthcountry")),
+    }
+    claims = {k: v for k, v in claims.items() if v is not None and (v != "" or k == "birthplace")}
+    if "gender" not in claims or "birthcountry" not in claims:
+        for key, value in _from_nir(account).items():
+            claims.setdefault(key, value)
+    return claims
+
+
+def _single_spaced(text: str | None) -> str | None:
+    return " ".join(text.split()) if text else None
+
+
+def given_names(text: str | None) -> str | None:
+    """"Marie, Louise  Jeanne" → "Marie Louise Jeanne" (FranceConnect: separated by spaces)."""
+    return _single_spaced(text.replace(",", " ")) if text else None
+
+
+def birthdate(value) -> str | None:
+    """``YYYY-MM-DD`` from what accounts hold (ISO, or ``DD/MM/YYYY`` typed by hand)."""
+    if not value:
+        return None
+    text = value.isoformat() if hasattr(value, "isoformat") else str(value).strip()
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        return text
+    french = re.fullmatch(r"(\d{2})/(\d{2})/(\d{4})", text)
+    return f"{french.group(3)}-{french.group(2)}-{french.group(1)}" if french else None
+
+
+def gender(value) -> str | None:
+    """``male`` / ``female`` from a stored gender or civility (``M``, ``femme``, ``madame``...)."""
+    if not value:
+        return None
+    folded = unicodedata.normalize("NFKD", str(value)).encode("ascii", "ignore").decode().strip().lower()
+    return next((g for g, spellings in GENDERS.items() if folded in spellings), None)
+
+
+def birth(place: str | None, country: str | None) -> dict:
+    """``birthplace`` and ``birthcountry``. Signup stores a birth abroad as the country code
+    in ``birthplace``; a commune code alone means born in France (``99100``)."""
+    place = (place or "").strip().upper()
+    country = (country or "").strip()
+    if COUNTRY.match(place):
+        country, place = country or place, ""
+    if not country and COMMUNE.match(place):
+        country = FRANCE
+    if not COUNTRY.match(country):
+        return {}
+    if country != FRANCE:
+        return {"birthcountry": country, "birthplace": ""}
+    return {"birthcountry": country, **({"birthplace": place} if COMMUNE.match(place) else {})}
+
+
+def _from_nir(account) -> dict:
+    """Gender and place of birth read from the account's NIR, for accounts that never typed
+    them (created by an operator, or by a signup that does not ask): the NIR's first digit
+    is the sex (1/7 male, 2/8 female) and its digits 6-10 the COG code of the commune of
+    birth, or 99 + the country code for a birth abroad (french-identifiers.md §1)."""
+    from flask import current_app
+
+    from ..accounts.service import account_identifier
+
+    tenant = current_app.extensions["idp_tenants"].get(account.tenant)
+    scheme = tenant.identifier_scheme if tenant is not None else None
+    if scheme is None or not scheme.name.startswith("nir"):
+        return {}
+    parts = scheme.decode(account_identifier(account))
+    if parts is None:
+        return {}
+    found = {"gender": {"1": "male", "7": "male", "2": "female", "8": "female"}.get(parts.type_digit)}
+    if parts.born_abroad:
+        found.update(birth(None, parts.country_code))
+    elif not parts.provisional:
+        found.update(birth(parts.department + parts.commune, FRANCE))
+    return {k: v for k, v in found.items() if v is not None}
