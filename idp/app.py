@@ -96,6 +96,7 @@ def setup_views(app: Flask) -> None:
     from .accounts.views import bp as accounts_bp
     from .demo import bp as demo_bp
     from .federation.views import bp as franceconnect_bp
+    from .health import bp as health_bp
     from .oidc.views import bp as oidc_bp
     from .signup.views import bp as signup_bp
 
@@ -108,6 +109,7 @@ def setup_views(app: Flask) -> None:
     app.register_blueprint(recovery_bp)
     app.register_blueprint(franceconnect_bp)
     app.register_blueprint(demo_bp)
+    app.register_blueprint(health_bp)
     csrf.exempt(demo_bp)
     app.after_request(add_security_headers)
     app.jinja_env.globals["csp_nonce"] = csp_nonce

@@ -1,0 +1,51 @@
+"""``GET /healthz``: is this worker able to serve? For load balancers, monitoring, and the
+"status URL" FranceConnect asks of its identity providers (franceconnect.md §7).
+
+It checks what a login needs: the database answers, and Redis when one is configured. It
+says nothing about accounts or configuration beyond "ok" / "unavailable"."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, current_app, jsonify
+from sqlalchemy import text
+
+from .db import db
+
+bp = Blueprint("health", __name__)
+log = logging.getLogger("idp.health")
+
+
+def _database() -> bool:
+    try:
+        db.session.execute(text("SELECT 1"))
+        return True
+    except Exception as error:   # any failure means "not ready"; the reason goes to the log only
+        log.warning("health: database unavailable (%s)", type(error).__name__)
+        db.session.rollback()
+        return False
+
+
+def _redis() -> bool | None:
+    counters = current_app.extensions["idp_counters"]
+    client = getattr(counters, "_redis", None)
+    if client is None:
+        return None
+    try:
+        return bool(client.ping())
+    except Exception as error:
+        log.warning("health: redis unavailable (%s)", type(error).__name__)
+        return False
+
+
+@bp.route("/healthz")
+def healthz():
+    checks = {"database": _database(), "redis": _redis()}
+    ready = all(value is not False for value in checks.values())
+    body = {"status": "ok" if ready else "unavailable",
+            **{name: ("ok" if value else "unavailable") for name, value in checks.items() if value is not None}}
+    response = jsonify(body)
+    response.status_code = 200 if ready else 503
+    response.headers["Cache-Control"] = "no-store"
+    return response
