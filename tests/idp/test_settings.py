@@ -64,3 +64,27 @@ def test_bad_policy_binding_names_tenant_and_key(tmp_path):
     path.write_text(path.read_text().replace('password = { preset = "ameli" }', 'password = { preset = "ameli", min_length = -3 }'))
     with pytest.raises(SettingsError, match=r"tenants\.ameli\.password"):
         build_tenants(load_settings(path, environ={}))
+
+
+def test_franceconnect_settings_and_their_environment_overrides(tmp_path):
+    env = {"IDP_PROVIDERS_FRANCECONNECT_CLIENT_SECRET": "from-the-secret-store-" + "x" * 20,
+           "IDP_PROVIDERS_FRANCECONNECT_TIMEOUT": "3"}
+    section = load_settings(write_config(tmp_path), environ=env).providers.franceconnect
+    assert section.client_secret.startswith("from-the-secret-store-") and section.timeout == 3
+    assert section.acr == "eidas1" and "identite_pivot" in section.scopes
+
+
+def test_franceconnect_on_a_tenant_needs_the_provider_section(tmp_path):
+    config = write_config(tmp_path)
+    text = config.read_text()
+    start = text.index("[providers.franceconnect]")
+    config.write_text(text[:start] + text[text.index("[demo]"):])
+    with pytest.raises(SettingsError, match=r"tenants\.caf\.franceconnect is true but \[providers\.franceconnect\]"):
+        load_settings(config, environ={})
+
+
+def test_bad_franceconnect_values_name_the_key(tmp_path):
+    with pytest.raises(SettingsError, match="providers.franceconnect.acr"):
+        load_settings(write_config(tmp_path), environ={"IDP_PROVIDERS_FRANCECONNECT_ACR": "eidas9"})
+    with pytest.raises(SettingsError, match="providers.franceconnect.discovery_url"):
+        load_settings(write_config(tmp_path), environ={"IDP_PROVIDERS_FRANCECONNECT_DISCOVERY_URL": "nope"})
