@@ -159,6 +159,15 @@ def announce_defaults(settings: Settings) -> None:
         log.warning("development default: in-memory counters (set [redis] url with several workers)")
 
 
+def setup_federation(app: Flask) -> None:
+    """Build each tenant's FranceConnect client now (no network): a contradictory
+    [providers.franceconnect] stops the start instead of breaking pages later."""
+    from .federation.provider import build_all
+
+    with app.app_context():
+        build_all()
+
+
 def create_app(test_config: dict | None = None, settings: Settings | None = None) -> Flask:
     settings = settings or load_settings()
     app = Flask(__name__, instance_path=os.path.abspath("instance"))
@@ -172,6 +181,7 @@ def create_app(test_config: dict | None = None, settings: Settings | None = None
     setup_protocol(app)
     setup_messaging(app, settings)
     setup_views(app)
+    setup_federation(app)
     setup_i18n(app)
     setup_cli(app)
     announce_defaults(settings)

@@ -228,7 +228,8 @@ class FederatedIdentity(TenantOwned, db.Model):
     The upstream ``sub`` is pairwise (one per relying party), so provider + subject is
     unique within a tenant; it is stored as is (it is not a NIR)."""
     __tablename__ = "federated_identities"
-    __table_args__ = (UniqueConstraint("tenant", "provider", "subject"),)
+    __table_args__ = (UniqueConstraint("tenant", "provider", "subject"),
+                      UniqueConstraint("tenant", "provider", "account_id", name="uq_federated_identities_account"))
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     provider: Mapped[str] = mapped_column(String(32))
     subject: Mapped[str] = mapped_column(String(255))

@@ -143,7 +143,13 @@ class OIDCProvider:
         id_claims = self._verify_id_token(token["id_token"], metadata["issuer"], pending)
         self._check_authentication(id_claims, pending)
         claims = self._userinfo(oauth, metadata, id_claims)
-        return self._identity(id_claims, claims, token["id_token"])
+        return self._identity(id_claims, claims, self._signed_form(token["id_token"]))
+
+    def _signed_form(self, raw: str) -> str:
+        """The ID token as the upstream signed it, kept as the logout ``id_token_hint``: an
+        encrypted one (FranceConnect+) was encrypted to our key, which the upstream cannot
+        open, while it can verify its own signature on the inner token."""
+        return decrypt(raw, self._decryption_keys, code="bad_id_token") if is_encrypted(raw) else raw
 
     def _check_callback(self, params: Mapping[str, Any], pending: PendingAuthorization) -> str:
         """OIDC Core §3.1.2.5-6 and RFC 6749 §10.12: error, then state, then code."""

@@ -71,8 +71,9 @@ class UpstreamIdentity:
     """A person as vouched for by an upstream provider.
 
     ``claims`` are the verified userinfo claims (without the JWT envelope ``iss``, ``aud``,
-    ``exp``, ``iat``); ``id_token`` is the raw compact token, which the caller keeps as the
-    ``id_token_hint`` of the upstream logout (franceconnect.md §6).
+    ``exp``, ``iat``); ``id_token`` is the compact token as the upstream signed it (the inner
+    JWS of an encrypted one), which the caller keeps as the ``id_token_hint`` of the upstream
+    logout (franceconnect.md §6).
     """
 
     provider: str

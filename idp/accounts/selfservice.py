@@ -9,6 +9,7 @@ from ..i18n import tr
 
 import json
 import logging
+import time
 
 from flask import g, make_response, redirect, render_template, request, url_for
 from policies import validator
@@ -27,6 +28,7 @@ from .login import tenant_hasher
 from .service import account_identifier
 
 log = logging.getLogger("idp.account")
+RECENT_LOGIN = 15 * 60   # seconds: how fresh a FranceConnect login must be to add a first password
 bp = tenant_blueprint("selfservice", __name__)
 
 
@@ -72,10 +74,13 @@ def change_password():
     ph = tenant_hasher()
     errors = {}
     if account.password_hash is None:
-        pass  # an account created through FranceConnect adds its first password, logged in through it
+        # an account created through FranceConnect adds its first password: no current
+        # password to check, so a recent FranceConnect login stands in for it
+        if not session.upstream_provider or time.time() - session.auth_time > RECENT_LOGIN:
+            errors["new_password"] = _l("Pour ajouter un mot de passe, reconnectez-vous d'abord avec FranceConnect.")
     elif not verify_password(ph, account.password_hash, form.get("current_password", "")):
         errors["current_password"] = _l("Le mot de passe actuel est incorrect.")
-    else:
+    if not errors:
         verdict = g.tenant.password_policy.check(form.get("new_password", ""), identifier=account_identifier(account),
                                                  names=[n for n in (account.given_name, account.family_name) if n])
         if not verdict.passing:

@@ -97,6 +97,11 @@ def matching_accounts(pivot: dict) -> list[Account]:
     return [account for account in rows if agrees(account, pivot)]
 
 
+def linked_elsewhere(account: Account, provider: str = PROVIDER) -> bool:
+    """The account already has a link to this provider (at most one per account)."""
+    return scoped_first(FederatedIdentity, provider=provider, account_id=account.id) is not None
+
+
 def link(account: Account, subject: str, provider: str = PROVIDER) -> FederatedIdentity:
     """Write the link (committed by the caller, with the session it opens)."""
     row = FederatedIdentity(tenant=g.tenant.slug, provider=provider, subject=subject, account_id=account.id,

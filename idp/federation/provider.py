@@ -36,6 +36,23 @@ def _config(slug: str) -> FranceConnectConfig:
     return FranceConnectConfig(**kwargs)
 
 
+def build_all() -> None:
+    """Every FranceConnect-enabled tenant's client; :class:`SettingsError` names the problem."""
+    from ..settings import SettingsError
+
+    settings = current_app.config["IDP_SETTINGS"]
+    if settings.providers.franceconnect is None:
+        return
+    cache = current_app.extensions.setdefault("idp_franceconnect", {})
+    for slug, tenant in settings.tenants.items():
+        if not tenant.franceconnect:
+            continue
+        try:
+            cache[slug] = FranceConnect(_config(slug))
+        except (ValueError, TypeError, OSError) as error:
+            raise SettingsError(f"providers.franceconnect (tenant {slug}): {error}") from None
+
+
 def client() -> FranceConnect:
     """This tenant's FranceConnect client (shared by the worker's threads)."""
     cache = current_app.extensions.setdefault("idp_franceconnect", {})

@@ -16,7 +16,11 @@ from ..models import Signup
 from ..protection import vault
 
 COOKIE = "idp_franceconnect"
-TTL = 1800   # FranceConnect's own session lasts 30 minutes (franceconnect.md §4)
+# FranceConnect's own session lasts 30 minutes (franceconnect.md §4): a redirect older than
+# that is refused. An identity waiting for its account is kept 10 minutes only, so that a
+# journey abandoned on a shared device cannot be finished by the next person.
+TTL = 1800
+PARKED_TTL = 600
 STEP = "franceconnect"
 
 
@@ -47,7 +51,7 @@ def park(data: dict) -> str:
     handle = new_secret(24)
     row = Signup(tenant=g.tenant.slug, id=digest(handle), step=STEP, interaction_handle=data.get("interaction"),
                  data_sealed=vault().seal(g.tenant.slug, json.dumps(data)),
-                 expires_at=utcnow() + timedelta(seconds=TTL))
+                 expires_at=utcnow() + timedelta(seconds=PARKED_TTL))
     db.session.add(row)
     db.session.commit()
     return handle
@@ -72,7 +76,7 @@ def discard(parked: Parked, commit: bool = True) -> None:
 def set_cookie(response, handle: str) -> None:
     secure = current_app.config["IDP_SETTINGS"].server.public_url.startswith("https://")
     response.set_cookie(COOKIE, handle, path=f"/{g.tenant.slug}/", httponly=True, samesite="Lax",
-                        secure=secure, max_age=TTL)
+                        secure=secure, max_age=PARKED_TTL)
 
 
 def clear_cookie(response) -> None:

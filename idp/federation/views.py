@@ -14,6 +14,8 @@ from datetime import datetime, timezone
 from flask_babel import lazy_gettext as _l
 from policies import cog, validator
 
+from sqlalchemy.exc import IntegrityError
+
 from flask import abort, current_app, g, make_response, redirect, render_template, request, session, url_for
 
 from providers.oidc import PendingAuthorization, UpstreamError
@@ -26,6 +28,8 @@ from ..db import db, new_secret, utcnow
 from ..i18n import tr
 from ..models import Account
 from ..oidc import interactions, sessions
+from ..oidc.clients import find_client
+from ..oidc.franceconnect_fi import PROFILE as FI_PROFILE
 from ..signup.delivery import deliver
 from ..tenancy import tenant_blueprint
 from . import linking, provider, state
@@ -44,6 +48,8 @@ MESSAGES = {
     "acr_too_low": _l("Le niveau de garantie de votre identité transmis par FranceConnect est insuffisant "
                       "pour ce service."),
     "upstream_unavailable": _l("FranceConnect ne répond pas pour le moment. Réessayez dans quelques minutes."),
+    "already_done": _l("Votre compte est déjà relié à FranceConnect : connectez-vous avec FranceConnect."),
+    "circular": _l("Vous venez de FranceConnect : connectez-vous ici avec votre identifiant et votre mot de passe."),
     "account_unavailable": _l("Le compte relié à votre identité FranceConnect n'est pas actif. "
                               "Contactez le service."),
 }
@@ -59,7 +65,10 @@ def _failure(code: str, detail: str = "", interaction: str | None = None, status
     message = MESSAGES.get(code, UNVERIFIED)
     status = status or (502 if code == "upstream_unavailable" else 400)
     handle = interaction if interaction and interactions.load(interaction) else None
-    return render_template("franceconnect/error.html", message=message, handle=handle), status
+    response = make_response(render_template("franceconnect/error.html", message=message, handle=handle,
+                                             retry=code not in ("circular", "already_done")), status)
+    state.clear_cookie(response)
+    return response
 
 
 @bp.app_template_filter("french_date")
@@ -89,6 +98,10 @@ def start():
     row = interactions.load(handle) if handle else None
     if row is None:
         handle = None
+    elif getattr(find_client(row.client_id), "profile", None) == FI_PROFILE:
+        # FranceConnect sent the person to this tenant as one of its identity providers:
+        # going back to FranceConnect would loop, and vouch for FranceConnect with itself
+        return _failure("circular", interaction=handle)
     prompt = "login" if row is not None and "login" in (row.params.get("prompt") or "").split() else None
     try:
         url, pending = provider.client().authorization_url(provider.callback_url(), prompt=prompt)
@@ -122,6 +135,9 @@ def callback():
         link.last_login_at = utcnow()
         audit("franceconnect.login", account=account.id, path="linked", acr=identity.acr)
         return _log_in(account, upstream, handle)
+    earlier = state.load()               # a journey left half-way in this browser
+    if earlier is not None:
+        state.discard(earlier)
     pivot = identity.pivot()
     data = {"identity": upstream, "pivot": pivot, "interaction": handle,
             "email": identity.email or "", "preferred_username": identity.preferred_username or ""}
@@ -172,18 +188,34 @@ def link():
         return problem
     matched = db.session.get(Account, parked.data.get("match") or "")
     if matched is None or matched.tenant != g.tenant.slug:
+        parked.data.pop("match", None)
+        parked.save()
+        return redirect(url_for("franceconnect.complete"))
+    if request.method == "POST" and request.form.get("action") == "not_mine":
+        # "Ce n'est pas mon compte": a namesake's account; go on to create one's own
+        parked.data["declined"] = parked.data.pop("match")
+        parked.save()
+        audit("franceconnect.link", "declined")
         return redirect(url_for("franceconnect.complete"))
     error, identifier = None, request.form.get("identifier", "")
     if request.method == "POST":
         outcome = authenticate(identifier, request.form.get("password", ""))
         if outcome.account is None:
             error = outcome.message or _l("Identifiant ou mot de passe incorrect.")
-        elif outcome.account.id != matched.id:
+        elif outcome.account.id != matched.id or not linking.agrees(matched, parked.pivot):
             audit("franceconnect.link", "failure", reason="other_account")
             error = _l("Ce compte ne correspond pas à l'identité transmise par FranceConnect.")
+        elif linking.linked_elsewhere(matched):
+            audit("franceconnect.link", "failure", reason="already_linked")
+            error = _l("Ce compte est déjà relié à une autre identité FranceConnect.")
         else:
-            linking.link(matched, parked.identity["subject"])
-            state.discard(parked, commit=False)
+            try:
+                linking.link(matched, parked.identity["subject"])
+                state.discard(parked, commit=False)
+                db.session.flush()
+            except IntegrityError:       # the same form sent twice: the first one linked it
+                db.session.rollback()
+                return _failure("already_done")
             audit("franceconnect.link", account=matched.id)
             return _log_in(matched, parked.identity, parked.interaction, extra_amr=("pwd",))
     return render_template("franceconnect/link.html", pivot=parked.pivot, identifier=identifier, error=error,
@@ -214,14 +246,39 @@ def _suggested_username(pivot: dict) -> str:
     return ""
 
 
+ARRONDISSEMENTS = {"75": "751", "69": "6938", "13": "132"}   # Paris, Lyon, Marseille
+CITIES = {"75056", "69123", "13055"}
+
+
+def _same_birthplace(nir_code: str, place: str) -> bool:
+    """The NIR's commune of birth and FranceConnect's ``birthplace`` name the same place.
+
+    Corsica was one département, "20", before 1976 (NIR) while the COG now says 2A/2B; a
+    city with arrondissements may be given as the city or as an arrondissement."""
+    if nir_code[:2] == "20" and place[:2] in ("2A", "2B"):
+        return nir_code[2:] == place[2:]
+    if place in CITIES or nir_code in CITIES:
+        prefix = ARRONDISSEMENTS[place[:2]]
+        return nir_code[:2] == place[:2] and (nir_code in CITIES or nir_code.startswith(prefix)) \
+            and (place in CITIES or place.startswith(prefix))
+    return nir_code == place
+
+
 def nir_disagrees(nir: str, pivot: dict):
-    """The NIR's sex, year and month of birth and place (department, or country when born
-    abroad) must be those FranceConnect gave: a typing error or someone else's number."""
+    """The NIR's sex, year and month of birth and commune of birth (or country, born
+    abroad) must be those FranceConnect gave from the civil registry: otherwise it is a
+    typing error or someone else's number (french-identifiers.md §1).
+
+    Where the NIR's place cannot be compared (91-94 were Algeria's before 1962, when these
+    codes were not yet Île-de-France's; overseas), only sex and date are."""
     parts = g.tenant.identifier_scheme.decode(nir)
-    if parts is None or parts.provisional:
+    if parts is None:
         return None
+    if parts.provisional:
+        return _l("Saisissez votre numéro de sécurité sociale définitif (il commence par 1 ou 2).")
     birthdate, gender = pivot.get("birthdate") or "", pivot.get("gender")
-    if gender in ("male", "female") and parts.type_digit != ("1" if gender == "male" else "2"):
+    if gender in ("male", "female") and parts.type_digit in "12" \
+            and parts.type_digit != ("1" if gender == "male" else "2"):
         return _l("Ce numéro ne correspond pas au sexe transmis par FranceConnect.")
     if len(birthdate) == 10 and parts.year != birthdate[2:4]:
         return _l("Ce numéro ne correspond pas à votre année de naissance.")
@@ -229,9 +286,16 @@ def nir_disagrees(nir: str, pivot: dict):
             and birthdate[5:7] != "00" and parts.month != birthdate[5:7]:
         return _l("Ce numéro ne correspond pas à votre mois de naissance.")
     place, country = pivot.get("birthplace") or "", pivot.get("birthcountry") or ""
-    if parts.born_abroad and country == linking.FRANCE or (place and not parts.born_abroad
-                                                               and not place.startswith(parts.department)):
-        return _l("Ce numéro ne correspond pas à votre lieu de naissance.")
+    wrong_place = _l("Ce numéro ne correspond pas à votre lieu de naissance.")
+    if parts.born_abroad:
+        return wrong_place if country == linking.FRANCE or (country and parts.country_code != country) else None
+    algeria = parts.department in ("91", "92", "93", "94") and (not birthdate or birthdate[:4] < "1968")
+    if algeria or len(parts.department) == 3:   # Algeria before 1962, overseas: not comparable
+        return None
+    if country and country != linking.FRANCE:
+        return wrong_place
+    if place and not _same_birthplace(parts.department + parts.commune, place.upper()):
+        return wrong_place
     return None
 
 
@@ -308,6 +372,8 @@ def complete():
     parked, problem = _parked()
     if problem:
         return problem
+    if parked.data.get("match"):      # an account matches: prove it is yours, or say it is not
+        return redirect(url_for("franceconnect.link"))
     kind = _needs_identifier()
     form = {"identifier": _suggested_username(parked.pivot) if kind == "username" else "",
             "email": parked.data.get("email", "")}
@@ -322,13 +388,16 @@ def complete():
             identifier = email
         if identifier and find_account(g.tenant.slug, identifier) is not None:
             taken = find_account(g.tenant.slug, identifier)
-            if kind == "nir" and taken.status == "active":
+            if kind == "nir" and taken.status == "active" and linking.agrees(taken, parked.pivot) \
+                    and not linking.linked_elsewhere(taken) and parked.data.get("declined") != taken.id:
                 # the person already has an account under this NIR: prove it, then link
                 parked.data["match"] = taken.id
                 parked.save()
                 audit("franceconnect.callback", path="link", reason="identifier_exists")
                 return redirect(url_for("franceconnect.link"))
-            errors["identifier"] = _l("Cet identifiant est déjà pris.")
+            errors["identifier"] = _l("Un compte existe déjà avec ce numéro. Connectez-vous avec son mot de passe, "
+                                      "ou utilisez « Mot de passe oublié ? ».") if kind == "nir" \
+                else _l("Cet identifiant est déjà pris.")
         if not errors and email and _email_confirmed(email, request.form, parked, errors):
             return _create(parked, identifier, email)
         parked.save()
@@ -348,10 +417,16 @@ def _cgu_version() -> str:
 def _create(parked, identifier: str, email: str):
     now = datetime.now(timezone.utc).isoformat(timespec="seconds")
     consents = {"cgu": {"version": _cgu_version(), "accepted_at": now}}
-    account = linking.new_account(parked.pivot, identifier, email=email, email_verified=True,
-                                  preferred_username=parked.data.get("preferred_username", ""), consents=consents)
-    linking.link(account, parked.identity["subject"])
-    state.discard(parked, commit=False)
+    try:
+        account = linking.new_account(parked.pivot, identifier, email=email, email_verified=True,
+                                      preferred_username=parked.data.get("preferred_username", ""),
+                                      consents=consents)
+        linking.link(account, parked.identity["subject"])
+        state.discard(parked, commit=False)
+        db.session.flush()
+    except IntegrityError:              # the same form sent twice: the first one created it
+        db.session.rollback()
+        return _failure("already_done")
     audit("franceconnect.account_created", account=account.id)
     return _log_in(account, parked.identity, parked.interaction)
 

@@ -130,6 +130,19 @@ def _from_nir(account) -> dict:
     found = {"gender": {"1": "male", "7": "male", "2": "female", "8": "female"}.get(parts.type_digit)}
     if parts.born_abroad:
         found.update(birth(None, parts.country_code))
-    elif not parts.provisional:
+    elif not parts.provisional and _current_commune(parts, account.birthdate or ""):
         found.update(birth(parts.department + parts.commune, FRANCE))
     return {k: v for k, v in found.items() if v is not None}
+
+
+def _current_commune(parts, birthdate: str) -> bool:
+    """The NIR's place of birth is a commune code of today's COG. Not so for Corsica before
+    1976 ("20", now 2A/2B) nor for Algeria before 1962 (91-94, Île-de-France's since 1968):
+    better no claim than a wrong birthplace."""
+    from policies import cog
+
+    if parts.department == "20":
+        return False
+    if parts.department in ("91", "92", "93", "94") and (not birthdate or birthdate[:4] < "1968"):
+        return False
+    return cog.commune_name(parts.department + parts.commune) is not None

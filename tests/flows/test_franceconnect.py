@@ -218,6 +218,11 @@ def test_account_created_through_franceconnect_can_add_a_password(http, app, sta
                                                        "email": "ines.fernandez@exemple.fr", "cgu": "on"})
     page = page_text(http.get("/mairie/account"))
     assert "Ajouter un mot de passe" in page and "Mot de passe actuel" not in page
+    weak = http.post("/mairie/account/password", data={"csrf_token": csrf(page), "new_password": "a",
+                                                        "new_password_repeat": "a"})
+    assert weak.status_code == 400                       # the tenant's password policy still applies
+    [account] = _rows(app, Account, tenant="mairie")
+    assert account.password_hash is None
     added = http.post("/mairie/account/password", data={"csrf_token": csrf(page), "new_password": "Ines-Mairie-2026",
                                                          "new_password_repeat": "Ines-Mairie-2026"})
     assert location(added).endswith("done=password")
@@ -298,3 +303,87 @@ def test_franceconnect_pages_are_absent_where_not_enabled(http, app, monkeypatch
     assert "FranceConnect" not in page_text(http.get("/caf/login"))
     assert http.post("/caf/franceconnect/start").status_code in (400, 404)
     assert http.get("/caf/franceconnect/callback?code=x&state=y").status_code == 404
+
+
+# -- what the review of the linking rules asked for -----------------------------------------
+
+@pytest.mark.parametrize("nir, pivot, problem", [
+    ("2840375107012", {"gender": "female", "birthdate": "1984-03-17", "birthplace": "75107", "birthcountry": "99100"}, None),
+    ("2840375108012", {"gender": "female", "birthdate": "1984-03-17", "birthplace": "75107", "birthcountry": "99100"}, "lieu"),
+    ("2840375107012", {"gender": "female", "birthdate": "1984-03-17", "birthplace": "75056", "birthcountry": "99100"}, None),
+    ("1721169385045", {"gender": "male", "birthdate": "1972-11-05", "birthplace": "69123", "birthcountry": "99100"}, None),
+    ("1580120004012", {"gender": "male", "birthdate": "1958-01-01", "birthplace": "2A004", "birthcountry": "99100"}, None),
+    ("1580120005012", {"gender": "male", "birthdate": "1958-01-01", "birthplace": "2A004", "birthcountry": "99100"}, "lieu"),
+    ("2910799134012", {"gender": "female", "birthdate": "1991-07-28", "birthplace": "", "birthcountry": "99134"}, None),
+    ("2910799109012", {"gender": "female", "birthdate": "1991-07-28", "birthplace": "", "birthcountry": "99134"}, "lieu"),
+    ("2910775107012", {"gender": "female", "birthdate": "1991-07-28", "birthplace": "", "birthcountry": "99134"}, "lieu"),
+    ("1550391352012", {"gender": "male", "birthdate": "1955-03-02", "birthplace": "", "birthcountry": "99352"}, None),
+    ("1840375107012", {"gender": "female", "birthdate": "1984-03-17", "birthplace": "75107", "birthcountry": "99100"}, "sexe"),
+    ("2850375107012", {"gender": "female", "birthdate": "1984-03-17", "birthplace": "75107", "birthcountry": "99100"}, "année"),
+])
+def test_nir_is_compared_with_the_whole_identite_pivot(app, nir, pivot, problem):
+    """Sex, year, month and commune of birth (Corsica's 20 = 2A/2B, a city = its
+    arrondissements), or the country when born abroad; Algeria before 1962 is not compared."""
+    from flask import g
+
+    from idp.federation.views import nir_disagrees
+
+    with app.test_request_context("/caf/franceconnect/complete"):
+        g.tenant = app.extensions["idp_tenants"]["caf"]
+        message = nir_disagrees(nir, pivot)
+    assert (message is None) == (problem is None), message
+    if problem:
+        assert problem in str(message)
+
+
+def test_no_franceconnect_button_when_franceconnect_sent_the_person(http, app):
+    """This tenant as FranceConnect's identity provider: going back to FranceConnect would loop."""
+    from idp.clients_admin import create_client
+
+    with app.app_context():
+        row, _ = create_client("ameli", name="FranceConnect", profile="franceconnect",
+                               franceconnect_host="fc.example.fr")
+        client_id, redirect_uri = row.client_id, row.redirect_uris[0]
+    login_url = location(http.get(f"/ameli/authorize?response_type=code&client_id={client_id}&scope=openid"
+                                  f"&redirect_uri={redirect_uri}&state={'s' * 32}&nonce={'n' * 32}"
+                                  f"&acr_values=eidas1&prompt=login"))
+    page = page_text(http.get(path_of(login_url)))
+    assert "Se connecter" in page and "S’identifier avec" not in page
+    handle = path_of(login_url).rsplit("/", 1)[1]
+    refused = http.post("/ameli/franceconnect/start", data={"csrf_token": csrf(page), "interaction": handle})
+    assert refused.status_code == 400 and "Vous venez de FranceConnect" in page_text(refused)
+    assert "Réessayer avec FranceConnect" not in page_text(refused)
+
+
+def test_not_my_account_goes_on_to_a_new_one(http, app, standin):
+    from idp.models import Account, FederatedIdentity
+
+    make_account(app, "caf", identifier=JEAN_NOEL_NIR, given_name="Jean-Noël", family_name="Béranger",
+                 birthdate="1972-11-05")
+    client_id, _ = make_client(app, "caf", first_party=True)
+    _, fc_url = _start_from_rp(http, "caf", client_id)
+    assert location(through_franceconnect(http, fc_url, "jean-noel")).endswith("/caf/franceconnect/link")
+    # the link step cannot be skipped by opening the account-creation page
+    assert location(http.get("/caf/franceconnect/complete")).endswith("/caf/franceconnect/link")
+    page = page_text(http.get("/caf/franceconnect/link"))
+    declined = http.post("/caf/franceconnect/link", data={"csrf_token": csrf(page), "action": "not_mine"})
+    assert location(declined).endswith("/caf/franceconnect/complete")
+    form = page_text(http.get("/caf/franceconnect/complete"))
+    taken = http.post("/caf/franceconnect/complete", data={"csrf_token": csrf(form), "identifier": JEAN_NOEL_NIR,
+                                                           "email": "jn.beranger@exemple.fr", "cgu": "on"})
+    assert taken.status_code == 400 and "Un compte existe déjà avec ce numéro" in page_text(taken)
+    assert _rows(app, FederatedIdentity) == [] and len(_rows(app, Account, tenant="caf")) == 1
+
+
+def test_an_existing_nir_with_another_identity_is_not_offered_for_linking(http, app, standin):
+    """Typing someone else's NIR (same sex, month and commune of birth) never leads to a
+    password prompt for their account: their names and birthdate differ from the pivot."""
+    from idp.models import FederatedIdentity
+
+    make_account(app, "caf", identifier=ELODIE_NIR, given_name="Sophie", family_name="Lefèvre",
+                 birthdate="1984-03-02")
+    client_id, _ = make_client(app, "caf", first_party=True)
+    _, fc_url = _start_from_rp(http, "caf", client_id)
+    _, attempt = _create_account(http, "caf", through_franceconnect(http, fc_url, "elodie"), identifier=ELODIE_NIR)
+    assert attempt.status_code == 400 and "Un compte existe déjà avec ce numéro" in page_text(attempt)
+    assert _rows(app, FederatedIdentity) == []

@@ -269,3 +269,21 @@ def test_gender_and_birthplace_come_from_the_nir_when_the_account_never_gave_the
 
         claims = identity_claims(db.session.get(Account, account_id))
     assert (claims["gender"], claims["birthplace"], claims["birthcountry"]) == ("female", "75107", "99100")
+
+
+@pytest.mark.parametrize("nir, birthdate, expected", [
+    ("1580120004012", "1958-01-01", {}),                                   # Corsica before 1976: "20"
+    ("1550391352012", "1955-03-02", {}),                                   # Algeria before 1962: 91-94
+    ("1720991228012", "1972-09-01", {"birthplace": "91228", "birthcountry": "99100"}),   # Évry, Essonne
+    ("2910799134012", "1991-07-28", {"birthplace": "", "birthcountry": "99134"}),        # Spain
+])
+def test_birthplace_from_the_nir_only_when_it_is_a_commune_of_today(app, nir, birthdate, expected):
+    from idp.models import Account
+    from idp.oidc.franceconnect_fi import identity_claims
+
+    account_id = make_account(app, "caf", identifier=nir, birthdate=birthdate)
+    with app.app_context():
+        from idp.db import db
+
+        claims = identity_claims(db.session.get(Account, account_id))
+    assert {k: claims[k] for k in ("birthplace", "birthcountry") if k in claims} == expected

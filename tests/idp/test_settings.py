@@ -88,3 +88,17 @@ def test_bad_franceconnect_values_name_the_key(tmp_path):
         load_settings(write_config(tmp_path), environ={"IDP_PROVIDERS_FRANCECONNECT_ACR": "eidas9"})
     with pytest.raises(SettingsError, match="providers.franceconnect.discovery_url"):
         load_settings(write_config(tmp_path), environ={"IDP_PROVIDERS_FRANCECONNECT_DISCOVERY_URL": "nope"})
+
+
+def test_contradictory_franceconnect_settings_stop_the_start(tmp_path):
+    """FranceConnect (not +) knows only eidas1: asking eidas2 is refused at start, not at
+    the first click on the button."""
+    from support import make_settings
+
+    from idp.app import create_app
+
+    settings = make_settings(tmp_path, providers={"franceconnect": {
+        "discovery_url": "http://127.0.0.1:5001/api/v2/.well-known/openid-configuration",
+        "client_id": "x", "client_secret": "s" * 40, "acr": "eidas2"}})
+    with pytest.raises(SettingsError, match=r"providers\.franceconnect \(tenant caf\).*eidas"):
+        create_app(settings=settings)

@@ -28,7 +28,8 @@ def upgrade():
     sa.Column('tenant', sa.String(length=32), nullable=False),
     sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], name=op.f('fk_federated_identities_account_id_accounts'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_federated_identities')),
-    sa.UniqueConstraint('tenant', 'provider', 'subject', name=op.f('uq_federated_identities_tenant'))
+    sa.UniqueConstraint('tenant', 'provider', 'subject', name=op.f('uq_federated_identities_tenant')),
+    sa.UniqueConstraint('tenant', 'provider', 'account_id', name='uq_federated_identities_account')
     )
     with op.batch_alter_table('federated_identities', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_federated_identities_account_id'), ['account_id'], unique=False)
