@@ -209,15 +209,7 @@ def link():
             audit("franceconnect.link", "failure", reason="already_linked")
             error = _l("Ce compte est déjà relié à une autre identité FranceConnect.")
         else:
-            try:
-                linking.link(matched, parked.identity["subject"])
-                state.discard(parked, commit=False)
-                db.session.flush()
-            except IntegrityError:       # the same form sent twice: the first one linked it
-                db.session.rollback()
-                return _failure("already_done")
-            audit("franceconnect.link", account=matched.id)
-            return _log_in(matched, parked.identity, parked.interaction, extra_amr=("pwd",))
+            return _link_and_log_in(parked, lambda: matched, "franceconnect.link", extra_amr=("pwd",))
     return render_template("franceconnect/link.html", pivot=parked.pivot, identifier=identifier, error=error,
                            scheme=g.tenant.identifier_scheme), 400 if error else 200
 
@@ -417,18 +409,26 @@ def _cgu_version() -> str:
 def _create(parked, identifier: str, email: str):
     now = datetime.now(timezone.utc).isoformat(timespec="seconds")
     consents = {"cgu": {"version": _cgu_version(), "accepted_at": now}}
+    return _link_and_log_in(parked, lambda: linking.new_account(
+        parked.pivot, identifier, email=email, email_verified=True,
+        preferred_username=parked.data.get("preferred_username", ""), consents=consents),
+        "franceconnect.account_created")
+
+
+def _link_and_log_in(parked, account_of, event: str, extra_amr: tuple[str, ...] = ()):
+    """Write the account (``account_of()``: the matched one, or a new one) and its link,
+    forget the parked identity, log in. The unique constraints make a form sent twice end
+    on a clear page rather than in a second account or link."""
     try:
-        account = linking.new_account(parked.pivot, identifier, email=email, email_verified=True,
-                                      preferred_username=parked.data.get("preferred_username", ""),
-                                      consents=consents)
+        account = account_of()
         linking.link(account, parked.identity["subject"])
         state.discard(parked, commit=False)
         db.session.flush()
-    except IntegrityError:              # the same form sent twice: the first one created it
+    except IntegrityError:
         db.session.rollback()
         return _failure("already_done")
-    audit("franceconnect.account_created", account=account.id)
-    return _log_in(account, parked.identity, parked.interaction)
+    audit(event, account=account.id)
+    return _log_in(account, parked.identity, parked.interaction, extra_amr=extra_amr)
 
 
 @bp.route("/franceconnect/cancel", methods=["POST"])
