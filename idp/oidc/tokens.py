@@ -24,6 +24,10 @@ from .context import AuthContext
 
 log = logging.getLogger("idp.tokens")
 ACCESS_TOKEN_ALG = "ES256"
+# FranceConnect reads userinfo once, right after the code exchange, and asks its identity
+# providers for very short-lived access tokens (franceconnect.md §7); its own last 60 s.
+FRANCECONNECT_PROFILE = "franceconnect"
+FRANCECONNECT_ACCESS_TTL = 60
 
 
 def _settings():
@@ -36,6 +40,8 @@ class AccessTokenGenerator:
     def __call__(self, grant_type, client, user=None, scope=None, expires_in=None,
                  include_refresh_token=True):
         ttl = expires_in or _settings().tokens.access_token_ttl
+        if getattr(client, "profile", None) == FRANCECONNECT_PROFILE:
+            ttl = min(ttl, FRANCECONNECT_ACCESS_TTL)
         now = int(time.time())
         jti = uuid.uuid4().hex
         claims = {

@@ -119,6 +119,7 @@ def test_franceconnect_code_flow_id_token_and_signed_userinfo(http, app, length)
 
     assert params["state"] == state and params["iss"] == "http://idp.test/caf"
     assert re.fullmatch(r"[\x21-\x7e]+", tokens["access_token"])
+    assert tokens["expires_in"] == 60          # very short-lived for FranceConnect (§7), not the tenant's 600 s
     decoded = jwt.decode(tokens["id_token"], tenant_jwks(http), algorithms=["ES256"])
     assert decoded.header["alg"] == "ES256"
     claims = decoded.claims
