@@ -75,6 +75,8 @@ class LoginSettings(Strict):
     max_failures: int = Field(5, ge=1, description="failed logins per identifier before a pause")
     max_failures_per_address: int = Field(30, ge=1, description="failed logins per IP address before a pause")
     lockout_seconds: int = Field(60, ge=1, description="first pause; doubles at each new threshold, up to 1 h")
+    availability_checks_per_minute: int = Field(
+        30, ge=1, description="live identifier checks of the signup per IP address and minute (anti-enumeration)")
 
 
 class VerificationSettings(Strict):

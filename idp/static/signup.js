@@ -12,7 +12,7 @@
         var url = "availability?identifier=" + encodeURIComponent(identifier.value);
         fetch(url, { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(function (data) {
           status.textContent = data.message;
-          status.className = data.available ? "hint ok" : "error";
+          status.className = data.available ? "hint ok" : (data.available === null ? "hint" : "error");
         });
       }, 300);
     });

@@ -236,3 +236,15 @@ def test_expired_code_refused(http, app, monkeypatch):
     page = page_text(http.get("/mairie/signup/activation/code"))
     late = http.post("/mairie/signup/activation/code", data={"csrf_token": csrf(page), "code": code})
     assert late.status_code == 400 and "Ce code a expiré. Demandez-en un nouveau." in page_text(late)
+
+
+def test_live_identifier_check_is_rate_limited_per_address(http, app):
+    """It tells whether an identifier exists: 30 checks a minute per address, then 429."""
+    limit = app.config["IDP_SETTINGS"].login.availability_checks_per_minute
+    for _ in range(limit):
+        assert http.get("/mairie/signup/availability?identifier=jean.dupont").status_code == 200
+    refused = http.get("/mairie/signup/availability?identifier=jean.dupont")
+    assert refused.status_code == 429 and refused.headers["Retry-After"] == "60"
+    assert refused.get_json()["available"] is None and "réessayez dans une minute" in refused.get_json()["message"]
+    other = app.test_client()
+    assert other.get("/mairie/signup/availability?identifier=x", environ_base={"REMOTE_ADDR": "10.0.0.9"}).status_code == 200
