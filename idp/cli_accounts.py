@@ -63,3 +63,77 @@ def activate(tenant, identifier, as_json):
     db.session.commit()
     _emit({"id": account.id, "previous_status": previous, "status": "active"}, as_json,
           [f"Compte {account.id} ouvert (était {previous})"])
+
+
+def _account_of(tenant: str, identifier: str):
+    from .accounts.service import find_account
+
+    t = _tenant(tenant)
+    checked = t.identifier_scheme.check(identifier)
+    account = find_account(tenant, checked.value) if checked.passing else None
+    if account is None:
+        raise click.UsageError(f"no account {t.identifier_scheme.mask(checked.value or identifier)} in tenant {tenant!r}")
+    return t, account
+
+
+@users.command("pending")
+@click.option("--tenant", required=True)
+@click.option("--json", "as_json", is_flag=True)
+@with_appcontext
+def pending(tenant, as_json):
+    """Accounts waiting for an operator: a supporting document to check, or an activation."""
+    from .accounts.service import account_identifier
+    from .db import db
+    from .models import Account, SupportingDocument
+
+    t = _tenant(tenant)
+    rows = db.session.execute(db.select(Account).where(
+        Account.tenant == tenant, Account.status.in_(("pending_document", "pending_activation")))
+        .order_by(Account.created_at)).scalars().all()
+    found = []
+    for account in rows:
+        documents = db.session.execute(db.select(db.func.count(SupportingDocument.id)).where(
+            SupportingDocument.tenant == tenant, SupportingDocument.account_id == account.id)).scalar_one()
+        found.append({"id": account.id, "identifier": t.identifier_scheme.mask(account_identifier(account)),
+                      "status": account.status, "created_at": account.created_at, "documents": documents})
+    _emit({"tenant": tenant, "accounts": found}, as_json,
+          [f"{a['status']:18} {a['identifier']:24} {a['documents']} justificatif(s)  {a['id']}" for a in found]
+          or ["Aucun compte en attente."])
+
+
+@users.command("documents")
+@click.option("--tenant", required=True)
+@click.option("--identifier", required=True)
+@click.option("--out", "out", type=click.Path(file_okay=False), help="write the documents into this folder (0600)")
+@click.option("--json", "as_json", is_flag=True)
+@with_appcontext
+def documents(tenant, identifier, out, as_json):
+    """The supporting documents an account uploaded (caf, no French identity document): listed,
+    and with --out unsealed into files for the operator to check before `users activate`."""
+    import os
+    from pathlib import Path
+
+    from .db import db
+    from .models import SupportingDocument
+    from .protection import vault
+
+    t, account = _account_of(tenant, identifier)
+    rows = db.session.execute(db.select(SupportingDocument).where(
+        SupportingDocument.tenant == tenant, SupportingDocument.account_id == account.id)
+        .order_by(SupportingDocument.uploaded_at)).scalars().all()
+    listed = []
+    for row in rows:
+        item = {"id": row.id, "filename": row.filename, "content_type": row.content_type,
+                "uploaded_at": row.uploaded_at}
+        if out:
+            folder = Path(out)
+            folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+            target = folder / f"{account.id}-{row.id}-{Path(row.filename).name}"
+            fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(bytes.fromhex(vault().unseal(tenant, row.sealed)))
+            item["written_to"] = str(target)
+        listed.append(item)
+    _emit({"account": account.id, "status": account.status, "documents": listed}, as_json,
+          [f"{d['uploaded_at']}  {d['content_type']:16} {d['filename']}" + (f" → {d['written_to']}" if out else "")
+           for d in listed] or ["Aucun justificatif."])

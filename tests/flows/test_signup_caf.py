@@ -3,6 +3,9 @@ document, contact verified by code, password, recap; then the account logs in.""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import re
 
 from helpers import page_text, authorize, csrf, location, make_client, path_of, query, submit_login
@@ -165,7 +168,7 @@ def test_household_member_claim(http, app):
                                  "power_of_attorney": False, "verified": False}
 
 
-def test_supporting_document_upload_then_operator_opens(http, app):
+def test_supporting_document_upload_then_operator_opens(http, app, tmp_path):
     import io
 
     from idp.accounts.service import find_account
@@ -190,7 +193,19 @@ def test_supporting_document_upload_then_operator_opens(http, app):
     with app.app_context():
         stored = db.session.execute(db.select(SupportingDocument)).scalar_one()
         assert stored.content_type == "application/pdf" and b"%PDF" not in stored.sealed
-    result = app.test_cli_runner().invoke(args=["users", "activate", "--tenant", "caf", "--identifier", "2900569123456", "--json"])
+    runner = app.test_cli_runner()
+    waiting = json.loads(runner.invoke(args=["users", "pending", "--tenant", "caf", "--json"]).output)["accounts"]
+    assert [(a["status"], a["documents"], a["identifier"]) for a in waiting] == [
+        ("pending_document", 1, "2 90 05 ** *** ***")]
+    # the operator reads the document before opening the account
+    out = tmp_path / "to-check"
+    listed = runner.invoke(args=["users", "documents", "--tenant", "caf", "--identifier", "2900569123456",
+                                 "--out", str(out), "--json"])
+    [document] = json.loads(listed.output)["documents"]
+    assert document["filename"] == "titre.pdf" and document["content_type"] == "application/pdf"
+    written = Path(document["written_to"])
+    assert written.read_bytes() == b"%PDF-1.7 scan" and oct(written.stat().st_mode & 0o777) == "0o600"
+    result = runner.invoke(args=["users", "activate", "--tenant", "caf", "--identifier", "2900569123456", "--json"])
     assert '"previous_status": "pending_document"' in result.output
     with app.app_context():
         assert find_account("caf", "2900569123456").status == "active"
