@@ -40,6 +40,24 @@ def register(app) -> None:
     app.cli.add_command(cli_accounts.users)
     app.cli.add_command(cli_keys.keys_group)
     app.cli.add_command(cli_policies.policies_group)
+    app.cli.add_command(backchannel_group)
+
+
+@click.group("backchannel")
+def backchannel_group():
+    """Back-channel logouts owed to relying parties."""
+
+
+@backchannel_group.command("deliver")
+@click.option("--json", "as_json", is_flag=True)
+@with_appcontext
+def backchannel_deliver(as_json: bool):
+    """Send the back-channel logouts that are due (run from cron, e.g. every minute)."""
+    from .oidc.backchannel import deliver_due
+
+    counts = deliver_due(current_app.extensions["idp_tenants"])
+    _emit(counts, as_json, [f"envoyées : {counts['sent']}, en échec : {counts['failed']}, "
+                            f"abandonnées : {counts['abandoned']}"])
 
 
 @click.command("init")

@@ -236,3 +236,20 @@ class FederatedIdentity(TenantOwned, db.Model):
     account_id: Mapped[str] = mapped_column(String(36), ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[object] = mapped_column(DateTime, default=utcnow)
     last_login_at: Mapped[object | None] = mapped_column(DateTime)
+
+
+class BackchannelDelivery(TenantOwned, db.Model):
+    """A back-channel logout still owed to a client (OIDC Back-Channel Logout §2.5).
+
+    Written with the logout, deleted once the client answered 200/204: a restart between
+    the two loses nothing (``idp backchannel deliver`` sends what is due). It holds no token:
+    a fresh logout token is signed at each attempt, since they live two minutes."""
+    __tablename__ = "backchannel_deliveries"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    client_id: Mapped[str] = mapped_column(String(64))
+    sub: Mapped[str] = mapped_column(String(64))
+    sid: Mapped[str] = mapped_column(String(64))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(String(100))
+    next_attempt_at: Mapped[object] = mapped_column(DateTime, default=utcnow, index=True)
+    created_at: Mapped[object] = mapped_column(DateTime, default=utcnow)

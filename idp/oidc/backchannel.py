@@ -1,8 +1,13 @@
 """OpenID Connect Back-Channel Logout 1.0: logout tokens (§2.4) POSTed to the clients of an
-ended session (§2.5), off the browser's path, with retries.
+ended session (§2.5), off the browser's path, with retries, and durable.
 
-Delivery runs in a background thread with bounded retries (1 s, 4 s, 16 s): a slow or down
-relying party never blocks the person's logout. Failures are logged; nothing is persisted.
+Each logout owed to a client is a ``backchannel_deliveries`` row, committed before any
+attempt. A background thread tries at once with bounded retries (1 s, 4 s, 16 s), so a slow
+or down relying party never blocks the person's logout, and deletes the row on 200/204.
+What is still owed then (the client was down, or the process stopped) is sent by ``idp
+backchannel deliver`` (run it from cron, e.g. every minute), with growing pauses, and
+abandoned with a warning after ``GIVE_UP_AFTER``. A fresh logout token is signed at each
+attempt (they live two minutes); none is stored.
 """
 
 from __future__ import annotations
@@ -11,58 +16,118 @@ import logging
 import threading
 import time
 import uuid
+from datetime import timedelta
 
 import requests
 from flask import current_app, g
+from sqlalchemy import select
 
+from ..db import db, utcnow
 from ..keystore import keyring
+from ..models import BackchannelDelivery
 
 log = logging.getLogger("idp.backchannel")
 EVENT = "http://schemas.openid.net/event/backchannel-logout"
 RETRY_DELAYS = (1, 4, 16)
 TIMEOUT = 5
+GIVE_UP_AFTER = timedelta(days=1)
+MAX_PAUSE = 3600
 
 
-def logout_token(client, sub: str, sid: str) -> str:
+def logout_token(tenant, client, sub: str, sid: str) -> str:
     now = int(time.time())
     claims = {
-        "iss": g.tenant.issuer, "sub": sub, "aud": client.get_client_id(), "iat": now,
+        "iss": tenant.issuer, "sub": sub, "aud": client.get_client_id(), "iat": now,
         "exp": now + 120, "jti": uuid.uuid4().hex, "events": {EVENT: {}}, "sid": sid,
     }
-    return keyring(g.tenant.slug).sign(claims, client.id_token_signed_response_alg, typ="logout+jwt")
+    return keyring(tenant.slug).sign(claims, client.id_token_signed_response_alg, typ="logout+jwt")
 
 
-def _post(uri: str, token: str, tenant: str, client_id: str, delays) -> bool:
-    for attempt, delay in enumerate((0, *delays)):
-        time.sleep(delay)
-        try:
-            response = requests.post(uri, data={"logout_token": token}, timeout=TIMEOUT,
-                                     allow_redirects=False)
-            if response.status_code in (200, 204):
-                log.info("backchannel_logout_sent tenant=%s client=%s", tenant, client_id)
-                return True
-            reason = f"status {response.status_code}"
-        except requests.RequestException as exc:
-            reason = type(exc).__name__
-        log.warning("backchannel_logout_failed tenant=%s client=%s attempt=%d reason=%s",
-                    tenant, client_id, attempt + 1, reason)
+def _send(uri: str, token: str) -> str | None:
+    """One POST; None when the client took it, else a short reason (for the log and the row)."""
+    try:
+        response = requests.post(uri, data={"logout_token": token}, timeout=TIMEOUT, allow_redirects=False)
+    except requests.RequestException as exc:
+        return type(exc).__name__
+    return None if response.status_code in (200, 204) else f"status {response.status_code}"
+
+
+def attempt(row: BackchannelDelivery, tenant) -> bool:
+    """Try ``row`` once: delete it when delivered, else count the failure and set the next
+    try. The caller commits."""
+    from .clients import find_client
+
+    client = find_client(row.client_id, tenant.slug)
+    uri = client.row.backchannel_logout_uri if client is not None else None
+    if not uri:   # the client was deleted or no longer asks for back-channel logout
+        db.session.delete(row)
+        return True
+    reason = _send(uri, logout_token(tenant, client, row.sub, row.sid))
+    row.attempts += 1
+    if reason is None:
+        log.info("backchannel_logout_sent tenant=%s client=%s attempt=%d", tenant.slug, row.client_id, row.attempts)
+        db.session.delete(row)
+        return True
+    row.last_error = reason
+    row.next_attempt_at = utcnow() + timedelta(seconds=min(MAX_PAUSE, 60 * 2 ** row.attempts))
+    log.warning("backchannel_logout_failed tenant=%s client=%s attempt=%d reason=%s",
+                tenant.slug, row.client_id, row.attempts, reason)
     return False
 
 
+def _deliver_now(app, tenant, row_id: int, delays) -> None:
+    with app.app_context():
+        for delay in (0, *delays):
+            time.sleep(delay)
+            row = db.session.get(BackchannelDelivery, row_id)
+            if row is None:
+                return
+            delivered = attempt(row, tenant)
+            db.session.commit()
+            if delivered:
+                return
+
+
 def notify(clients, sub: str, sid: str) -> list[threading.Thread]:
-    """Send a logout token to every client with a ``backchannel_logout_uri``."""
+    """Record a delivery for every client with a ``backchannel_logout_uri``, then try them
+    in background threads."""
+    rows = [BackchannelDelivery(tenant=g.tenant.slug, client_id=client.get_client_id(), sub=sub, sid=sid,
+                                attempts=0, next_attempt_at=utcnow())
+            for client in clients if client.row.backchannel_logout_uri]
+    if not rows:
+        g.backchannel_threads = []
+        return []
+    db.session.add_all(rows)
+    db.session.commit()
+    app = current_app._get_current_object()
     delays = current_app.config.get("IDP_BACKCHANNEL_RETRY_DELAYS", RETRY_DELAYS)
     threads = []
-    for client in clients:
-        uri = client.row.backchannel_logout_uri
-        if not uri:
-            continue
-        token = logout_token(client, sub, sid)
-        thread = threading.Thread(
-            target=_post, args=(uri, token, g.tenant.slug, client.get_client_id(), delays),
-            daemon=True, name=f"backchannel-{client.get_client_id()}",
-        )
+    for row in rows:
+        thread = threading.Thread(target=_deliver_now, args=(app, g.tenant, row.id, delays),
+                                  daemon=True, name=f"backchannel-{row.client_id}")
         thread.start()
         threads.append(thread)
     g.backchannel_threads = threads
     return threads
+
+
+def deliver_due(tenants: dict) -> dict:
+    """One attempt at every delivery that is due (``idp backchannel deliver``); deliveries
+    older than ``GIVE_UP_AFTER`` are abandoned with a warning. Returns the counts."""
+    now = utcnow()
+    counts = {"sent": 0, "failed": 0, "abandoned": 0}
+    due = db.session.execute(select(BackchannelDelivery).where(BackchannelDelivery.next_attempt_at <= now)
+                             .order_by(BackchannelDelivery.next_attempt_at)).scalars().all()
+    for row in due:
+        tenant = tenants.get(row.tenant)
+        if tenant is None or now - row.created_at > GIVE_UP_AFTER:
+            log.warning("backchannel_logout_abandoned tenant=%s client=%s attempts=%d",
+                        row.tenant, row.client_id, row.attempts)
+            db.session.delete(row)
+            counts["abandoned"] += 1
+        elif attempt(row, tenant):
+            counts["sent"] += 1
+        else:
+            counts["failed"] += 1
+        db.session.commit()
+    return counts

@@ -91,6 +91,7 @@ def test_backchannel_logout_token_sent(http, app):
         logout(http, id_token_hint=tokens["id_token"], post_logout_redirect_uri=POST_LOGOUT)
         _join(http)
         assert mock.call_count == 1
+        assert _deliveries(app) == []          # delivered: nothing left owed
         token = dict(pair.split("=", 1) for pair in mock.request_history[0].text.split("&"))["logout_token"]
     keys = KeySet.import_key_set(http.get("/caf/jwks.json").get_json())
     decoded = jwt.decode(token, keys)
@@ -119,3 +120,67 @@ def _join(http):
     for thread in threading.enumerate():
         if thread.name.startswith("backchannel-"):
             thread.join(timeout=10)
+
+
+def _deliveries(app):
+    from idp.db import db
+    from idp.models import BackchannelDelivery
+
+    with app.app_context():
+        return db.session.execute(db.select(BackchannelDelivery)).scalars().all()
+
+
+def _age(app, **times):
+    from datetime import timedelta
+
+    from idp.db import db, utcnow
+    from idp.models import BackchannelDelivery
+
+    with app.app_context():
+        for row in db.session.execute(db.select(BackchannelDelivery)).scalars():
+            for name, seconds in times.items():
+                setattr(row, name, utcnow() - timedelta(seconds=seconds))
+        db.session.commit()
+
+
+def test_undelivered_backchannel_logout_is_kept_and_sent_later(http, app, runner):
+    """The client is down for the three immediate tries: the logout stays owed (it would
+    survive a restart), and `idp backchannel deliver` sends it with a fresh token."""
+    import json
+    import time
+
+    uri = "https://rp.example/backchannel"
+    with requests_mock.Mocker() as mock:
+        mock.post(uri, status_code=503)
+        client_id, _, tokens = code_tokens(http, app, backchannel_logout_uri=uri)
+        logout(http, id_token_hint=tokens["id_token"], post_logout_redirect_uri=POST_LOGOUT)
+        _join(http)
+        assert mock.call_count == 3
+    [owed] = _deliveries(app)
+    assert (owed.client_id, owed.attempts, owed.last_error) == (client_id, 3, "status 503")
+    with requests_mock.Mocker() as mock:
+        mock.post(uri, status_code=200)
+        not_yet = json.loads(runner.invoke(args=["backchannel", "deliver", "--json"]).output)
+        assert not_yet == {"sent": 0, "failed": 0, "abandoned": 0} and mock.call_count == 0   # pausing
+        _age(app, next_attempt_at=1, created_at=600)
+        sent = json.loads(runner.invoke(args=["backchannel", "deliver", "--json"]).output)
+        assert sent == {"sent": 1, "failed": 0, "abandoned": 0} and mock.call_count == 1
+        token = dict(pair.split("=", 1) for pair in mock.request_history[0].text.split("&"))["logout_token"]
+    claims = jwt.decode(token, KeySet.import_key_set(http.get("/caf/jwks.json").get_json())).claims
+    assert claims["exp"] > time.time() and claims["aud"] == client_id and claims["events"] == {EVENT: {}}
+    assert _deliveries(app) == []
+
+
+def test_backchannel_logout_abandoned_after_a_day(http, app, runner):
+    import json
+
+    uri = "https://rp.example/backchannel"
+    with requests_mock.Mocker() as mock:
+        mock.post(uri, status_code=503)
+        _, _, tokens = code_tokens(http, app, backchannel_logout_uri=uri)
+        logout(http, id_token_hint=tokens["id_token"], post_logout_redirect_uri=POST_LOGOUT)
+        _join(http)
+        _age(app, next_attempt_at=1, created_at=2 * 86400)
+        result = json.loads(runner.invoke(args=["backchannel", "deliver", "--json"]).output)
+        assert result == {"sent": 0, "failed": 0, "abandoned": 1} and mock.call_count == 3
+    assert _deliveries(app) == []
