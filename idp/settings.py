@@ -175,6 +175,7 @@ class FranceConnectSettings(Strict):
     leeway: int = Field(60, ge=0, le=300, description="clock skew tolerated on FranceConnect's tokens")
     use_pkce: bool = True
     encryption_keys_file: str = Field("", description="private JWKS (JSON) decrypting FranceConnect+ tokens")
+    client_private_key_file: str = Field("", description="private JWK (JSON) signing the private_key_jwt assertion")
 
     @field_validator("discovery_url", "issuer", "authorization_endpoint", "token_endpoint", "userinfo_endpoint",
                      "jwks_uri", "end_session_endpoint")

@@ -30,6 +30,9 @@ def _config(slug: str) -> FranceConnectConfig:
     values.update(settings.tenants[slug].franceconnect_client)
     keys_file = values.pop("encryption_keys_file")
     encryption = json.loads(Path(keys_file).read_text())["keys"] if keys_file else []
+    private_key_file = values.pop("client_private_key_file")
+    if private_key_file:
+        values["client_private_jwk"] = json.loads(Path(private_key_file).read_text())
     kwargs = {k: v for k, v in values.items() if v not in ("", None)}
     kwargs["scopes"] = tuple(values["scopes"])
     kwargs["encryption_jwks"] = tuple(encryption)

@@ -102,3 +102,23 @@ def test_contradictory_franceconnect_settings_stop_the_start(tmp_path):
         "client_id": "x", "client_secret": "s" * 40, "acr": "eidas2"}})
     with pytest.raises(SettingsError, match=r"providers\.franceconnect \(tenant caf\).*eidas"):
         create_app(settings=settings)
+
+
+def test_franceconnect_private_key_jwt_reads_its_key_file(tmp_path):
+    """FranceConnect accepts private_key_jwt at its token endpoint (franceconnect.md §2)."""
+    import json
+
+    from joserfc.jwk import ECKey
+
+    from support import make_settings
+
+    from idp.app import create_app
+
+    key_file = tmp_path / "fc-client.json"
+    key_file.write_text(json.dumps(ECKey.generate_key("P-256", parameters={"kid": "fs-1"}).as_dict(private=True)))
+    settings = make_settings(tmp_path, providers={"franceconnect": {
+        "discovery_url": "http://127.0.0.1:5001/api/v2/.well-known/openid-configuration", "client_id": "fs",
+        "token_endpoint_auth_method": "private_key_jwt", "client_private_key_file": str(key_file)}})
+    app = create_app(settings=settings)
+    config = app.extensions["idp_franceconnect"]["caf"].config
+    assert config.token_endpoint_auth_method == "private_key_jwt" and config.client_private_jwk["kid"] == "fs-1"
