@@ -387,3 +387,68 @@ def test_an_existing_nir_with_another_identity_is_not_offered_for_linking(http, 
     _, attempt = _create_account(http, "caf", through_franceconnect(http, fc_url, "elodie"), identifier=ELODIE_NIR)
     assert attempt.status_code == 400 and "Un compte existe déjà avec ce numéro" in page_text(attempt)
     assert _rows(app, FederatedIdentity) == []
+
+
+# -- FranceConnect's answers going wrong, at the IdP's pages (requests-mock at the HTTP
+# boundary, in front of the stand-in) ------------------------------------------------------
+
+def _token_answer(standin, client_id, case):
+    import time
+
+    from joserfc.jwk import ECKey
+
+    sent = standin.state.authorize_requests[-1]
+    now = int(time.time())
+    claims = {"iss": standin.issuer, "aud": client_id, "sub": "b" * 64 + "v1", "iat": now, "exp": now + 60,
+              "auth_time": now, "nonce": sent["nonce"], "acr": "eidas1"}
+    key = standin.state.signing_key
+    if case == "bad_signature":
+        other = ECKey.generate_key("P-256", parameters={"kid": key.kid})
+        token = jwt.encode({"alg": "ES256", "kid": key.kid}, claims, other)
+        return {"json": {"access_token": "a", "token_type": "Bearer", "expires_in": 60, "id_token": token}}
+    if case == "nonce_mismatch":
+        claims["nonce"] = "x" * 43
+    if case == "expired":
+        claims.update(iat=now - 600, exp=now - 300)
+    if case == "acr_too_low":
+        del claims["acr"]
+    if case == "token_5xx":
+        return {"status_code": 502, "text": "Bad Gateway"}
+    if case == "token_timeout":
+        return {"exc": requests.exceptions.ConnectTimeout}
+    return {"json": {"access_token": "a", "token_type": "Bearer", "expires_in": 60, "id_token": key.sign(claims)}}
+
+
+@pytest.mark.parametrize("case, status, message", [
+    ("bad_signature", 400, "n'a pas pu être vérifiée"),
+    ("nonce_mismatch", 400, "n'a pas pu être vérifiée"),
+    ("expired", 400, "n'a pas pu être vérifiée"),
+    ("acr_too_low", 400, "niveau de garantie"),
+    ("userinfo_not_jwt", 400, "n'a pas pu être vérifiée"),
+    ("token_5xx", 502, "ne répond pas pour le moment"),
+    ("token_timeout", 502, "ne répond pas pour le moment"),
+])
+def test_franceconnect_answer_failures_end_on_a_french_page(http, app, standin, caplog, case, status, message):
+    import requests_mock
+
+    from idp.models import Account, FederatedIdentity
+
+    caplog.set_level(logging.INFO, logger="idp.audit")
+    client_id, _ = make_client(app, "caf", first_party=True)
+    _, fc_url = _start_from_rp(http, "caf", client_id)
+    browser = requests.Session()
+    from devtools.fc_standin.server import choose_identity
+
+    back = choose_identity(browser, browser.get(fc_url, timeout=10), "elodie")
+    fc_client_id = app.config["IDP_SETTINGS"].providers.franceconnect.client_id
+    with requests_mock.Mocker(real_http=True) as mock:
+        mock.post(f"{standin.issuer}/token", **_token_answer(standin, fc_client_id, case))
+        if case == "userinfo_not_jwt":
+            mock.get(f"{standin.issuer}/userinfo", json={"sub": "b" * 64 + "v1", "given_name": "Élodie"})
+        page = http.get(path_of(back.headers["Location"]))
+    text = page_text(page)
+    assert page.status_code == status and message in text, text[:400]
+    assert "Réessayer avec FranceConnect" in text
+    failures = [e for e in _audit_events(caplog) if e["event"] == "franceconnect.login" and e["outcome"] == "failure"]
+    assert failures and all("eyJ" not in json.dumps(e) for e in failures)      # no token in the audit
+    assert _rows(app, Account, tenant="caf") == [] and _rows(app, FederatedIdentity) == []
