@@ -11,7 +11,7 @@ from test_signups import Walk
 ELODIE_NIR = "2 84 03 75 107 012"
 
 
-def _through_franceconnect(walk, tenant):
+def _through_franceconnect(walk, tenant, login="elodie"):
     page = walk.page
     page.goto(f"{walk.base}/demo/{tenant}/")
     page.get_by_role("link", name="Se connecter avec").first.click()
@@ -20,7 +20,7 @@ def _through_franceconnect(walk, tenant):
     page.locator("button.fr-connect").click()
     page.wait_for_load_state()
     assert "/api/v2/authorize" in page.url
-    page.locator('button[data-login="elodie"]').click()
+    page.locator(f'button[data-login="{login}"]').click()
     page.wait_for_load_state()
 
 
@@ -56,3 +56,26 @@ def test_franceconnect_new_then_returning_person(browser, live_server):
         again.page.get_by_text("Connexion réussie").wait_for()
         again.check("demo-rp")
         again.context.close()
+
+
+def test_franceconnect_links_the_demo_account_after_its_password(browser, live_server):
+    """Camille Martin, caf's demo account holder, comes through FranceConnect: the account
+    matches the identité pivot, and is linked once its password is typed."""
+    base, _, app = live_server
+    with franceconnect_for(app):
+        walk = Walk(browser, base, "franceconnect-link")
+        page = walk.page
+        _through_franceconnect(walk, "caf", login="camille")
+        assert page.url.endswith("/caf/franceconnect/link")
+        walk.check("link")
+        page.locator("#identifier").fill("1 84 03 12 345 678")
+        page.get_by_label("Mot de passe", exact=True).fill("Allocation2024")
+        page.get_by_role("button", name="Relier mon compte").click()
+        page.wait_for_load_state()
+        if page.get_by_role("button", name="Autoriser").count():
+            page.get_by_role("button", name="Autoriser").click()
+        page.get_by_text("Connexion réussie").wait_for()
+        claims = page.locator("#id-token-claims").inner_text()
+        assert '"fc"' in claims and '"pwd"' in claims
+        walk.check("demo-rp")
+        walk.context.close()
