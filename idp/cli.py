@@ -105,11 +105,15 @@ def serve_command(host: str, port: int, workers: int, worker_class: str, threads
     if _has_gunicorn():
         args = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", f"{host}:{port}",
                 "--worker-class", worker_class, "--threads", str(threads), "--keep-alive", "5"]
-        if access_log:
-            args += ["--access-logfile", "-"]
+        if access_log:   # without query strings nor link tokens (idp/logredact.py)
+            args += ["--access-logfile", "-", "--logger-class", "idp.logredact.GunicornLogger"]
         os.execv(sys.executable, [*args, "idp.wsgi:app"])
     click.echo("gunicorn is not installed: serving with Werkzeug (development only)")
     from werkzeug.serving import run_simple
+
+    from .logredact import install_werkzeug_filter
+
+    install_werkzeug_filter()
 
     run_simple(host, port, current_app._get_current_object(), threaded=True, use_reloader=False)
 

@@ -1,0 +1,65 @@
+"""Access logs without secrets: no query string (it carries authorization codes on
+callbacks, ``login_hint``s that may be a NIR, states) and no activation-link token (it is in
+the path). Used by ``idp serve``: gunicorn's ``--logger-class`` and a filter on Werkzeug's
+request log (development server). OWASP ASVS V7.1.1: never log credentials or tokens."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+_SECRET_IN_PATH = re.compile(r"(/signup/activate/[^/?\s]+/)[^/?\s]+")
+_TARGET = re.compile(r'"(?P<method>[A-Z]+) (?P<target>\S+)(?P<rest> HTTP/[\d.]+)?"')
+
+
+def redact_target(target: str) -> str:
+    """``/caf/franceconnect/callback?code=…`` → ``/caf/franceconnect/callback?[…]``."""
+    path, mark, _ = (target or "").partition("?")
+    return _SECRET_IN_PATH.sub(r"\1[…]", path) + ("?[…]" if mark else "")
+
+
+def redact_request_line(text: str) -> str:
+    """Every quoted ``"METHOD target HTTP/x"`` in a log line, redacted."""
+    return _TARGET.sub(lambda m: f'"{m["method"]} {redact_target(m["target"])}{m["rest"] or ""}"', text)
+
+
+class WerkzeugRedactor(logging.Filter):
+    """For the development server's request lines (logger ``werkzeug``)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        redacted = redact_request_line(message)
+        if redacted != message:
+            record.msg, record.args = redacted, None
+        return True
+
+
+def install_werkzeug_filter() -> None:
+    logger = logging.getLogger("werkzeug")
+    if not any(isinstance(f, WerkzeugRedactor) for f in logger.filters):
+        logger.addFilter(WerkzeugRedactor())
+
+
+try:  # gunicorn is the production extra; without it only the Werkzeug filter is used
+    from gunicorn.glogging import Logger as _GunicornLogger
+except ImportError:  # pragma: no cover - depends on the install
+    _GunicornLogger = None
+
+if _GunicornLogger is not None:
+    class GunicornLogger(_GunicornLogger):
+        """``idp serve`` passes ``--logger-class idp.logredact.GunicornLogger``."""
+
+        def atoms(self, resp, req, environ, request_time):
+            atoms = super().atoms(resp, req, environ, request_time)
+            path = environ.get("PATH_INFO", "")
+            query = environ.get("QUERY_STRING", "")
+            target = redact_target(path + (f"?{query}" if query else ""))
+            atoms["r"] = f"{environ.get('REQUEST_METHOD', '-')} {target} {environ.get('SERVER_PROTOCOL', '-')}"
+            atoms["U"] = redact_target(path)
+            atoms["q"] = ""
+            atoms["f"] = redact_target(atoms.get("f", "-")) if atoms.get("f", "-") != "-" else "-"
+            for key, value in atoms.items():   # {header}i / {environ}e atoms of custom formats
+                if key.startswith("{") and isinstance(value, str):
+                    atoms[key] = "" if key == "{query_string}e" else (
+                        redact_target(value) if "?" in value or "/signup/activate/" in value else value)
+            return atoms

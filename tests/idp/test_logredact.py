@@ -1,0 +1,53 @@
+"""Access logs never carry a code, a token, a state or a login_hint (a NIR, maybe)."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from idp.logredact import WerkzeugRedactor, redact_request_line, redact_target
+
+
+@pytest.mark.parametrize("target, expected", [
+    ("/caf/franceconnect/callback?code=SECRETCODE&state=abc", "/caf/franceconnect/callback?[…]"),
+    ("/caf/authorize?login_hint=1840312345678&client_id=x", "/caf/authorize?[…]"),
+    ("/mairie/signup/activate/42/SECRETTOKEN", "/mairie/signup/activate/42/[…]"),
+    ("/caf/jwks.json", "/caf/jwks.json"),
+])
+def test_redact_target(target, expected):
+    assert redact_target(target) == expected
+
+
+def test_werkzeug_request_lines_are_redacted():
+    record = logging.LogRecord("werkzeug", logging.INFO, __file__, 1, '%s - - [%s] %s',
+                               ("127.0.0.1", "30/Nov/2026", '"GET /demo/caf/callback?code=SECRETCODE HTTP/1.1" 302 -'),
+                               None)
+    WerkzeugRedactor().filter(record)
+    assert "SECRETCODE" not in record.getMessage() and "/demo/caf/callback?[…]" in record.getMessage()
+
+
+def test_gunicorn_access_log_atoms_are_redacted():
+    pytest.importorskip("gunicorn")
+    from types import SimpleNamespace
+
+    from gunicorn.config import Config
+
+    from idp.logredact import GunicornLogger
+
+    logger = GunicornLogger(Config())
+    environ = {"REQUEST_METHOD": "GET", "PATH_INFO": "/mairie/signup/activate/7/SECRETTOKEN",
+               "QUERY_STRING": "x=1", "SERVER_PROTOCOL": "HTTP/1.1", "RAW_URI": "/mairie/signup/activate/7/SECRETTOKEN?x=1",
+               "HTTP_REFERER": "https://rp.example/cb?code=SECRETCODE"}
+    request = SimpleNamespace(headers=[("REFERER", "https://rp.example/cb?code=SECRETCODE")], method="GET",
+                              path=environ["PATH_INFO"], query="x=1", uri=environ["RAW_URI"], version=(1, 1))
+    response = SimpleNamespace(status="200 OK", headers=[], response_length=10, sent=10)
+    atoms = logger.atoms(response, request, environ, __import__("datetime").timedelta(seconds=0.01))
+    line = " ".join(str(v) for v in atoms.values())
+    assert "SECRETTOKEN" not in line and "SECRETCODE" not in line and "x=1" not in line
+    assert atoms["r"] == "GET /mairie/signup/activate/7/[…]?[…] HTTP/1.1"
+
+
+def test_redact_request_line_keeps_the_rest():
+    line = '127.0.0.1 - - [x] "POST /caf/token HTTP/1.1" 200 -'
+    assert redact_request_line(line) == line
