@@ -165,10 +165,7 @@ def begin(oauth_request: OAuth2Request, interaction=None) -> Attempt:
 def issue_code(a: Attempt) -> dict:
     """Create the code for the logged-in session; return the response parameters."""
     session = a.session
-    account_id = session.account_id
-    from ..models import Account
-
-    account = scoped_first(Account, id=account_id)
+    account = sessions.session_account(session)
     ctx = AuthContext(account, session.auth_time, session.acr, session.amr, session.sid,
                       claims_request=a.claims_request)
     a.grant.request.user = ctx

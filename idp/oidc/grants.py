@@ -61,13 +61,20 @@ class StoredCode:
 
 
 def _burn_code(row: AuthorizationCode) -> bool:
-    """Mark the code used; False if another request already did (atomic)."""
+    """Mark the code used; False if another request already did (atomic).
+
+    The row is detached first and given the values written: the grant reads it until the
+    ID token is signed, across this commit and the token's, and each commit would otherwise
+    expire it and cost a SELECT to reload it."""
+    used_at, family_id = utcnow(), str(uuid.uuid4())
+    db.session.expunge(row)
     result = db.session.execute(
         update(AuthorizationCode)
         .where(AuthorizationCode.id == row.id, AuthorizationCode.used_at.is_(None))
-        .values(used_at=utcnow(), family_id=str(uuid.uuid4()))
+        .values(used_at=used_at, family_id=family_id)
     )
     db.session.commit()
+    row.used_at, row.family_id = used_at, family_id
     return result.rowcount == 1
 
 
@@ -94,13 +101,12 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
         if row is None or row.client_id != client.get_client_id():
             return None
         if row.used_at is not None or not _burn_code(row):
-            db.session.refresh(row)
+            row = scoped_first(AuthorizationCode, code_hash=row.code_hash)  # the family written by the first use
             log.warning("code_replayed tenant=%s client=%s", g.tenant.slug, row.client_id)
             revoke_family(row.family_id, "code_replayed")
             raise InvalidGrantError("The authorization code has already been used.")
         if row.expires_at <= utcnow():
             raise InvalidGrantError("The authorization code has expired.")
-        db.session.refresh(row)
         return StoredCode(row)
 
     def delete_authorization_code(self, authorization_code):
@@ -111,6 +117,7 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
         account = scoped_first(Account, id=row.account_id)
         if account is None or account.status != "active":
             return None
+        db.session.expunge(account)  # read-only from here: the token's commit must not expire it
         return AuthContext(account, row.auth_time, row.acr, row.amr or [], row.sid,
                            row.family_id, row.claims_request, self.request.client.profile)
 

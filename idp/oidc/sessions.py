@@ -31,15 +31,23 @@ def current_session() -> SsoSession | None:
     if "sso_session" in g:
         return g.sso_session
     value = request.cookies.get(COOKIE)
-    found = None
+    found = account = None
     if value:
         row = scoped_first(SsoSession, id=digest(value))
         if row is not None and row.expires_at > utcnow():
             account = scoped_first(Account, id=row.account_id)
             if account is not None and account.status == "active":
                 found = row
-    g.sso_session = found
+    g.sso_session, g.sso_account = found, account if found else None
     return found
+
+
+def session_account(row: SsoSession) -> Account | None:
+    """The account of ``row``: the one read with the session in this request, else read now."""
+    account = g.get("sso_account")
+    if account is not None and account.id == row.account_id:
+        return account
+    return scoped_first(Account, id=row.account_id)
 
 
 def _ttl(remember: bool) -> int:
@@ -69,7 +77,7 @@ def start_session(account: Account, acr: str, amr: list[str], remember: bool = F
     db.session.add(row)
     if commit:
         db.session.commit()
-    g.sso_session = row
+    g.sso_session, g.sso_account = row, account
     return row, value
 
 
@@ -85,7 +93,7 @@ def end_current_session(commit: bool = True) -> SsoSession | None:
         db.session.delete(row)
         if commit:
             db.session.commit()
-    g.sso_session = None
+    g.sso_session = g.sso_account = None
     return row
 
 
