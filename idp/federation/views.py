@@ -35,7 +35,6 @@ from ..tenancy import tenant_blueprint
 from . import linking, provider, state
 
 bp = tenant_blueprint("franceconnect", __name__)
-PENDING = "franceconnect"          # Flask session key: state, nonce, PKCE verifier of the redirect
 LOGOUT = "franceconnect_logout"    # Flask session key: where to go after FranceConnect's logout
 EMAIL_PURPOSE = "franceconnect_email"
 
@@ -68,6 +67,7 @@ def _failure(code: str, detail: str = "", interaction: str | None = None, status
     response = make_response(render_template("franceconnect/error.html", message=message, handle=handle,
                                              retry=code not in ("circular", "already_done")), status)
     state.clear_cookie(response)
+    state.clear_cookie(response, state.REDIRECT)
     return response
 
 
@@ -107,19 +107,25 @@ def start():
         url, pending = provider.client().authorization_url(provider.callback_url(), prompt=prompt)
     except UpstreamError as error:
         return _failure(error.code, error.detail, handle)
-    session[PENDING] = {"tenant": g.tenant.slug, "pending": pending.to_dict(), "interaction": handle}
+    earlier = state.load(state.REDIRECT)      # a button pressed twice: only the last one counts
+    if earlier is not None:
+        state.discard(earlier)
+    kept = state.park({"pending": pending.to_dict(), "interaction": handle}, state.REDIRECT)
     audit("franceconnect.redirect", client_id=row.client_id if row is not None else None)
-    return redirect(url, 303)
+    response = redirect(url, 303)
+    state.set_cookie(response, kept, state.REDIRECT)
+    return response
 
 
 @bp.route("/franceconnect/callback")
 def callback():
     _enabled()
-    stored = session.pop(PENDING, None)
-    if not stored or stored.get("tenant") != g.tenant.slug:
+    stored = state.load(state.REDIRECT)
+    if stored is None:
         return _failure("no_pending")
-    handle = stored.get("interaction")
-    pending = PendingAuthorization.from_dict(stored["pending"])
+    state.discard(stored)                     # single use, whatever the outcome
+    handle = stored.data.get("interaction")
+    pending = PendingAuthorization.from_dict(stored.data["pending"])
     if time.time() - pending.created_at > state.TTL:    # FranceConnect's session is over by then
         return _failure("no_pending", "pending authorization too old", handle)
     try:
@@ -149,6 +155,7 @@ def callback():
     audit("franceconnect.callback", path="link" if len(matches) == 1 else "new", candidates=len(matches))
     response = redirect(url_for(target))
     state.set_cookie(response, state.park(data))
+    state.clear_cookie(response, state.REDIRECT)
     return response
 
 
@@ -168,6 +175,7 @@ def _log_in(account: Account, upstream: dict, handle: str | None, extra_amr: tup
         response = redirect(url_for("selfservice.overview"))
     sessions.set_cookie(response, cookie)
     state.clear_cookie(response)
+    state.clear_cookie(response, state.REDIRECT)
     return response
 
 

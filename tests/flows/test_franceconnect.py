@@ -268,10 +268,27 @@ def test_forged_state_is_refused(http, app, standin, caplog):
     page = http.get(path_of(forged))
     assert page.status_code == 400 and "ne vient pas de ce navigateur" in page_text(page)
     assert any(e.get("reason") == "state_mismatch" for e in _audit_events(caplog))
+    # the pending request was single use: the genuine answer, afterwards, is refused too
+    again = http.get(path_of(back.headers["Location"]))
+    assert again.status_code == 400 and "ne vient pas de ce navigateur" in page_text(again)
     # a callback without any pending request (replayed, or another browser)
     replay = app.test_client().get(path_of(back.headers["Location"]))
     assert replay.status_code == 400
 
+
+def test_pkce_verifier_and_nonce_never_reach_the_browser(http, app, standin):
+    """They stay server-side, sealed (RFC 7636 §7.1); the browser holds a random handle."""
+    from idp.federation import state
+
+    client_id, _ = make_client(app, "caf", first_party=True)
+    _, fc_url = _start_from_rp(http, "caf", client_id)
+    sent = query(fc_url)
+    handle = http.get_cookie(state.REDIRECT.cookie, path="/caf/")
+    assert handle is not None and sent["nonce"] not in handle.value and sent["state"] not in handle.value
+    flask_session = http.get_cookie(app.config["SESSION_COOKIE_NAME"])
+    if flask_session is not None:   # signed, not encrypted: it must not hold them either
+        data = app.session_interface.get_signing_serializer(app).loads(flask_session.value)
+        assert sent["nonce"] not in json.dumps(data) and sent["state"] not in json.dumps(data)
 
 def test_franceconnect_down_is_a_clear_page(http, app, caplog):
     from dataclasses import replace
