@@ -18,7 +18,7 @@ TENANTS = ("caf", "ameli", "mairie")
 
 
 @contextmanager
-def franceconnect_for(app, tenants=TENANTS):
+def franceconnect_for(app, tenants=TENANTS, identities=None):
     """Start the stand-in with the app's FranceConnect client registered, and point each
     tenant's FranceConnect client at it."""
     from idp.federation import provider
@@ -30,7 +30,7 @@ def franceconnect_for(app, tenants=TENANTS):
     clients = [{"client_id": section.client_id, "client_secret": section.client_secret,
                 "redirect_uris": [f"{public}/{t}/franceconnect/callback" for t in tenants],
                 "post_logout_redirect_uris": [f"{public}/{t}/franceconnect/logout-callback" for t in tenants]}]
-    with running_standin(clients) as standin:
+    with running_standin(clients, identities) as standin:
         cache = app.extensions.setdefault("idp_franceconnect", {})
         with app.test_request_context():
             for slug in tenants:

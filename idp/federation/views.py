@@ -318,11 +318,35 @@ def _check_identifier(kind: str, form, parked, errors: dict) -> str | None:
         errors["identifier"] = tr(checked.messages[0])
         return None
     if kind == "nir":
-        problem = nir_disagrees(checked.value, parked.pivot)
+        problem = nir_disagrees(checked.value, parked.pivot) or _not_in_directory(checked.value, parked.pivot)
         if problem:
             errors["identifier"] = problem
             return None
     return checked.value
+
+
+def _not_in_directory(nir: str, pivot: dict):
+    """Where the tenant has the insurer's reference directory (ameli), the NIR must be a
+    beneficiary's whose birth name and birthdate are those FranceConnect gave: the pivot
+    proves who the person is, the directory that this number is theirs. One message for any
+    mismatch (the directory's rule: never say which field differs)."""
+    from ..signup.directory import DirectoryUnavailable, match_identity
+    from ..signup.directory_steps import directory
+
+    signup = g.tenant.config.signup
+    if signup is None or not any(step.kind == "directory" for step in signup.steps):
+        return None
+    try:
+        beneficiary = directory().find(nir)
+    except DirectoryUnavailable:
+        audit("franceconnect.directory", "failure", reason="unavailable")
+        return _l("Service momentanément indisponible, réessayez plus tard.")
+    found = match_identity(beneficiary, pivot.get("family_name", ""), pivot.get("birthdate", ""),
+                           beneficiary.postal_code if beneficiary else "")
+    if not found.ok:
+        audit("franceconnect.directory", "failure", reason=found.reason)
+        return _l("Ce numéro ne correspond à aucun assuré de cette identité. Vérifiez-le sur votre carte Vitale.")
+    return None
 
 
 def _check_email(form, parked, errors: dict) -> str | None:

@@ -469,3 +469,33 @@ def test_franceconnect_answer_failures_end_on_a_french_page(http, app, standin, 
     failures = [e for e in _audit_events(caplog) if e["event"] == "franceconnect.login" and e["outcome"] == "failure"]
     assert failures and all("eyJ" not in json.dumps(e) for e in failures)      # no token in the audit
     assert _rows(app, Account, tenant="caf") == [] and _rows(app, FederatedIdentity) == []
+
+
+PIERRE = {"login": "pierre", "given_name": "Pierre Jean", "family_name": "MARTIN", "preferred_username": "",
+          "birthdate": "1985-02-14", "gender": "male", "birthplace": "33063", "birthcountry": "99100",
+          "email": "pierre.martin@exemple.fr"}
+
+
+def test_ameli_checks_the_nir_in_the_reference_directory(http, app):
+    """On ameli the NIR must also be a beneficiary's of the same birth name and birthdate
+    (the embedded demo directory knows Pierre Martin, not Élodie Lefèvre)."""
+    from devtools.fc_standin.identities import load_identities
+
+    from idp.models import Account
+
+    with franceconnect_for(app, identities=[*load_identities(), PIERRE]):
+        client_id, secret = make_client(app, "ameli", first_party=True)
+        _, fc_url = _start_from_rp(http, "ameli", client_id)
+        _, refused = _create_account(http, "ameli", through_franceconnect(http, fc_url, "elodie"),
+                                     identifier=ELODIE_NIR)
+        assert refused.status_code == 400 and "ne correspond à aucun assuré" in page_text(refused)
+        assert _rows(app, Account, tenant="ameli") == []
+
+        other = app.test_client()
+        verifier, fc_url = _start_from_rp(other, "ameli", client_id)
+        _, created = _create_account(other, "ameli", through_franceconnect(other, fc_url, "pierre"),
+                                     identifier="1850233063042")
+        claims, _ = _finish_at_rp(other, app, "ameli", client_id, secret, verifier, created)
+        assert "fc" in claims["amr"]
+    [account] = _rows(app, Account, tenant="ameli")
+    assert account.family_name == "MARTIN"
