@@ -483,7 +483,8 @@ def test_ameli_checks_the_nir_in_the_reference_directory(http, app):
 
     from idp.models import Account
 
-    with franceconnect_for(app, identities=[*load_identities(), PIERRE]):
+    assert PIERRE in load_identities()          # `make run` offers him too
+    with franceconnect_for(app):
         client_id, secret = make_client(app, "ameli", first_party=True)
         _, fc_url = _start_from_rp(http, "ameli", client_id)
         _, refused = _create_account(http, "ameli", through_franceconnect(http, fc_url, "elodie"),
