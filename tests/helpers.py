@@ -103,8 +103,7 @@ def login_flow(http, tenant, client_id, identifier=None, password=None, consent=
     response = authorize(http, tenant, client_id, **params)
     url = location(response)
     if "/interaction/" in url and not url.endswith("/consent") and "/resume" not in url:
-        url = location(submit_login(http, url, identifier or ident, password or pwd))
-        url = location(http.get(path_of(url)))  # resume
+        url = location(submit_login(http, url, identifier or ident, password or pwd))  # to the client or consent
     if url.endswith("/consent"):
         assert consent, "unexpected consent page"
         url = location(submit_consent(http, url))

@@ -97,8 +97,13 @@ def login(handle):
     g.ui_locales = row.params.get("ui_locales")  # OIDC Core §3.1.2.1: the RP's preferred languages
 
     def resume(account):
+        """Go on with the relying party's request in this same response (to the client, or to
+        the consent page): one round trip fewer than a redirect to ``/resume``."""
+        from ..oidc import authorize as authz
+        from ..oidc.views import handle_authorization
+
         interactions.mark_done(row, "login")  # commits the new session too
-        return redirect(url_for("oidc.resume", handle=handle))
+        return make_response(handle_authorization(authz.oauth_request_from(row.params), row, handle))
 
     return _login_page(handle, find_client(row.client_id), resume, row.params.get("login_hint"))
 

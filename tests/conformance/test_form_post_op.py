@@ -29,11 +29,10 @@ def test_oidcc_prompt_none_not_logged_in_form_post(op):
 
 def test_oidcc_form_post_after_login_pages(op):
     """The login interaction resumes into a form_post response, too."""
-    from helpers import path_of, submit_login
+    from helpers import submit_login
 
     url = location(op.authorize(response_mode="form_post"))
-    url = location(submit_login(op.http, url, "1840312345678", "Allocation2024"))
-    params = _form_params(op.http.get(path_of(url)))
+    params = _form_params(submit_login(op.http, url, "1840312345678", "Allocation2024"))
     assert params["code"]
 
 

@@ -157,8 +157,7 @@ def test_consent_is_asked_then_remembered(http, app):
     client_id, _ = make_client(app, first_party=False)
     make_account(app)
     url = location(authorize(http, "caf", client_id, scope="openid email"))
-    url = location(submit_login(http, url, "1840312345678", "Allocation2024"))
-    url = location(http.get(path_of(url)))
+    url = location(submit_login(http, url, "1840312345678", "Allocation2024"))   # straight to consent
     assert url.endswith("/consent")
     page = http.get(path_of(url)).get_data(as_text=True)
     assert "Votre adresse électronique" in page
@@ -174,7 +173,7 @@ def test_consent_refused_is_access_denied(http, app):
     client_id, _ = make_client(app, first_party=False)
     make_account(app)
     url = location(authorize(http, "caf", client_id))
-    url = location(http.get(path_of(location(submit_login(http, url, "1840312345678", "Allocation2024")))))
+    url = location(submit_login(http, url, "1840312345678", "Allocation2024"))
     params = query(location(submit_consent(http, url, decision="deny")))
     assert params["error"] == "access_denied" and params["state"] == "st4te"
     assert params["iss"] == "http://idp.test/caf"
