@@ -1,10 +1,21 @@
-"""Response headers every page and API carries (OWASP ASVS V14.4)."""
+"""Response headers every page and API carries (OWASP ASVS V14.4).
+
+CSP ``form-action`` is checked by browsers on every redirect that follows a form submission
+(CSP 3 §6.3.1.1), not only on the form's own URL. So a page whose form may end, through
+redirects, at another origin lists it: the relying party's ``redirect_uri`` origin while an
+authorization request is pending in this browser (the login, consent, signup and
+FranceConnect pages all end there), and FranceConnect's origin where its button is shown.
+"""
 
 from __future__ import annotations
 
+import logging
 import secrets
+from urllib.parse import urlsplit
 
 from flask import g, request
+
+log = logging.getLogger("idp.security")
 
 
 def csp_nonce() -> str:
@@ -13,19 +24,55 @@ def csp_nonce() -> str:
     return g.csp_nonce
 
 
-def add_security_headers(response):
-    form_action = g.get("form_action", "'self'")
-    tenant = g.get("tenant")
-    if tenant is not None and tenant.config.franceconnect and response.mimetype == "text/html":
-        from .federation.provider import enabled, form_action_origin
+def _origin(url: str | None) -> str | None:
+    parts = urlsplit(url or "")
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme in ("http", "https") and parts.netloc else None
 
-        origin = form_action_origin() if enabled() else None
-        if origin:
-            form_action = f"{form_action} {origin}"
-    script = f"'nonce-{g.csp_nonce}'" if "csp_nonce" in g else "'none'"
+
+def _relying_party_origin() -> str | None:
+    """The ``redirect_uri`` origin of this browser's pending authorization request."""
+    from .oidc import interactions
+
+    handle = request.cookies.get(interactions.COOKIE)
+    if not handle:
+        return None
+    row = interactions.load(handle)
+    if row is None:
+        return None
+    uri = row.params.get("redirect_uri")
+    if not uri:
+        from .oidc.clients import find_client
+
+        client = find_client(row.client_id)
+        uri = client.get_default_redirect_uri() if client is not None else None
+    return _origin(uri)
+
+
+def _franceconnect_origin() -> str | None:
+    from .federation.provider import enabled, form_action_origin
+
+    return form_action_origin() if enabled() else None
+
+
+def _form_action() -> str:
+    sources = [g.get("form_action", "'self'")]
+    tenant = g.get("tenant")
+    if tenant is not None:
+        try:
+            extra = [_relying_party_origin(), _franceconnect_origin() if tenant.config.franceconnect else None]
+        except Exception:   # headers must never turn a page into an error
+            log.exception("form-action sources could not be computed")
+            extra = []
+        sources += [origin for origin in extra if origin and origin not in sources]
+    return " ".join(sources)
+
+
+def add_security_headers(response):
+    form_action = _form_action() if response.mimetype == "text/html" else g.get("form_action", "'self'")
+    script = f"'self' 'nonce-{g.csp_nonce}'" if "csp_nonce" in g else "'self'"
     response.headers.setdefault(
         "Content-Security-Policy",
-        f"default-src 'self'; script-src 'self' {script}; style-src 'self'; img-src 'self' data:; "
+        f"default-src 'self'; script-src {script}; style-src 'self'; img-src 'self' data:; "
         f"form-action {form_action}; frame-ancestors 'none'; base-uri 'none'",
     )
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
