@@ -20,7 +20,7 @@ from datetime import timedelta
 
 import requests
 from flask import current_app, g
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
 
 from ..db import db, utcnow
 from ..keystore import keyring
@@ -32,6 +32,10 @@ RETRY_DELAYS = (1, 4, 16)
 TIMEOUT = 5
 GIVE_UP_AFTER = timedelta(days=1)
 MAX_PAUSE = 3600
+# A delivery is held by whoever tries it (the logout's thread, or one `deliver` run) for
+# this long: longer than the thread's retries (0+1+4+16 s and a 5 s timeout each), so that
+# the thread and cron never send the same logout twice.
+LEASE = timedelta(seconds=90)
 
 
 def logout_token(tenant, client, sub: str, sid: str) -> str:
@@ -52,30 +56,43 @@ def _send(uri: str, token: str) -> str | None:
     return None if response.status_code in (200, 204) else f"status {response.status_code}"
 
 
+def claim(row_id: int) -> bool:
+    """Hold a due delivery for ``LEASE`` (atomic): False if another worker holds it or it is gone."""
+    now = utcnow()
+    held = db.session.execute(update(BackchannelDelivery)
+                              .where(BackchannelDelivery.id == row_id, BackchannelDelivery.next_attempt_at <= now)
+                              .values(next_attempt_at=now + LEASE))
+    db.session.commit()
+    return held.rowcount == 1
+
+
 def attempt(row: BackchannelDelivery, tenant) -> bool:
-    """Try ``row`` once: delete it when delivered, else count the failure and set the next
-    try. The caller commits."""
+    """Try ``row`` (held by the caller) once: delete it when delivered, else count the
+    failure and set the next try. Written with plain statements, so that a row another
+    worker already removed is not an error. The caller commits."""
     from .clients import find_client
 
     client = find_client(row.client_id, tenant.slug)
     uri = client.row.backchannel_logout_uri if client is not None else None
     if not uri:   # the client was deleted or no longer asks for back-channel logout
-        db.session.delete(row)
+        db.session.execute(delete(BackchannelDelivery).where(BackchannelDelivery.id == row.id))
         return True
     reason = _send(uri, logout_token(tenant, client, row.sub, row.sid))
-    row.attempts += 1
+    attempts = row.attempts + 1
     if reason is None:
-        log.info("backchannel_logout_sent tenant=%s client=%s attempt=%d", tenant.slug, row.client_id, row.attempts)
-        db.session.delete(row)
+        log.info("backchannel_logout_sent tenant=%s client=%s attempt=%d", tenant.slug, row.client_id, attempts)
+        db.session.execute(delete(BackchannelDelivery).where(BackchannelDelivery.id == row.id))
         return True
-    row.last_error = reason
-    row.next_attempt_at = utcnow() + timedelta(seconds=min(MAX_PAUSE, 60 * 2 ** row.attempts))
+    pause = timedelta(seconds=min(MAX_PAUSE, 60 * 2 ** attempts))
+    db.session.execute(update(BackchannelDelivery).where(BackchannelDelivery.id == row.id).values(
+        attempts=attempts, last_error=reason, next_attempt_at=utcnow() + pause))
     log.warning("backchannel_logout_failed tenant=%s client=%s attempt=%d reason=%s",
-                tenant.slug, row.client_id, row.attempts, reason)
+                tenant.slug, row.client_id, attempts, reason)
     return False
 
 
 def _deliver_now(app, tenant, row_id: int, delays) -> None:
+    """The logout's own tries, under the lease ``notify`` took for it."""
     with app.app_context():
         for delay in (0, *delays):
             time.sleep(delay)
@@ -84,15 +101,17 @@ def _deliver_now(app, tenant, row_id: int, delays) -> None:
                 return
             delivered = attempt(row, tenant)
             db.session.commit()
+            db.session.expire_all()
             if delivered:
                 return
+        # the tries are over: the row is due again at its pause, for `idp backchannel deliver`
 
 
 def notify(clients, sub: str, sid: str) -> list[threading.Thread]:
     """Record a delivery for every client with a ``backchannel_logout_uri``, then try them
     in background threads."""
     rows = [BackchannelDelivery(tenant=g.tenant.slug, client_id=client.get_client_id(), sub=sub, sid=sid,
-                                attempts=0, next_attempt_at=utcnow())
+                                attempts=0, next_attempt_at=utcnow() + LEASE)   # held by the thread below
             for client in clients if client.row.backchannel_logout_uri]
     if not rows:
         g.backchannel_threads = []
@@ -119,11 +138,13 @@ def deliver_due(tenants: dict) -> dict:
     due = db.session.execute(select(BackchannelDelivery).where(BackchannelDelivery.next_attempt_at <= now)
                              .order_by(BackchannelDelivery.next_attempt_at)).scalars().all()
     for row in due:
+        if not claim(row.id):         # another run or the logout's thread has it
+            continue
         tenant = tenants.get(row.tenant)
         if tenant is None or now - row.created_at > GIVE_UP_AFTER:
             log.warning("backchannel_logout_abandoned tenant=%s client=%s attempts=%d",
                         row.tenant, row.client_id, row.attempts)
-            db.session.delete(row)
+            db.session.execute(delete(BackchannelDelivery).where(BackchannelDelivery.id == row.id))
             counts["abandoned"] += 1
         elif attempt(row, tenant):
             counts["sent"] += 1

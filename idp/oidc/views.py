@@ -37,7 +37,10 @@ def respond_to_client(redirect_uri: str, params: dict, response_mode: str | None
         parts = urlsplit(redirect_uri)
         g.form_action = f"{parts.scheme}://{parts.netloc}"
         return render_template("oidc/form_post.html", action=redirect_uri, params=params)
-    return redirect(add_params_to_uri(redirect_uri, list(params.items())), code=302)
+    # 303 after a POST (the login form, a POSTed authorization request): the browser must not
+    # re-send the form, with its password, to the client (RFC 9700 §4.12)
+    code = 303 if request.method == "POST" else 302
+    return redirect(add_params_to_uri(redirect_uri, list(params.items())), code=code)
 
 
 def error_page(error: OAuth2Error):

@@ -184,3 +184,19 @@ def test_backchannel_logout_abandoned_after_a_day(http, app, runner):
         result = json.loads(runner.invoke(args=["backchannel", "deliver", "--json"]).output)
         assert result == {"sent": 0, "failed": 0, "abandoned": 1} and mock.call_count == 3
     assert _deliveries(app) == []
+
+
+def test_cron_does_not_send_what_the_logout_thread_holds(http, app, runner):
+    """The logout's thread holds its deliveries: a `deliver` run meanwhile leaves them alone,
+    so the client gets one logout token, not two."""
+    import json
+
+    uri = "https://rp.example/backchannel"
+    with requests_mock.Mocker() as mock:
+        mock.post(uri, status_code=200)
+        _, _, tokens = code_tokens(http, app, backchannel_logout_uri=uri)
+        logout(http, id_token_hint=tokens["id_token"], post_logout_redirect_uri=POST_LOGOUT)
+        meanwhile = json.loads(runner.invoke(args=["backchannel", "deliver", "--json"]).output)
+        _join(http)
+        assert meanwhile["sent"] == 0 and mock.call_count == 1
+    assert _deliveries(app) == []
