@@ -126,14 +126,22 @@ def documents(tenant, identifier, out, as_json):
         item = {"id": row.id, "filename": row.filename, "content_type": row.content_type,
                 "uploaded_at": row.uploaded_at}
         if out:
+            # named by us, with the extension of the type the upload was checked to be: the
+            # uploader's file name is shown, never used (length, extension, control characters)
             folder = Path(out)
             folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-            target = folder / f"{account.id}-{row.id}-{Path(row.filename).name}"
-            fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            target = folder / f"{account.id}-{row.id}{EXTENSIONS.get(row.content_type, '.bin')}"
+            try:
+                fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
+            except FileExistsError:
+                raise click.UsageError(f"{target} exists: choose an empty --out folder") from None
             with os.fdopen(fd, "wb") as handle:
                 handle.write(bytes.fromhex(vault().unseal(tenant, row.sealed)))
             item["written_to"] = str(target)
         listed.append(item)
     _emit({"account": account.id, "status": account.status, "documents": listed}, as_json,
-          [f"{d['uploaded_at']}  {d['content_type']:16} {d['filename']}" + (f" → {d['written_to']}" if out else "")
+          [f"{d['uploaded_at']}  {d['content_type']:16} {d['filename']!r}" + (f" → {d['written_to']}" if out else "")
            for d in listed] or ["Aucun justificatif."])
+
+
+EXTENSIONS = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}

@@ -46,7 +46,8 @@ class RedisCounters:
     def __init__(self, url: str, prefix: str = "idp:"):
         import redis
 
-        self._redis = redis.Redis.from_url(url)
+        # bounded waits: a Redis that stops answering must fail a request (and /healthz), not hang it
+        self._redis = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
         self._prefix = prefix
 
     def incr(self, key: str, ttl: int) -> int:

@@ -9,7 +9,11 @@ import logging
 import re
 
 _SECRET_IN_PATH = re.compile(r"(/signup/activate/[^/?\s]+/)[^/?\s]+")
-_TARGET = re.compile(r'"(?P<method>[A-Z]+) (?P<target>\S+)(?P<rest> HTTP/[\d.]+)?"')
+# Werkzeug colours its request line (ANSI codes inside the quotes) on any non-Windows host
+_ANSI = r"(?:\x1b\[[\d;]*m)*"
+_TARGET = re.compile(rf'"(?P<pre>{_ANSI})(?P<method>[A-Z]+) (?P<target>\S+)(?P<rest> HTTP/[\d.]+)?(?P<post>{_ANSI})"')
+# header atoms of custom gunicorn formats that carry credentials or codes whatever their shape
+_BLANKED = {"{authorization}i", "{cookie}i", "{set-cookie}o", "{location}o", "{query_string}e"}
 
 
 def redact_target(target: str) -> str:
@@ -20,7 +24,8 @@ def redact_target(target: str) -> str:
 
 def redact_request_line(text: str) -> str:
     """Every quoted ``"METHOD target HTTP/x"`` in a log line, redacted."""
-    return _TARGET.sub(lambda m: f'"{m["method"]} {redact_target(m["target"])}{m["rest"] or ""}"', text)
+    return _TARGET.sub(lambda m: f'"{m["pre"]}{m["method"]} {redact_target(m["target"])}{m["rest"] or ""}{m["post"]}"',
+                       text)
 
 
 class WerkzeugRedactor(logging.Filter):
@@ -58,8 +63,10 @@ if _GunicornLogger is not None:
             atoms["U"] = redact_target(path)
             atoms["q"] = ""
             atoms["f"] = redact_target(atoms.get("f", "-")) if atoms.get("f", "-") != "-" else "-"
-            for key, value in atoms.items():   # {header}i / {environ}e atoms of custom formats
+            for key, value in atoms.items():   # {header}i / {header}o / {environ}e atoms of custom formats
                 if key.startswith("{") and isinstance(value, str):
-                    atoms[key] = "" if key == "{query_string}e" else (
-                        redact_target(value) if "?" in value or "/signup/activate/" in value else value)
+                    if key.lower() in _BLANKED:
+                        atoms[key] = "-"
+                    elif "?" in value or "#" in value or "/signup/activate/" in value:
+                        atoms[key] = redact_target(value.split("#", 1)[0])
             return atoms

@@ -77,7 +77,18 @@ def suggestion(answers: dict) -> str | None:
     return None
 
 
+RATE_LIMITED = _l("Trop de vérifications en peu de temps : réessayez dans une minute.")
+
+
 def availability(raw: str, answers: dict) -> dict:
+    """Whether ``raw`` is free. It tells whether an identifier exists, so every caller (the
+    live check and the form) counts against one limit per address and minute."""
+    from flask import current_app, request
+
+    limit = current_app.config["IDP_SETTINGS"].login.availability_checks_per_minute
+    counters = current_app.extensions["idp_counters"]
+    if counters.incr(f"availability:{g.tenant.slug}:{request.remote_addr}", 60) > limit:
+        return {"available": None, "message": RATE_LIMITED, "code": "rate_limited"}
     scheme = g.tenant.identifier_scheme
     checked = scheme.check(raw)
     if not checked.passing:

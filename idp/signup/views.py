@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 
 from ..i18n import tr
 
-from flask import abort, current_app, g, jsonify, make_response, redirect, render_template, request, url_for
+from flask import abort, g, jsonify, make_response, redirect, render_template, request, url_for
 
 from .. import verification
 from ..db import db
@@ -248,20 +248,12 @@ def cancel():
 def identifier_availability():
     """Live check for the identifier step (JSON; the form works without it)."""
     _config()
-    limit = current_app.config["IDP_SETTINGS"].login.availability_checks_per_minute
-    checks = current_app.extensions["idp_counters"].incr(f"availability:{g.tenant.slug}:{request.remote_addr}", 60)
-    if checks > limit:
-        # it tells whether an identifier exists: bounded per address against enumeration;
-        # the form itself still checks at submission
-        response = jsonify(available=None, code="rate_limited",
-                           message=str(_l("Trop de vérifications en peu de temps : réessayez dans une minute.")))
-        response.status_code = 429
-        response.headers["Retry-After"] = "60"
-        response.headers["Cache-Control"] = "no-store"
-        return response
     state = signup_state.load()
     result = availability(request.args.get("identifier", ""), state.answers if state else {})
     response = jsonify({k: str(v) if v is not None and not isinstance(v, bool) else v for k, v in result.items()})
+    if result.get("code") == "rate_limited":
+        response.status_code = 429
+        response.headers["Retry-After"] = "60"
     response.headers["Cache-Control"] = "no-store"
     return response
 

@@ -205,6 +205,10 @@ def test_supporting_document_upload_then_operator_opens(http, app, tmp_path):
     assert document["filename"] == "titre.pdf" and document["content_type"] == "application/pdf"
     written = Path(document["written_to"])
     assert written.read_bytes() == b"%PDF-1.7 scan" and oct(written.stat().st_mode & 0o777) == "0o600"
+    assert written.suffix == ".pdf" and "titre" not in written.name   # our name, the checked type's extension
+    again = runner.invoke(args=["users", "documents", "--tenant", "caf", "--identifier", "2900569123456",
+                                "--out", str(out)])
+    assert again.exit_code != 0 and "exists" in again.output              # never overwrites
     result = runner.invoke(args=["users", "activate", "--tenant", "caf", "--identifier", "2900569123456", "--json"])
     assert '"previous_status": "pending_document"' in result.output
     with app.app_context():

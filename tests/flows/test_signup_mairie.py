@@ -248,3 +248,12 @@ def test_live_identifier_check_is_rate_limited_per_address(http, app):
     assert refused.get_json()["available"] is None and "réessayez dans une minute" in refused.get_json()["message"]
     other = app.test_client()
     assert other.get("/mairie/signup/availability?identifier=x", environ_base={"REMOTE_ADDR": "10.0.0.9"}).status_code == 200
+    # the form's own check answers from the same limit: it is no way round it
+    from flask import g
+
+    from idp.signup.steps import availability
+
+    with app.test_request_context("/mairie/signup/identifiant", environ_base={"REMOTE_ADDR": "127.0.0.1"}):
+        g.tenant = app.extensions["idp_tenants"]["mairie"]
+        verdict = availability("jean.dupont", {})
+    assert verdict["code"] == "rate_limited" and verdict["available"] is None

@@ -51,3 +51,38 @@ def test_gunicorn_access_log_atoms_are_redacted():
 def test_redact_request_line_keeps_the_rest():
     line = '127.0.0.1 - - [x] "POST /caf/token HTTP/1.1" 200 -'
     assert redact_request_line(line) == line
+
+
+def test_werkzeug_coloured_request_lines_are_redacted():
+    """Werkzeug wraps non-200 request lines in ANSI colours inside the quotes."""
+    line = '"\x1b[32mGET /caf/franceconnect/callback?code=SECRETCODE HTTP/1.1\x1b[0m" 302 -'
+    record = logging.LogRecord("werkzeug", logging.INFO, __file__, 1, "%s - - [%s] %s",
+                               ("127.0.0.1", "30/Nov/2026", line), None)
+    WerkzeugRedactor().filter(record)
+    assert "SECRETCODE" not in record.getMessage() and "callback?[…]" in record.getMessage()
+
+
+def test_werkzeug_real_request_log_is_redacted(caplog):
+    """Through Werkzeug's own request handler logging, as `idp serve` without gunicorn runs."""
+    import threading
+
+    import requests
+    from werkzeug.serving import make_server
+
+    from idp.logredact import install_werkzeug_filter
+
+    def app(environ, start_response):
+        start_response("302 Found", [("Location", "/elsewhere")])
+        return [b""]
+
+    install_werkzeug_filter()
+    caplog.set_level(logging.INFO, logger="werkzeug")
+    server = make_server("127.0.0.1", 0, app)
+    thread = threading.Thread(target=server.handle_request, daemon=True)
+    thread.start()
+    requests.get(f"http://127.0.0.1:{server.server_port}/caf/authorize?login_hint=1840312345678",
+                 allow_redirects=False, timeout=5)
+    thread.join(timeout=5)
+    server.server_close()
+    logged = " ".join(r.getMessage() for r in caplog.records if r.name == "werkzeug")
+    assert "/caf/authorize?[…]" in logged and "1840312345678" not in logged
