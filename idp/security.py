@@ -63,6 +63,7 @@ def _form_action() -> str:
         except Exception:   # headers must never turn a page into an error
             log.exception("form-action sources could not be computed")
             extra = []
+        extra += [_origin(url) for url in g.get("form_action_extra", [])]
         sources += [origin for origin in extra if origin and origin not in sources]
     return " ".join(sources)
 

@@ -192,6 +192,8 @@ def logout():
     except OAuth2Error as error:
         return render_template("oidc/logout_error.html", error=error), 400
     if end_request.needs_confirmation and not _logout_confirmed():
+        # the confirmed form ends at the (registered, checked above) post_logout_redirect_uri
+        g.form_action_extra = [request.values.get("post_logout_redirect_uri")]
         return render_template("oidc/logout_confirm.html", params=dict(request.values.items()))
     upstream = sessions.upstream_of(sessions.current_session())
     response = server.create_endpoint_response("end_session", end_request)

@@ -63,3 +63,25 @@ def test_login_reaches_a_relying_party_on_another_origin(browser, live_server, o
     assert params["state"] == ["xo-state"] and params["code"], page.url
     assert blocked == []
     context.close()
+
+
+def test_logout_confirmation_reaches_a_relying_party_on_another_origin(browser, live_server, other_origin):
+    """RP-initiated logout without id_token_hint asks for confirmation; the confirmed form
+    then ends at the registered post_logout_redirect_uri, on the client's origin."""
+    base, _, app = live_server
+    bye = f"{other_origin}/bye"
+    client_id, _ = make_client(app, "caf", first_party=True, redirect_uris=[f"{other_origin}/cb"],
+                               post_logout_redirect_uris=[bye])
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    page.goto(f"{base}/caf/login")
+    page.locator("#identifier").fill("1 84 03 12 345 678")
+    page.get_by_label("Mot de passe", exact=True).fill("Allocation2024")
+    page.get_by_role("button", name="Se connecter").click()
+    page.wait_for_url("**/caf/account")
+    page.goto(f"{base}/caf/logout?" + urlencode({"client_id": client_id, "post_logout_redirect_uri": bye,
+                                                  "state": "bye-state"}))
+    page.get_by_role("button", name="Me déconnecter").click()
+    page.wait_for_url(f"{bye}?*")
+    assert parse_qs(urlsplit(page.url).query)["state"] == ["bye-state"]
+    context.close()
