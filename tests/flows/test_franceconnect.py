@@ -343,7 +343,7 @@ def test_nir_is_compared_with_the_whole_identite_pivot(app, nir, pivot, problem)
     arrondissements), or the country when born abroad; Algeria before 1962 is not compared."""
     from flask import g
 
-    from idp.federation.views import nir_disagrees
+    from idp.federation.checks import nir_disagrees
 
     with app.test_request_context("/caf/franceconnect/complete"):
         g.tenant = app.extensions["idp_tenants"]["caf"]
