@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass, field
 
 from authlib.oauth2.rfc6749 import OAuth2Request
-from authlib.oauth2.rfc6749.errors import AccessDeniedError, InvalidRequestError, OAuth2Error
+from authlib.oauth2.rfc6749.errors import InvalidRequestError, OAuth2Error
 from authlib.oauth2.rfc6749.requests import BasicOAuth2Payload
 from authlib.oidc.core.errors import (
     ConsentRequiredError, LoginRequiredError, RequestNotSupportedError, RequestURINotSupportedError,
@@ -25,7 +25,7 @@ from joserfc.errors import JoseError
 from ..db import scoped_first
 from ..keystore import keyring
 from ..models import Consent
-from . import interactions, sessions
+from . import sessions
 from .claims import parse_claims_parameter
 from .context import AuthContext
 

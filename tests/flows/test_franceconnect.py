@@ -214,7 +214,7 @@ def test_account_created_through_franceconnect_can_add_a_password(http, app, sta
     _, fc_url = _start_from_rp(http, "mairie", client_id)
     html, created = _create_account(http, "mairie", through_franceconnect(http, fc_url, "ines"))
     identifier = re.search(r'id="identifier" name="identifier" type="text" value="([^"]*)"', html).group(1)
-    http.post(f"/mairie/franceconnect/complete", data={"csrf_token": csrf(html), "identifier": identifier,
+    http.post("/mairie/franceconnect/complete", data={"csrf_token": csrf(html), "identifier": identifier,
                                                        "email": "ines.fernandez@exemple.fr", "cgu": "on"})
     page = page_text(http.get("/mairie/account"))
     assert "Ajouter un mot de passe" in page and "Mot de passe actuel" not in page

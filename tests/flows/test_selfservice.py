@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from helpers import ACCOUNTS, authorize, csrf, location, make_account, page_text, path_of, query
+from helpers import ACCOUNTS, authorize, csrf, location, make_account, page_text, query
 
 
 def direct_login(http, tenant="caf", remember=False):

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import re
 
-from helpers import page_text, authorize, csrf, location, make_client, path_of, query, submit_login
+from helpers import page_text, authorize, csrf, location, make_client, query, submit_login
 from messages_support import last_message
 
 ETAT_CIVIL = {"nir": "2 90 05 69 123 456", "civility": "madame", "birth_name": "Moreau",
