@@ -183,3 +183,63 @@ def choose_code():
             return response
     return render_template("accounts/choose_code.html", errors=errors,
                            requirements=g.tenant.password_policy.requirements()), 400 if errors else 200
+
+
+EMAIL_PURPOSE = "interaction_email"
+
+
+@bp.route("/interaction/<handle>/email", methods=["GET", "POST"])
+def add_email(handle):
+    """An email the relying party cannot do without (FranceConnect, this tenant being its
+    identity provider): typed, confirmed by a code sent to it, saved, then the request goes on."""
+    from policies import validator
+
+    from .. import verification
+    from ..models import Account
+    from ..signup.delivery import deliver
+
+    row = interactions.load(handle)
+    session_row = sessions.current_session()
+    if row is None or session_row is None:
+        return _expired()
+    g.ui_locales = row.params.get("ui_locales")
+    account = scoped_first(Account, id=session_row.account_id)
+    errors, notice, email = {}, None, request.form.get("email", "").strip()
+    pending = verification.pending(EMAIL_PURPOSE, account.id)
+    if request.method == "POST" and request.form.get("action") == "confirm" and pending is not None:
+        outcome = verification.check(EMAIL_PURPOSE, account.id, request.form.get("code", ""))
+        if outcome.ok:
+            account.email, account.email_verified = pending.destination, True
+            interactions.mark_done(row, "email")          # commits the email too
+            from ..oidc import authorize as authz
+            from ..oidc.views import handle_authorization
+
+            return make_response(handle_authorization(authz.oauth_request_from(row.params), row, handle))
+        errors["code"] = outcome.message
+        email = pending.destination
+    elif request.method == "POST":
+        result = validator("email")(email)
+        if not email:
+            errors["email"] = _l("Ce champ est obligatoire.")
+        elif not result.passing:
+            errors["email"] = tr(result.messages[0])
+        elif email_in_use(result.value, account.id):
+            errors["email"] = _l("Cette adresse électronique est déjà utilisée par un autre compte.")
+        elif pending is not None and pending.destination == result.value and not verification.can_resend(pending).ok:
+            errors["email"] = verification.can_resend(pending).message
+        else:
+            _, code = verification.issue(EMAIL_PURPOSE, account.id, "email", result.value)
+            deliver("email", result.value, "activation_code", {"code": code})
+            notice, email, pending = _l("Un code de confirmation a été envoyé à cette adresse. Saisissez-le ci-dessous."), \
+                result.value, verification.pending(EMAIL_PURPOSE, account.id)
+    return render_template("accounts/add_email.html", handle=handle, client=find_client(row.client_id), email=email,
+                           errors=errors, notice=notice, code_sent=pending is not None), 400 if errors else 200
+
+
+def email_in_use(email: str, except_account: str | None = None) -> bool:
+    from ..models import Account
+
+    query = db.select(Account.id).where(Account.tenant == g.tenant.slug, db.func.lower(Account.email) == email.lower())
+    if except_account:
+        query = query.where(Account.id != except_account)
+    return db.session.execute(query.limit(1)).first() is not None

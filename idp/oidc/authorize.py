@@ -17,7 +17,8 @@ from authlib.oauth2.rfc6749 import OAuth2Request
 from authlib.oauth2.rfc6749.errors import InvalidRequestError, OAuth2Error
 from authlib.oauth2.rfc6749.requests import BasicOAuth2Payload
 from authlib.oidc.core.errors import (
-    ConsentRequiredError, LoginRequiredError, RequestNotSupportedError, RequestURINotSupportedError,
+    ConsentRequiredError, InteractionRequiredError, LoginRequiredError, RequestNotSupportedError,
+    RequestURINotSupportedError,
 )
 from flask import current_app, g
 from joserfc.errors import JoseError
@@ -120,6 +121,20 @@ def check_login(a: Attempt):
         raise InteractionNeeded("login")
 
 
+def check_email_for_franceconnect(a: Attempt):
+    """FranceConnect refuses, from its identity providers, an identity without an email
+    (franceconnect.md §7): a person whose account has none gives one (confirmed by a code)
+    before the answer goes back to FranceConnect, rather than failing there."""
+    if getattr(a.client, "profile", None) != "franceconnect":
+        return
+    account = sessions.session_account(a.session)
+    if account is None or account.email:
+        return
+    if "none" in a.prompts:
+        raise a.error(InteractionRequiredError, "The account has no email, which FranceConnect requires.")
+    raise InteractionNeeded("email")
+
+
 def check_consent(a: Attempt):
     if a.client.row.first_party and "consent" not in a.prompts:
         return
@@ -134,7 +149,7 @@ def check_consent(a: Attempt):
 
 CHECKS = (
     check_request_object, check_response_mode, check_prompt, check_claims_parameter,
-    check_max_age, check_id_token_hint, check_login, check_consent,
+    check_max_age, check_id_token_hint, check_login, check_email_for_franceconnect, check_consent,
 )
 
 

@@ -71,7 +71,7 @@ def _to_interaction(oauth_request, interaction, handle, step):
     params = dict(oauth_request.payload.data.items())
     row, new_handle = interactions.save(params, params.get("client_id", ""), interaction)
     handle = new_handle or handle
-    endpoint = "accounts.login" if step == "login" else "accounts.consent"
+    endpoint = {"login": "accounts.login", "email": "accounts.add_email"}.get(step, "accounts.consent")
     response = redirect(url_for(endpoint, handle=handle))
     interactions.set_cookie(response, handle)
     return response

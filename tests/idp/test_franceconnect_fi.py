@@ -287,3 +287,34 @@ def test_birthplace_from_the_nir_only_when_it_is_a_commune_of_today(app, nir, bi
 
         claims = identity_claims(db.session.get(Account, account_id))
     assert {k: claims[k] for k in ("birthplace", "birthcountry") if k in claims} == expected
+
+
+def test_an_account_without_email_adds_one_before_going_back_to_franceconnect(http, app):
+    """FranceConnect refuses an identity without email (§7): the person gives one, confirmed
+    by a code, and only then is FranceConnect's request answered."""
+    from helpers import csrf, page_text
+
+    client_id, secret = register_franceconnect(app)
+    account_id = account_with(app, BORN_IN_LYON, email=None)
+    state, nonce = random_alnum(32), random_alnum(32)
+    url = location(authorize(http, "caf", client_id, redirect_uri=FC_CALLBACK, scope=FC_SCOPE,
+                             acr_values="eidas1", prompt="login", state=state, nonce=nonce))
+    identifier, password = ACCOUNTS["caf"]
+    asked = location(submit_login(http, url, identifier, password))
+    assert asked.endswith("/email"), "FranceConnect must not get an identity without email"
+    page = page_text(http.get(path_of(asked)))
+    assert "a besoin d'une adresse électronique" in page
+    sent = http.post(path_of(asked), data={"csrf_token": csrf(page), "action": "send", "email": "camille.m@example.fr"})
+    assert sent.status_code == 200 and "Un code de confirmation a été envoyé" in page_text(sent)
+    wrong = http.post(path_of(asked), data={"csrf_token": csrf(page), "action": "confirm", "code": "000000"})
+    assert wrong.status_code == 400
+    [message] = [m for m in app.extensions["idp_notifier"].outbox() if m["to"] == "camille.m@example.fr"]
+    code = re.search(r"\b(\d{6})\b", message["text"]).group(1)
+    done = http.post(path_of(asked), data={"csrf_token": csrf(page), "action": "confirm", "code": code})
+    callback = location(done)
+    assert callback.startswith(FC_CALLBACK + "?") and query(callback)["state"] == state
+    tokens = exchange(http, "caf", client_id, secret, query(callback)["code"], redirect_uri=FC_CALLBACK,
+                      auth="post").get_json()
+    identity = signed_userinfo(http, tokens["access_token"]).claims
+    assert identity["email"] == "camille.m@example.fr" and identity["sub"] == account_id
+    assert_franceconnect_accepts(identity)
