@@ -51,14 +51,9 @@ def create(tenant, identifier, password, email, given_name, family_name, birthda
 @with_appcontext
 def activate(tenant, identifier, as_json):
     """Open an account waiting for activation or for its supporting document to be checked."""
-    from .accounts.service import find_account
     from .db import db
 
-    t = _tenant(tenant)
-    checked = t.identifier_scheme.check(identifier)
-    account = find_account(tenant, checked.value) if checked.passing else None
-    if account is None:
-        raise click.UsageError(f"no account {t.identifier_scheme.mask(checked.value or identifier)} in tenant {tenant!r}")
+    _, account = _account_of(tenant, identifier)
     previous, account.status = account.status, "active"
     db.session.commit()
     _emit({"id": account.id, "previous_status": previous, "status": "active"}, as_json,

@@ -28,6 +28,16 @@ def find_account(tenant_slug: str, normalised_identifier: str) -> Account | None
     return scoped_first(Account, tenant_slug, identifier_index=index)
 
 
+def email_in_use(email: str, except_account: str | None = None) -> bool:
+    """Another account of the current tenant already has this email (case-insensitive)."""
+    from flask import g
+
+    query = db.select(Account.id).where(Account.tenant == g.tenant.slug, db.func.lower(Account.email) == email.lower())
+    if except_account:
+        query = query.where(Account.id != except_account)
+    return db.session.execute(query.limit(1)).first() is not None
+
+
 def account_identifier(account: Account) -> str:
     """The clear identifier, for its owner only (mask it anywhere else)."""
     return vault().unseal(account.tenant, account.identifier_sealed)

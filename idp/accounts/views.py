@@ -196,7 +196,8 @@ def add_email(handle):
 
     from .. import verification
     from ..models import Account
-    from ..signup.delivery import deliver
+    from ..signup.delivery import send_code
+    from .service import email_in_use
 
     row = interactions.load(handle)
     session_row = sessions.current_session()
@@ -225,21 +226,11 @@ def add_email(handle):
             errors["email"] = tr(result.messages[0])
         elif email_in_use(result.value, account.id):
             errors["email"] = _l("Cette adresse électronique est déjà utilisée par un autre compte.")
-        elif pending is not None and pending.destination == result.value and not verification.can_resend(pending).ok:
-            errors["email"] = verification.can_resend(pending).message
+        elif refused := send_code(EMAIL_PURPOSE, account.id, "email", result.value):
+            errors["email"] = refused
         else:
-            _, code = verification.issue(EMAIL_PURPOSE, account.id, "email", result.value)
-            deliver("email", result.value, "activation_code", {"code": code})
             notice, email, pending = _l("Un code de confirmation a été envoyé à cette adresse. Saisissez-le ci-dessous."), \
                 result.value, verification.pending(EMAIL_PURPOSE, account.id)
     return render_template("accounts/add_email.html", handle=handle, client=find_client(row.client_id), email=email,
                            errors=errors, notice=notice, code_sent=pending is not None), 400 if errors else 200
 
-
-def email_in_use(email: str, except_account: str | None = None) -> bool:
-    from ..models import Account
-
-    query = db.select(Account.id).where(Account.tenant == g.tenant.slug, db.func.lower(Account.email) == email.lower())
-    if except_account:
-        query = query.where(Account.id != except_account)
-    return db.session.execute(query.limit(1)).first() is not None

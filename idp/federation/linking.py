@@ -14,19 +14,19 @@ import re
 from datetime import datetime, timezone
 
 from anyascii import anyascii
+from policies import cog
 from sqlalchemy import select
 
 from flask import g
 
 from ..db import db, scoped_first, utcnow
 from ..models import Account, FederatedIdentity
+from ..oidc import franceconnect_fi
 from ..protection import vault
 from .provider import PROVIDER
 
 PIVOT = ("given_name", "family_name", "birthdate", "gender", "birthplace", "birthcountry")
-FRANCE = "99100"
-_CIVILITY = {"madame": "female", "monsieur": "male", "female": "female", "male": "male",
-             "f": "female", "m": "male"}
+FRANCE = cog.FRANCE
 
 
 def normalise_name(value: str | None) -> str:
@@ -45,14 +45,11 @@ def linked_account(subject: str, provider: str = PROVIDER) -> tuple[Account | No
 def account_pivot(account: Account) -> dict:
     """The local account's identité pivot, in FranceConnect's formats ("" when unknown)."""
     profile = account.profile or {}
-    gender = _CIVILITY.get(str(profile.get("gender") or profile.get("civility") or "").lower(), "")
-    birthplace = profile.get("birthplace") or ""
-    country = profile.get("birthcountry") or ""
-    if birthplace.startswith("99"):          # signup stores a country code for people born abroad
-        birthplace, country = "", birthplace
+    born = franceconnect_fi.birth(profile.get("birthplace"), profile.get("birthcountry"))
     return {"given_name": account.given_name or "", "family_name": account.family_name or "",
-            "birthdate": account.birthdate or "", "gender": gender, "birthplace": birthplace,
-            "birthcountry": country or (FRANCE if birthplace else "")}
+            "birthdate": account.birthdate or "",
+            "gender": franceconnect_fi.gender(profile.get("gender") or profile.get("civility")) or "",
+            "birthplace": born.get("birthplace", ""), "birthcountry": born.get("birthcountry", "")}
 
 
 def _given_names_agree(local: str, upstream: str) -> bool:

@@ -22,7 +22,7 @@ from providers.oidc import PendingAuthorization, UpstreamError
 
 from .. import verification
 from ..accounts.login import authenticate
-from ..accounts.service import find_account
+from ..accounts.service import email_in_use, find_account
 from ..audit import audit
 from ..db import db, new_secret, utcnow
 from ..i18n import tr
@@ -30,7 +30,8 @@ from ..models import Account
 from ..oidc import interactions, sessions
 from ..oidc.clients import find_client
 from ..oidc.franceconnect_fi import PROFILE as FI_PROFILE
-from ..signup.delivery import deliver
+from ..signup.delivery import send_code
+from ..signup.steps import suggestion
 from ..tenancy import tenant_blueprint
 from . import checks, linking, provider, state
 
@@ -236,20 +237,9 @@ def _needs_identifier() -> str:
 
 
 def _suggested_username(pivot: dict) -> str:
-    scheme = g.tenant.identifier_scheme
-    if not hasattr(scheme, "candidates"):
-        return ""
-    given = (pivot.get("given_name") or "").split(" ")[0]
-    for candidate in scheme.candidates(given, pivot.get("family_name") or "", limit=20):
-        if find_account(g.tenant.slug, candidate) is None:
-            return candidate
-    return ""
-
-
-def _email_taken(email: str) -> bool:
-    found = db.session.execute(db.select(Account.id).where(
-        Account.tenant == g.tenant.slug, db.func.lower(Account.email) == email.lower()).limit(1)).first()
-    return found is not None
+    """The signup's proposal (first free prénom.nom), from the first given name."""
+    return suggestion({"given_name": (pivot.get("given_name") or "").split(" ")[0],
+                       "birth_name": pivot.get("family_name") or ""}) or ""
 
 
 def _check_identifier(kind: str, form, parked, errors: dict) -> str | None:
@@ -281,7 +271,7 @@ def _check_email(form, parked, errors: dict) -> str | None:
     if not result.passing:
         errors["email"] = tr(result.messages[0])
         return None
-    if _email_taken(result.value):
+    if email_in_use(result.value):
         errors["email"] = _l("Cette adresse électronique est déjà utilisée par un autre compte.")
         return None
     return result.value
@@ -300,14 +290,10 @@ def _email_confirmed(email: str, form, parked, errors: dict) -> bool:
             return True
         errors["code"] = outcome.message
         return False
-    previous = verification.pending(EMAIL_PURPOSE, parked.row.id)
-    if previous is not None and previous.destination == email:
-        allowed = verification.can_resend(previous)
-        if not allowed.ok:
-            errors["code"] = allowed.message
-            return False
-    _, code = verification.issue(EMAIL_PURPOSE, parked.row.id, "email", email)
-    deliver("email", email, "activation_code", {"code": code})
+    refused = send_code(EMAIL_PURPOSE, parked.row.id, "email", email)
+    if refused:
+        errors["code"] = refused
+        return False
     parked.data["email_pending"] = email
     errors["_sent"] = _l("Un code de confirmation a été envoyé à cette adresse. Saisissez-le ci-dessous.")
     return False

@@ -26,7 +26,7 @@ from joserfc.errors import JoseError
 from ..db import scoped_first
 from ..keystore import keyring
 from ..models import Consent
-from . import sessions
+from . import franceconnect_fi, sessions
 from .claims import parse_claims_parameter
 from .context import AuthContext
 
@@ -125,7 +125,7 @@ def check_email_for_franceconnect(a: Attempt):
     """FranceConnect refuses, from its identity providers, an identity without an email
     (franceconnect.md §7): a person whose account has none gives one (confirmed by a code)
     before the answer goes back to FranceConnect, rather than failing there."""
-    if getattr(a.client, "profile", None) != "franceconnect":
+    if getattr(a.client, "profile", None) != franceconnect_fi.PROFILE:
         return
     account = sessions.session_account(a.session)
     if account is None or account.email:

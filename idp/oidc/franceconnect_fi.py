@@ -17,8 +17,10 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from policies import cog
+
 PROFILE = "franceconnect"
-FRANCE = "99100"
+FRANCE = cog.FRANCE
 
 # fcp-low.scopes.ts: FranceConnect's own scope → claims table
 SCOPE_CLAIMS: dict[str, tuple[str, ...]] = {

@@ -34,10 +34,14 @@ def save(params: dict, client_id: str, existing: Interaction | None = None) -> t
 
 
 def load(handle: str) -> Interaction | None:
-    """The live interaction of ``handle`` if this browser started it."""
+    """The live interaction of ``handle`` if this browser started it; read once per request
+    (the page's view and the CSP header both ask for it)."""
     if not handle or request.cookies.get(COOKIE) != handle:
         return None
-    row = scoped_first(Interaction, id=digest(handle))
+    loaded = g.setdefault("interactions", {})
+    if handle not in loaded:
+        loaded[handle] = scoped_first(Interaction, id=digest(handle))
+    row = loaded[handle]
     if row is None or row.expires_at <= utcnow():
         return None
     return row
@@ -50,6 +54,9 @@ def mark_done(row: Interaction, step: str) -> None:
 
 
 def finish(row: Interaction, commit: bool = True) -> None:
+    for handle, loaded in list(g.get("interactions", {}).items()):
+        if loaded is row:
+            g.interactions[handle] = None
     db.session.delete(row)
     if commit:
         db.session.commit()

@@ -20,13 +20,13 @@ from sqlalchemy import select, update
 from ..db import db, digest, new_secret, scoped, utcnow
 from ..keystore import keyring
 from ..models import IssuedAccessToken, RefreshToken, RevokedToken
+from . import franceconnect_fi
 from .context import AuthContext
 
 log = logging.getLogger("idp.tokens")
 ACCESS_TOKEN_ALG = "ES256"
 # FranceConnect reads userinfo once, right after the code exchange, and asks its identity
 # providers for very short-lived access tokens (franceconnect.md §7); its own last 60 s.
-FRANCECONNECT_PROFILE = "franceconnect"
 FRANCECONNECT_ACCESS_TTL = 60
 
 
@@ -40,7 +40,7 @@ class AccessTokenGenerator:
     def __call__(self, grant_type, client, user=None, scope=None, expires_in=None,
                  include_refresh_token=True):
         ttl = expires_in or _settings().tokens.access_token_ttl
-        if getattr(client, "profile", None) == FRANCECONNECT_PROFILE:
+        if getattr(client, "profile", None) == franceconnect_fi.PROFILE:
             ttl = min(ttl, FRANCECONNECT_ACCESS_TTL)
         now = int(time.time())
         jti = uuid.uuid4().hex

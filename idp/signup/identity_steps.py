@@ -15,7 +15,7 @@ from policies import identifier_scheme, validator
 
 from .. import verification
 from ..accounts.service import find_account
-from .delivery import deliver
+from .delivery import send_code
 from .documents import VerifierUnavailable, verifier_from_config
 from .places import resolve_birthplace
 from .steps import REQUIRED, check_fields
@@ -144,12 +144,8 @@ def _send_contact_code(form, state) -> dict[str, str]:
         return {"contact": REQUIRED}
     if not result.passing:
         return {"contact": tr(result.messages[0])}
-    previous = verification.pending(CONTACT_PURPOSE, state.row.id)
-    if previous is not None and previous.destination == result.value:
-        allowed = verification.can_resend(previous)
-        if not allowed.ok:
-            return {"contact": allowed.message}
-    row, code = verification.issue(CONTACT_PURPOSE, state.row.id, channel, result.value)
-    deliver(channel, result.value, "activation_code", {"code": code})
+    refused = send_code(CONTACT_PURPOSE, state.row.id, channel, result.value)
+    if refused:
+        return {"contact": refused}
     state.data["contact"] = {"field": field, "value": result.value, "channel": channel}
     return {"_sent": _l("Le code a été envoyé. Saisissez-le ci-dessous.")}

@@ -12,9 +12,7 @@ from datetime import datetime, timezone
 from flask import g
 
 from ..accounts.login import tenant_hasher
-from ..accounts.service import find_account
-from ..db import db
-from ..models import Account
+from ..accounts.service import email_in_use, find_account
 from .fields import check_value, spec
 
 REQUIRED = _l("Ce champ est obligatoire.")
@@ -48,12 +46,7 @@ def check_fields(step, form, state) -> dict[str, str]:
 
 
 def _email_taken(email: str) -> bool:
-    config = g.tenant.config.signup
-    if not config.unique_email:
-        return False
-    found = db.session.execute(db.select(Account.id).where(
-        Account.tenant == g.tenant.slug, db.func.lower(Account.email) == email.lower()).limit(1)).first()
-    return found is not None
+    return bool(g.tenant.config.signup.unique_email) and email_in_use(email)
 
 
 # -- identifier -------------------------------------------------------------------------------
