@@ -135,7 +135,7 @@ def test_access_denied_is_its_own_code(fc, fake):
 
 def test_state_mismatch(fc, fake):
     _, pending = fc.authorization_url(REDIRECT_URI)
-    expect_error("state_mismatch", fc.complete, {"code": CODE, "state": pending.state[:-1] + "X"}, pending)
+    expect_error("state_mismatch", fc.complete, {"code": CODE, "state": pending.state[:-1] + ("Y" if pending.state.endswith("X") else "X")}, pending)
     expect_error("state_mismatch", fc.complete, {"code": CODE}, pending)
     assert not fake.routes["token"].called
 
