@@ -1,0 +1,98 @@
+"""private_key_jwt (RFC 7523): bounded lifetime, jti remembered until exp, clients without keys."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+
+import pytest
+from joserfc import jwt
+from joserfc.jwk import ECKey
+
+from helpers import make_client
+
+TOKEN = "http://idp.test/caf/token"
+ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+
+
+@pytest.fixture
+def signer(app, tmp_path):
+    """A private_key_jwt client (client_credentials) and its private key."""
+    key = ECKey.generate_key("P-256", parameters={"alg": "ES256"}, private=True, auto_kid=True)
+    jwks_file = tmp_path / "jwks.json"
+    jwks_file.write_text(json.dumps({"keys": [key.as_dict(private=False)]}))
+    client_id, _ = make_client(app, auth_method="private_key_jwt", jwks_file=str(jwks_file),
+                               grant_types=["client_credentials"])
+    return client_id, key
+
+
+def assertion(client_id, key, lifetime=60, iat=True, jti=None):
+    now = int(time.time())
+    claims = {"iss": client_id, "sub": client_id, "aud": TOKEN, "exp": now + lifetime,
+              "jti": jti or uuid.uuid4().hex}
+    if iat:
+        claims["iat"] = now
+    return jwt.encode({"alg": "ES256", "kid": key.kid}, claims, key)
+
+
+def token_with(http, client_assertion):
+    return http.post("/caf/token", data={"grant_type": "client_credentials", "client_assertion": client_assertion,
+                                         "client_assertion_type": ASSERTION_TYPE})
+
+
+def test_assertion_of_five_minutes_is_accepted(http, signer):
+    assert token_with(http, assertion(*signer, lifetime=300)).status_code == 200
+
+
+def test_assertion_living_longer_than_five_minutes_is_refused(http, signer):
+    response = token_with(http, assertion(*signer, lifetime=3600))
+    assert response.status_code == 400  # no Authorization header: 400 (RFC 6749 §5.2)
+    assert response.get_json() == {"error": "invalid_client",
+                                   "error_description": "The assertion lives longer than 300 seconds (exp - iat)."}
+
+
+def test_assertion_without_iat_expiring_far_ahead_is_refused(http, signer):
+    response = token_with(http, assertion(*signer, lifetime=365 * 86400, iat=False))
+    assert response.get_json() == {"error": "invalid_client",
+                                   "error_description": "The assertion expires more than 300 seconds from now."}
+    assert token_with(http, assertion(*signer, lifetime=120, iat=False)).status_code == 200
+
+
+def test_assertion_issued_long_ago_is_refused(http, signer):
+    client_id, key = signer
+    now = int(time.time())
+    claims = {"iss": client_id, "sub": client_id, "aud": TOKEN, "iat": now - 3000, "exp": now + 60, "jti": "old"}
+    response = token_with(http, jwt.encode({"alg": "ES256", "kid": key.kid}, claims, key))
+    assert response.get_json()["error_description"] == "The assertion lives longer than 300 seconds (exp - iat)."
+
+
+def test_jti_is_remembered_in_the_shared_counters_until_exp(http, app, signer):
+    from idp.oidc.client_assertion import LEEWAY, replay_key
+
+    client_id, key = signer
+    first = assertion(client_id, key, lifetime=240, jti="once")
+    assert token_with(http, first).status_code == 200
+    left = app.extensions["idp_counters"].locked_for(replay_key("caf", client_id, "once"))
+    assert 240 - 5 <= left <= 240 + LEEWAY + 2  # until exp (and the leeway), not a fixed period
+    replay = token_with(http, first)
+    assert replay.get_json() == {"error": "invalid_client", "error_description": "JWT ID is used before."}
+
+
+def test_assertion_without_jti_is_refused(http, signer):
+    client_id, key = signer
+    now = int(time.time())
+    claims = {"iss": client_id, "sub": client_id, "aud": TOKEN, "iat": now, "exp": now + 60}
+    response = token_with(http, jwt.encode({"alg": "ES256", "kid": key.kid}, claims, key))
+    assert response.get_json() == {"error": "invalid_client", "error_description": "Missing JWT ID."}
+
+
+@pytest.mark.parametrize("method", ["client_secret_basic", "none"])
+def test_assertion_naming_a_client_without_keys_is_invalid_client(http, app, method):
+    key = ECKey.generate_key("P-256", parameters={"alg": "ES256"}, private=True, auto_kid=True)
+    options = {"public": True} if method == "none" else {"grant_types": ["client_credentials"]}
+    client_id, _ = make_client(app, **options)
+    response = token_with(http, assertion(client_id, key))
+    assert response.status_code == 400  # no Authorization header: 400 (RFC 6749 §5.2)
+    assert response.get_json() == {"error": "invalid_client",
+                                   "error_description": "The client is not registered for private_key_jwt."}
