@@ -21,14 +21,13 @@ from authlib.oidc.core.errors import (
     RequestURINotSupportedError,
 )
 from flask import current_app, g
-from joserfc.errors import JoseError
 
 from ..db import scoped_first
-from ..keystore import keyring
 from ..models import Consent
 from . import franceconnect_fi, sessions
 from .claims import parse_claims_parameter
 from .context import AuthContext
+from .id_token_hint import InvalidHint, hinted_claims
 
 log = logging.getLogger("idp.authorize")
 RESPONSE_MODES = ("query", "form_post")
@@ -99,16 +98,15 @@ def check_max_age(a: Attempt):
 
 
 def check_id_token_hint(a: Attempt):
-    """The hinted subject must be the one logged in; a foreign or forged hint is refused."""
+    """The hint must be an ID token of this issuer for this client (:mod:`.id_token_hint`);
+    when it names someone else than the person logged in, that person must log in again."""
     hint = a.params.get("id_token_hint")
     if not hint:
         return
     try:
-        claims = keyring(g.tenant.slug).verify(hint).claims
-    except (JoseError, ValueError, LookupError):
-        raise a.error(InvalidRequestError, "'id_token_hint' is not an ID token of this issuer.") from None
-    if claims.get("iss") != g.tenant.issuer:
-        raise a.error(InvalidRequestError, "'id_token_hint' was issued by another issuer.")
+        claims = hinted_claims(hint, a.client.get_client_id())
+    except InvalidHint as refused:
+        raise a.error(InvalidRequestError, str(refused)) from None
     if a.session is not None and a.session.account_id != claims.get("sub"):
         a.session = None
 

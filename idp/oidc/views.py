@@ -17,6 +17,7 @@ from . import interactions, sessions
 from .claims import names_for_scope, release
 from .clients import find_client
 from .discovery import metadata
+from .logout import needs_confirmation
 from .signed_userinfo import signed_userinfo_response
 from .tokens import InvalidToken, verify_access_token
 from ..db import db
@@ -185,13 +186,14 @@ def _logout_confirmed() -> bool:
 
 @bp.route("/logout", methods=["GET", "POST"])
 def logout():
-    """RP-Initiated Logout 1.0: ask for confirmation without a valid id_token_hint."""
+    """RP-Initiated Logout 1.0: ask for confirmation without a valid id_token_hint, or with
+    one naming another person or session (:func:`.logout.needs_confirmation`)."""
     server = _server()
     try:
         end_request = server.validate_endpoint_request("end_session")
     except OAuth2Error as error:
         return render_template("oidc/logout_error.html", error=error), 400
-    if end_request.needs_confirmation and not _logout_confirmed():
+    if needs_confirmation(end_request) and not _logout_confirmed():
         # the confirmed form ends at the (registered, checked above) post_logout_redirect_uri
         g.form_action_extra = [request.values.get("post_logout_redirect_uri")]
         return render_template("oidc/logout_confirm.html", params=dict(request.values.items()))
