@@ -22,9 +22,7 @@ from authlib.oidc.core.errors import (
 )
 from flask import current_app, g
 
-from ..db import scoped_first
-from ..models import Consent
-from . import franceconnect_fi, sessions
+from . import consent, franceconnect_fi, sessions
 from .claims import parse_claims_parameter
 from .context import AuthContext
 from .id_token_hint import InvalidHint, hinted_claims
@@ -81,10 +79,12 @@ def check_prompt(a: Attempt):
 
 
 def check_claims_parameter(a: Attempt):
+    """OIDC Core §5.5, limited to the claims the client is registered for (:mod:`.consent`)."""
     try:
         a.claims_request = parse_claims_parameter(a.params.get("claims"))
     except ValueError:
         raise a.error(InvalidRequestError, "'claims' must be a JSON object.") from None
+    a.claims_request = consent.limit_to_registered(a.claims_request, a.client)
 
 
 def check_max_age(a: Attempt):
@@ -138,8 +138,8 @@ def check_consent(a: Attempt):
         return
     if "consent" in a.prompts and not a.done("consent"):
         raise InteractionNeeded("consent")
-    granted = scoped_first(Consent, account_id=a.session.account_id, client_id=a.client.get_client_id())
-    if granted is None or not set(a.grant.request.scope.split()) <= set(granted.scopes):
+    needed = consent.asked(a.client, a.grant.request.scope, a.claims_request)
+    if not consent.covers(consent.granted_to(a.session.account_id, a.client), needed, a.client):
         if "none" in a.prompts:
             raise a.error(ConsentRequiredError, "The end-user has not consented to this client.")
         raise InteractionNeeded("consent")

@@ -16,6 +16,7 @@ from . import authorize as authz
 from . import interactions, sessions
 from .claims import names_for_scope, release
 from .clients import find_client
+from .consent import registered_claims
 from .discovery import metadata
 from .logout import needs_confirmation
 from .signed_userinfo import signed_userinfo_response
@@ -165,7 +166,9 @@ def _userinfo_response(account, token_claims: dict):
     claims in the formats of the client's profile (FranceConnect's for an FI)."""
     client = find_client(token_claims.get("client_id"))
     profile = client.profile if client is not None else None
-    names = names_for_scope(token_claims.get("scope", ""), profile) | set(token_claims.get("userinfo_claims", []))
+    names = names_for_scope(token_claims.get("scope", ""), profile)
+    if client is not None:  # claims asked by name: consented at authorize, and still registered
+        names |= set(token_claims.get("userinfo_claims", [])) & registered_claims(client)
     released = release(account, names, profile)
     if client is not None and client.userinfo_signed_response_alg:
         return signed_userinfo_response(released, client)
