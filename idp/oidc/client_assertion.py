@@ -24,6 +24,8 @@ from authlib.oauth2.rfc7523 import JWTBearerClientAssertion
 from flask import current_app, g
 from joserfc.errors import JoseError
 
+from ..audit import audit
+
 MAX_LIFETIME = 300  # seconds between iat (or now) and exp
 LEEWAY = 30  # clock skew allowed on exp, iat and nbf
 
@@ -45,6 +47,11 @@ def replay_key(tenant: str, client_id: str, jti: str) -> str:
     return f"jti:{tenant}:{digest}"
 
 
+def refused(client_id: str, reason: str, description: str) -> InvalidClientError:
+    audit("client_assertion", "failure", reason=reason, client_id=client_id)
+    return InvalidClientError(description=description)
+
+
 class PrivateKeyJWT(JWTBearerClientAssertion):
     CLIENT_AUTH_METHOD = "private_key_jwt"
 
@@ -60,17 +67,17 @@ class PrivateKeyJWT(JWTBearerClientAssertion):
         now = time.time()
         reason = lifetime_error(claims, now)
         if reason:
-            raise InvalidClientError(description=reason)
+            raise refused(claims["sub"], "lifetime", reason)
         if "jti" not in claims:
             raise InvalidClientError(description="Missing JWT ID.")
         ttl = max(1, int(claims["exp"] + LEEWAY - now) + 1)
         counters = current_app.extensions["idp_counters"]
         if counters.incr(replay_key(g.tenant.slug, claims["sub"], claims["jti"]), ttl) != 1:
-            raise InvalidClientError(description="JWT ID is used before.")
+            raise refused(claims["sub"], "replayed", "JWT ID is used before.")
 
     def resolve_client_public_key(self, client):
         if client.row.auth_method != self.CLIENT_AUTH_METHOD or not client.row.jwks:
-            raise InvalidClientError(description="The client is not registered for private_key_jwt.")
+            raise refused(client.client_id, "no_keys", "The client is not registered for private_key_jwt.")
         try:
             return client.public_keys()
         except (JoseError, ValueError, KeyError, TypeError):

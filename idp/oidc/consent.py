@@ -17,6 +17,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from flask import g
@@ -25,6 +26,7 @@ from ..db import db, scoped_first
 from ..models import Consent
 from .claims import SCOPE_CLAIMS, names_for_scope, requested_claims
 
+log = logging.getLogger("idp.consent")
 # claims about the authentication, not about the person: never consented to, never dropped
 PROTOCOL_CLAIMS = frozenset({"iss", "aud", "exp", "iat", "auth_time", "nonce", "acr", "amr", "sid", "at_hash"})
 TARGETS = ("userinfo", "id_token")
@@ -48,11 +50,15 @@ def limit_to_registered(claims_request: dict | None, client) -> dict | None:
     if not claims_request:
         return claims_request
     allowed = registered_claims(client) | PROTOCOL_CLAIMS
-    limited = dict(claims_request)
+    limited, dropped = dict(claims_request), set()
     for target in TARGETS:
         section = claims_request.get(target)
         if isinstance(section, dict):
             limited[target] = {name: value for name, value in section.items() if name in allowed}
+            dropped |= set(section) - allowed
+    if dropped:  # why a client does not get what it asked; a count, the names are free text
+        log.info("claims_not_registered tenant=%s client=%s count=%d",
+                 g.tenant.slug, client.get_client_id(), len(dropped))
     return limited
 
 

@@ -23,12 +23,14 @@ from __future__ import annotations
 from flask import g
 from joserfc.errors import JoseError
 
+from ..audit import audit
 from ..keystore import keyring
 from .clients import find_client
 
 NOT_AN_ID_TOKEN = "'id_token_hint' is not an ID token of this issuer."
 OTHER_ISSUER = "'id_token_hint' was issued by another issuer."
 OTHER_CLIENT = "'id_token_hint' was not issued to this client."
+REASONS = {NOT_AN_ID_TOKEN: "not_an_id_token", OTHER_ISSUER: "other_issuer", OTHER_CLIENT: "other_client"}
 
 
 class InvalidHint(ValueError):
@@ -56,6 +58,14 @@ def _check_client(claims: dict, client_id: str | None) -> None:
 def hinted_claims(hint: str, client_id: str | None = None) -> dict:
     """The claims of ``hint`` once it is known to be an ID token of this issuer for
     ``client_id`` (or for a client of this tenant); :class:`InvalidHint` otherwise."""
+    try:
+        return _checked(hint, client_id)
+    except InvalidHint as refused:
+        audit("id_token_hint", "failure", reason=REASONS[str(refused)], client_id=client_id)
+        raise
+
+
+def _checked(hint: str, client_id: str | None) -> dict:
     try:
         token = keyring(g.tenant.slug).verify(hint)
     except (JoseError, ValueError, LookupError, TypeError):

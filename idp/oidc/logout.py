@@ -7,6 +7,7 @@ import logging
 
 from flask import g
 
+from ..audit import audit
 from . import sessions
 from .backchannel import notify
 from .clients import find_client
@@ -33,9 +34,10 @@ def hint_names_someone_else(end_session_request) -> bool:
     hinted, current = end_session_request.id_token_claims, sessions.current_session()
     if hinted is None or current is None:
         return False
-    if hinted.get("sub") != current.account_id:
-        return True
-    return hinted.get("sid") is not None and hinted.get("sid") != current.sid
+    other = hinted.get("sub") != current.account_id or hinted.get("sid") not in (None, current.sid)
+    if other:
+        audit("logout.confirmation_asked", reason="hint_names_another_session")
+    return other
 
 
 def needs_confirmation(end_session_request) -> bool:

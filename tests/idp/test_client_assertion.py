@@ -67,7 +67,7 @@ def test_assertion_issued_long_ago_is_refused(http, signer):
     assert response.get_json()["error_description"] == "The assertion lives longer than 300 seconds (exp - iat)."
 
 
-def test_jti_is_remembered_in_the_shared_counters_until_exp(http, app, signer):
+def test_jti_is_remembered_in_the_shared_counters_until_exp(http, app, signer, caplog):
     from idp.oidc.client_assertion import LEEWAY, replay_key
 
     client_id, key = signer
@@ -77,6 +77,9 @@ def test_jti_is_remembered_in_the_shared_counters_until_exp(http, app, signer):
     assert 240 - 5 <= left <= 240 + LEEWAY + 2  # until exp (and the leeway), not a fixed period
     replay = token_with(http, first)
     assert replay.get_json() == {"error": "invalid_client", "error_description": "JWT ID is used before."}
+    events = [json.loads(r.getMessage()) for r in caplog.records if r.name == "idp.audit"]
+    assert {"event": "client_assertion", "outcome": "failure", "reason": "replayed",
+            "client_id": client_id}.items() <= events[-1].items()
 
 
 def test_assertion_without_jti_is_refused(http, signer):

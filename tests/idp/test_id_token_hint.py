@@ -3,6 +3,7 @@ a logout hint naming another person or session asks the person first."""
 
 from __future__ import annotations
 
+import json
 from urllib.parse import urlencode
 
 import pytest
@@ -54,12 +55,14 @@ KINDS = ["access token", "logout token", "explicitly typed as access token", "si
 
 
 @pytest.mark.parametrize("kind", KINDS)
-def test_logout_refuses_a_token_that_is_not_an_id_token(http, app, kind):
+def test_logout_refuses_a_token_that_is_not_an_id_token(http, app, kind, caplog):
     client_id, _, tokens = code_tokens(http, app)
     hint = lookalikes(app, http, tokens, client_id)[kind]
     response = logout(http, id_token_hint=hint, post_logout_redirect_uri=POST_LOGOUT)
     assert response.status_code == 400 and "Location" not in response.headers
     assert f"<code>invalid_request</code> – {NOT_AN_ID_TOKEN}" in page_text(response)
+    audited = [json.loads(r.getMessage()) for r in caplog.records if r.name == "idp.audit"]
+    assert {"event": "id_token_hint", "outcome": "failure", "reason": "not_an_id_token"}.items() <= audited[-1].items()
     assert logged_in(http, client_id)  # nothing ended
 
 
