@@ -3,21 +3,23 @@
 from __future__ import annotations
 
 import json
+import threading
 import time
 import uuid
 
 import pytest
+import requests
 from joserfc import jwt
 from joserfc.jwk import ECKey
 
 from helpers import make_client
+from live import live_server  # noqa: F401  (fixture)
 
 TOKEN = "http://idp.test/caf/token"
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 
 
-@pytest.fixture
-def signer(app, tmp_path):
+def make_signer(app, tmp_path):
     """A private_key_jwt client (client_credentials) and its private key."""
     key = ECKey.generate_key("P-256", parameters={"alg": "ES256"}, private=True, auto_kid=True)
     jwks_file = tmp_path / "jwks.json"
@@ -27,9 +29,14 @@ def signer(app, tmp_path):
     return client_id, key
 
 
-def assertion(client_id, key, lifetime=60, iat=True, jti=None):
+@pytest.fixture
+def signer(app, tmp_path):
+    return make_signer(app, tmp_path)
+
+
+def assertion(client_id, key, lifetime=60, iat=True, jti=None, aud=TOKEN):
     now = int(time.time())
-    claims = {"iss": client_id, "sub": client_id, "aud": TOKEN, "exp": now + lifetime,
+    claims = {"iss": client_id, "sub": client_id, "aud": aud, "exp": now + lifetime,
               "jti": jti or uuid.uuid4().hex}
     if iat:
         claims["iat"] = now
@@ -99,3 +106,35 @@ def test_assertion_naming_a_client_without_keys_is_invalid_client(http, app, met
     assert response.status_code == 400  # no Authorization header: 400 (RFC 6749 §5.2)
     assert response.get_json() == {"error": "invalid_client",
                                    "error_description": "The client is not registered for private_key_jwt."}
+
+
+def test_simultaneous_uses_of_one_assertion_have_one_winner(live_server, tmp_path):
+    base, _, live_app = live_server
+    client_id, key = make_signer(live_app, tmp_path)
+    token = assertion(client_id, key, jti="raced", aud=f"{base}/caf/token")
+    start, answers = threading.Barrier(8), []
+
+    def use():
+        start.wait()
+        answers.append(requests.post(f"{base}/caf/token", timeout=10, data={
+            "grant_type": "client_credentials", "client_assertion": token, "client_assertion_type": ASSERTION_TYPE}))
+
+    threads = [threading.Thread(target=use) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(a.status_code for a in answers) == [200] + [400] * 7
+    assert {a.json().get("error_description") for a in answers if a.status_code == 400} == {"JWT ID is used before."}
+
+
+def test_a_replay_is_refused_by_another_worker_sharing_redis(http, app, signer, backend):
+    if backend != "postgresql":
+        pytest.skip("without [redis] counters are per process (one worker only, as documented)")
+    from idp.app import create_app
+
+    other_worker = create_app({"TESTING": True}, settings=app.config["IDP_SETTINGS"]).test_client()
+    first = assertion(*signer)
+    assert token_with(http, first).status_code == 200
+    assert token_with(other_worker, first).get_json() == {"error": "invalid_client",
+                                                          "error_description": "JWT ID is used before."}
