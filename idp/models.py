@@ -166,6 +166,8 @@ class Consent(TenantOwned, db.Model):
     account_id: Mapped[str] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
     client_id: Mapped[str] = mapped_column(String(64))
     scopes: Mapped[list] = mapped_column(JSON, default=list)
+    # claims granted by name (the ``claims`` parameter) beyond those of the scopes
+    claims: Mapped[list] = mapped_column(JSON, default=list)
     granted_at: Mapped[object] = mapped_column(DateTime, default=utcnow)
 
 

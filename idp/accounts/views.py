@@ -9,10 +9,11 @@ from ..i18n import tr
 from flask import current_app, g, make_response, redirect, render_template, request, session, url_for
 
 from ..db import db, scoped_first
-from ..models import Consent
 from ..oidc import interactions, sessions
 from ..oidc.clients import find_client
-from ..oidc.claims import SCOPE_CLAIMS
+from ..oidc import consent as consents
+from ..oidc.claims import names_for_scope, parse_claims_parameter
+from .claim_labels import CLAIM_LABELS, in_reading_order
 from ..tenancy import tenant_blueprint
 from .login import authenticate
 
@@ -126,23 +127,41 @@ def consent(handle):
         return _expired()
     g.ui_locales = row.params.get("ui_locales")
     client = find_client(row.client_id)
-    scopes = [s for s in client.get_allowed_scope(row.params.get("scope", "")).split() if s in SCOPE_CLAIMS or s == "offline_access"]
+    needed = consent_needed(client, row.params)
     if request.method == "POST":
         if request.form.get("decision") != "allow":
             from ..oidc.views import deny
 
             return deny(row)
-        granted = scoped_first(Consent, account_id=session.account_id, client_id=client.get_client_id())
-        if granted is None:
-            granted = Consent(tenant=g.tenant.slug, account_id=session.account_id,
-                              client_id=client.get_client_id(), scopes=[])
-            db.session.add(granted)
-        granted.scopes = sorted(set(granted.scopes or []) | set(scopes))
+        consents.record(session.account_id, client, needed)
         db.session.commit()
         interactions.mark_done(row, "consent")
         return redirect(url_for("oidc.resume", handle=handle))
-    labels = [(s, SCOPE_LABELS.get(s, s)) for s in scopes]
-    return render_template("accounts/consent.html", client=client, scopes=labels, handle=handle)
+    return render_template("accounts/consent.html", client=client, scopes=consent_items(needed, client),
+                           handle=handle)
+
+
+def consent_needed(client, params: dict) -> consents.Asked:
+    """What the stored request asks (its ``claims`` were checked by /authorize already)."""
+    try:
+        claims_request = parse_claims_parameter(params.get("claims"))
+    except ValueError:
+        claims_request = None
+    return consents.asked(client, params.get("scope"), claims_request)
+
+
+def consent_items(needed: consents.Asked, client) -> list[tuple[str, str]]:
+    """Each scope and each claim asked by name, in words; a scope without words of its own
+    is shown as the claims it releases."""
+    items: dict[str, str] = {}
+    for scope in needed.scopes:
+        if scope in SCOPE_LABELS:
+            items[scope] = SCOPE_LABELS[scope]
+        else:
+            claims = in_reading_order(names_for_scope(scope, client.profile))
+            items.update((c, CLAIM_LABELS.get(c, c)) for c in claims)
+    items.update((c, CLAIM_LABELS.get(c, c)) for c in in_reading_order(needed.claims))
+    return list(items.items())
 
 
 @bp.route("/personal-code", methods=["GET", "POST"])

@@ -21,14 +21,11 @@ from authlib.oidc.core.errors import (
     RequestURINotSupportedError,
 )
 from flask import current_app, g
-from joserfc.errors import JoseError
 
-from ..db import scoped_first
-from ..keystore import keyring
-from ..models import Consent
-from . import franceconnect_fi, sessions
+from . import consent, franceconnect_fi, sessions
 from .claims import parse_claims_parameter
 from .context import AuthContext
+from .id_token_hint import InvalidHint, hinted_claims
 
 log = logging.getLogger("idp.authorize")
 RESPONSE_MODES = ("query", "form_post")
@@ -82,10 +79,12 @@ def check_prompt(a: Attempt):
 
 
 def check_claims_parameter(a: Attempt):
+    """OIDC Core §5.5, limited to the claims the client is registered for (:mod:`.consent`)."""
     try:
         a.claims_request = parse_claims_parameter(a.params.get("claims"))
     except ValueError:
         raise a.error(InvalidRequestError, "'claims' must be a JSON object.") from None
+    a.claims_request = consent.limit_to_registered(a.claims_request, a.client)
 
 
 def check_max_age(a: Attempt):
@@ -99,16 +98,15 @@ def check_max_age(a: Attempt):
 
 
 def check_id_token_hint(a: Attempt):
-    """The hinted subject must be the one logged in; a foreign or forged hint is refused."""
+    """The hint must be an ID token of this issuer for this client (:mod:`.id_token_hint`);
+    when it names someone else than the person logged in, that person must log in again."""
     hint = a.params.get("id_token_hint")
     if not hint:
         return
     try:
-        claims = keyring(g.tenant.slug).verify(hint).claims
-    except (JoseError, ValueError, LookupError):
-        raise a.error(InvalidRequestError, "'id_token_hint' is not an ID token of this issuer.") from None
-    if claims.get("iss") != g.tenant.issuer:
-        raise a.error(InvalidRequestError, "'id_token_hint' was issued by another issuer.")
+        claims = hinted_claims(hint, a.client.get_client_id())
+    except InvalidHint as refused:
+        raise a.error(InvalidRequestError, str(refused)) from None
     if a.session is not None and a.session.account_id != claims.get("sub"):
         a.session = None
 
@@ -140,8 +138,8 @@ def check_consent(a: Attempt):
         return
     if "consent" in a.prompts and not a.done("consent"):
         raise InteractionNeeded("consent")
-    granted = scoped_first(Consent, account_id=a.session.account_id, client_id=a.client.get_client_id())
-    if granted is None or not set(a.grant.request.scope.split()) <= set(granted.scopes):
+    needed = consent.asked(a.client, a.grant.request.scope, a.claims_request)
+    if not consent.covers(consent.granted_to(a.session.account_id, a.client), needed, a.client):
         if "none" in a.prompts:
             raise a.error(ConsentRequiredError, "The end-user has not consented to this client.")
         raise InteractionNeeded("consent")

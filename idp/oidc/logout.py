@@ -1,4 +1,5 @@
-"""What ending a session does: forget the SSO session, revoke its tokens, tell the clients."""
+"""What ending a session does: forget the SSO session, revoke its tokens, tell the clients;
+and when the person must confirm it first (RP-Initiated Logout 1.0 §2 and §6)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import logging
 
 from flask import g
 
+from ..audit import audit
 from . import sessions
 from .backchannel import notify
 from .clients import find_client
@@ -22,3 +24,22 @@ def end_session(end_session_request=None) -> None:
     clients = [c for c in (find_client(cid) for cid in row.client_ids or []) if c]
     notify(clients, row.account_id, row.sid)
     log.info("session_ended tenant=%s clients=%d", g.tenant.slug, len(clients))
+
+
+def hint_names_someone_else(end_session_request) -> bool:
+    """The ``id_token_hint`` was issued for another person or another session than the one
+    of this browser: RP-Initiated Logout §2 treats such a request as suspect, and as
+    Keycloak does the person is asked instead of being logged out by someone else's link.
+    Without a session there is nothing to end, so nothing to ask."""
+    hinted, current = end_session_request.id_token_claims, sessions.current_session()
+    if hinted is None or current is None:
+        return False
+    other = hinted.get("sub") != current.account_id or hinted.get("sid") not in (None, current.sid)
+    if other:
+        audit("logout.confirmation_asked", reason="hint_names_another_session")
+    return other
+
+
+def needs_confirmation(end_session_request) -> bool:
+    """No valid hint (Authlib's rule, §6), or a hint naming someone else."""
+    return end_session_request.needs_confirmation or hint_names_someone_else(end_session_request)

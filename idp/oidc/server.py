@@ -8,32 +8,12 @@ from __future__ import annotations
 
 from authlib.integrations.flask_oauth2 import AuthorizationServer
 from authlib.oauth2.rfc6749 import OAuth2Request
-from authlib.oauth2.rfc7523 import JWTBearerClientAssertion
-from flask import current_app, g
 
+from .client_assertion import PrivateKeyJWT
 from .clients import find_client
 from .grants import AuthorizationCodeGrant, ClientCredentialsGrant, OpenIDCode, RefreshTokenGrant, save_token
 from .pkce import StrictCodeChallenge
 from .tokens import AccessTokenGenerator
-
-
-class PrivateKeyJWT(JWTBearerClientAssertion):
-    """``private_key_jwt`` client authentication (RFC 7523 §2.2, OIDC Core §9)."""
-
-    CLIENT_AUTH_METHOD = "private_key_jwt"
-
-    def __init__(self):
-        super().__init__(validate_jti=True, leeway=30)
-
-    def get_audiences(self):
-        return [f"{g.tenant.issuer}/token", g.tenant.issuer]
-
-    def validate_jti(self, claims, jti):
-        counters = current_app.extensions["idp_counters"]
-        return counters.incr(f"jti:{g.tenant.slug}:{claims['sub']}:{jti}", 600) == 1
-
-    def resolve_client_public_key(self, client):
-        return client.public_keys()
 
 
 class TenantAuthorizationServer(AuthorizationServer):

@@ -16,7 +16,9 @@ from . import authorize as authz
 from . import interactions, sessions
 from .claims import names_for_scope, release
 from .clients import find_client
+from .consent import registered_claims
 from .discovery import metadata
+from .logout import needs_confirmation
 from .signed_userinfo import signed_userinfo_response
 from .tokens import InvalidToken, verify_access_token
 from ..db import db
@@ -164,7 +166,9 @@ def _userinfo_response(account, token_claims: dict):
     claims in the formats of the client's profile (FranceConnect's for an FI)."""
     client = find_client(token_claims.get("client_id"))
     profile = client.profile if client is not None else None
-    names = names_for_scope(token_claims.get("scope", ""), profile) | set(token_claims.get("userinfo_claims", []))
+    names = names_for_scope(token_claims.get("scope", ""), profile)
+    if client is not None:  # claims asked by name: consented at authorize, and still registered
+        names |= set(token_claims.get("userinfo_claims", [])) & registered_claims(client)
     released = release(account, names, profile)
     if client is not None and client.userinfo_signed_response_alg:
         return signed_userinfo_response(released, client)
@@ -185,13 +189,14 @@ def _logout_confirmed() -> bool:
 
 @bp.route("/logout", methods=["GET", "POST"])
 def logout():
-    """RP-Initiated Logout 1.0: ask for confirmation without a valid id_token_hint."""
+    """RP-Initiated Logout 1.0: ask for confirmation without a valid id_token_hint, or with
+    one naming another person or session (:func:`.logout.needs_confirmation`)."""
     server = _server()
     try:
         end_request = server.validate_endpoint_request("end_session")
     except OAuth2Error as error:
         return render_template("oidc/logout_error.html", error=error), 400
-    if end_request.needs_confirmation and not _logout_confirmed():
+    if needs_confirmation(end_request) and not _logout_confirmed():
         # the confirmed form ends at the (registered, checked above) post_logout_redirect_uri
         g.form_action_extra = [request.values.get("post_logout_redirect_uri")]
         return render_template("oidc/logout_confirm.html", params=dict(request.values.items()))

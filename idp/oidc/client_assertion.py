@@ -1,0 +1,84 @@
+"""``private_key_jwt`` client authentication (RFC 7523 §2.2 and §3, OIDC Core §9).
+
+Authlib checks the signature, ``iss`` = ``sub`` = the client, ``aud`` (this tenant's token
+endpoint or issuer) and ``exp``. On top of it:
+
+- an assertion lives at most :data:`MAX_LIFETIME` seconds (5 minutes): ``exp - iat`` when
+  it has an ``iat``, ``exp - now`` when it has none. RFC 7523 §3 lets the server "reject JWTs
+  with an exp claim value that is unreasonably far in the future"; a client makes a fresh
+  assertion per request, so minutes are plenty, and a bound lifetime bounds the replay memory;
+- each ``jti`` is remembered until the assertion expires (``exp`` plus the clock leeway), in
+  the shared counters (Redis when configured), so that no worker accepts it twice while any
+  worker would still accept it once (RFC 7523 §3 item 7);
+- a client without registered keys (one that authenticates otherwise, or none) is refused
+  with ``invalid_client`` before anything is decoded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+
+from authlib.oauth2.rfc6749 import InvalidClientError
+from authlib.oauth2.rfc7523 import JWTBearerClientAssertion
+from flask import current_app, g
+from joserfc.errors import JoseError
+
+from ..audit import audit
+
+MAX_LIFETIME = 300  # seconds between iat (or now) and exp
+LEEWAY = 30  # clock skew allowed on exp, iat and nbf
+
+
+def lifetime_error(claims: dict, now: float) -> str | None:
+    """Why the assertion lives too long, or None; ``exp``/``iat`` are NumericDates here."""
+    exp, iat = claims["exp"], claims.get("iat")
+    if iat is not None and exp - iat > MAX_LIFETIME:
+        return f"The assertion lives longer than {MAX_LIFETIME} seconds (exp - iat)."
+    if iat is None and exp - now > MAX_LIFETIME + LEEWAY:
+        return f"The assertion expires more than {MAX_LIFETIME} seconds from now."
+    return None
+
+
+def replay_key(tenant: str, client_id: str, jti: str) -> str:
+    # hashed: a jti is the client's free text, of any length
+    text = f"{client_id}\0{jti}".encode("utf-8", "surrogatepass")  # JSON allows lone surrogates
+    digest = hashlib.sha256(text).hexdigest()
+    return f"jti:{tenant}:{digest}"
+
+
+def refused(client_id: str, reason: str, description: str) -> InvalidClientError:
+    audit("client_assertion", "failure", reason=reason, client_id=client_id)
+    return InvalidClientError(description=description)
+
+
+class PrivateKeyJWT(JWTBearerClientAssertion):
+    CLIENT_AUTH_METHOD = "private_key_jwt"
+
+    def __init__(self):
+        # the jti is checked in verify_claims, once the lifetime is known to be short
+        super().__init__(validate_jti=False, leeway=LEEWAY)
+
+    def get_audiences(self):
+        return [f"{g.tenant.issuer}/token", g.tenant.issuer]
+
+    def verify_claims(self, claims):
+        super().verify_claims(claims)  # types, iss = sub, aud, exp, iat and nbf with leeway
+        now = time.time()
+        reason = lifetime_error(claims, now)
+        if reason:
+            raise refused(claims["sub"], "lifetime", reason)
+        if "jti" not in claims:
+            raise InvalidClientError(description="Missing JWT ID.")
+        ttl = max(1, int(claims["exp"] + LEEWAY - now) + 1)
+        counters = current_app.extensions["idp_counters"]
+        if counters.incr(replay_key(g.tenant.slug, claims["sub"], claims["jti"]), ttl) != 1:
+            raise refused(claims["sub"], "replayed", "JWT ID is used before.")
+
+    def resolve_client_public_key(self, client):
+        if client.row.auth_method != self.CLIENT_AUTH_METHOD or not client.row.jwks:
+            raise refused(client.client_id, "no_keys", "The client is not registered for private_key_jwt.")
+        try:
+            return client.public_keys()
+        except (JoseError, ValueError, KeyError, TypeError):
+            raise InvalidClientError(description="The client's registered keys cannot be used.") from None
