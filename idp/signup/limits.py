@@ -21,15 +21,15 @@ from __future__ import annotations
 import math
 
 from flask import current_app, g, request
-from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_gettext as _l, ngettext
 
 from ..protection import vault
 
 HOUR, DAY = 3600, 86400
 MESSAGES = {
-    "checks": _l("Trop de vérifications en peu de temps. Réessayez dans %(minutes)s minutes."),
-    "password": _l("Trop d'essais pour cette étape. Réessayez dans %(minutes)s minutes."),
-    "uploads": _l("Trop de justificatifs envoyés. Réessayez dans %(minutes)s minutes."),
+    "checks": _l("Trop de vérifications en peu de temps. Réessayez dans %(delay)s."),
+    "password": _l("Trop d'essais pour cette étape. Réessayez dans %(delay)s."),
+    "uploads": _l("Trop de justificatifs envoyés. Réessayez dans %(delay)s."),
 }
 
 
@@ -54,9 +54,16 @@ def _spend(bucket: str, limits: list[tuple[str, int, int]]) -> str | None:
         key = f"signup-{bucket}:{g.tenant.slug}:{subject}"
         if counters.incr(key, window) > limit:
             wait = max(wait, counters.locked_for(key) or window)
-    if not wait:
-        return None
-    return MESSAGES[bucket] % {"minutes": max(1, math.ceil(wait / 60))}
+    return MESSAGES[bucket] % {"delay": _delay(wait)} if wait else None
+
+
+def _delay(seconds: int) -> str:
+    """``"45 minutes"``, ``"24 heures"`` (rounded up)."""
+    minutes = max(1, math.ceil(seconds / 60))
+    if minutes < 120:
+        return ngettext("%(num)d minute", "%(num)d minutes", minutes)
+    hours = math.ceil(minutes / 60)
+    return ngettext("%(num)d heure", "%(num)d heures", hours)
 
 
 def check(number: str | None = None) -> str | None:

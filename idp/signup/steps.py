@@ -16,9 +16,11 @@ from ..accounts.login import tenant_hasher
 from ..accounts.service import email_in_use, find_account
 from ..protection import vault
 from . import limits
+from .existing import check_free
 from .fields import check_value, spec
 
 REQUIRED = _l("Ce champ est obligatoire.")
+EMAIL_TAKEN = _l("Cette adresse électronique est déjà utilisée par un autre compte.")
 
 
 def visible_fields(step, answers: dict) -> list:
@@ -40,16 +42,24 @@ def check_fields(step, form, state) -> dict[str, str]:
         value, error = check_value(field_spec, form.get(chosen.name, ""))
         if not error and chosen.required and value in ("", False):
             error = REQUIRED
-        if not error and chosen.name == "email" and value and _email_taken(value):
-            error = _l("Cette adresse électronique est déjà utilisée par un autre compte.")
+        if not error and chosen.name == "email" and value:
+            error = _email_refusal(value, errors)
         answers[chosen.name] = value
         if error:
             errors[chosen.name] = error
     return errors
 
 
-def _email_taken(email: str) -> bool:
-    return bool(g.tenant.config.signup.unique_email) and email_in_use(email)
+def _email_refusal(email: str, errors: dict):
+    """With ``unique_email`` an address in use is refused: that answer tells whether an
+    address has an account, so each one counts against the checks' limit per address."""
+    if not g.tenant.config.signup.unique_email:
+        return None
+    refused = limits.check()
+    if refused:
+        errors["_throttled"] = True
+        return refused
+    return EMAIL_TAKEN if email_in_use(email) else None
 
 
 # -- identifier -------------------------------------------------------------------------------
@@ -170,4 +180,5 @@ def check_consent(step, form, state) -> dict[str, str]:
 
 
 def check_recap(step, form, state) -> dict[str, str]:
-    return {}
+    """Creating the account: where a NIR already taken is said (see signup/existing.py)."""
+    return check_free(state)

@@ -14,7 +14,7 @@ from ..accounts.service import account_identifier
 from ..models import Account
 from ..oidc import interactions, sessions
 from ..tenancy import tenant_blueprint
-from . import activation, state as signup_state, upload
+from . import activation, existing, state as signup_state, upload
 from .fields import spec
 from .kinds import CHECKS
 from .steps import availability, suggestion, visible_fields
@@ -141,6 +141,10 @@ def activation_step(current, state):
         if channel not in channels:
             return _render(current, index, state, {"channel": _l("Choisissez comment activer votre compte.")},
                            channels=channels), 400
+        taken = existing.check_free(state)
+        if taken:
+            throttled = taken.pop("_throttled", False)
+            return _render(current, index, state, taken, channels=channels), 429 if throttled else 400
         account = activation.create_pending_account(state)
         activation.send_activation(account, channel)
         state.data["activation_channel"] = channel
