@@ -4,7 +4,6 @@ the checks that answer about a number are limited per address and per number."""
 
 from __future__ import annotations
 
-
 from helpers import make_account, page_text, location
 from messages_support import messages
 from test_signup_ameli import ACCESS, CODE, IDENTITY as AMELI_IDENTITY, post as ameli
