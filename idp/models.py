@@ -201,7 +201,7 @@ class Verification(TenantOwned, db.Model):
 
 class Signup(TenantOwned, db.Model):
     """A signup in progress: the steps done and what was typed, sealed (it may hold a NIR);
-    the password only as its Argon2id hash."""
+    the password sealed apart inside it, hashed (Argon2id) once, when the account is created."""
     __tablename__ = "signups"
     id: Mapped[str] = mapped_column(String(64), primary_key=True)  # digest of the cookie handle
     step: Mapped[str] = mapped_column(String(40))

@@ -79,6 +79,17 @@ class LoginSettings(Strict):
         30, ge=1, description="live identifier checks of the signup per IP address and minute (anti-enumeration)")
 
 
+class SignupLimitSettings(Strict):
+    """What an anonymous caller may make the signup do (idp/signup/limits.py): fixed windows in
+    the shared counters, every attempt counted whatever its outcome."""
+    checks_per_address: int = Field(
+        30, ge=1, description="answers about a number or an address (directory, account exists, email in use) per IP and hour")
+    checks_per_number: int = Field(10, ge=1, description="the same answers about one NIR per day")
+    password_steps_per_address: int = Field(30, ge=1, description="password-step submissions per IP and hour")
+    uploads_per_signup: int = Field(5, ge=1, description="supporting documents sent per pending account and day")
+    uploads_per_address: int = Field(20, ge=1, description="supporting documents sent per IP and day")
+
+
 class VerificationSettings(Strict):
     """Codes and links proving control of an email, a phone or a postal address."""
     code_ttl: int = Field(600, ge=60, description="seconds a code sent by SMS or email is valid")
@@ -203,6 +214,7 @@ class Settings(Strict):
     argon2: Argon2Settings = Argon2Settings()
     login: LoginSettings = LoginSettings()
     verification: VerificationSettings = VerificationSettings()
+    signup_limits: SignupLimitSettings = SignupLimitSettings()
     notify: NotifySettings = NotifySettings()
     demo: DemoSettings = DemoSettings()
     providers: ProvidersSettings = ProvidersSettings()

@@ -11,6 +11,7 @@ import logging
 from dataclasses import dataclass
 
 from flask import current_app, g, request
+from policies.identifiers import EmailScheme
 
 from ..db import db, utcnow
 from ..models import Account
@@ -80,46 +81,67 @@ def _record_failure(identifier: str) -> None:
             counters.lock("lock:" + key, min(3600, settings.lockout_seconds * 2 ** (strikes - 1)))
 
 
-def _identifier_of_email(email: str) -> str | None:
-    """The identifier of the one account with this verified email (mairie: "identifiant ou
-    adresse électronique"); None when there is none or several."""
+def _typed_name(raw: str):
+    """The name typed in the login field, normalised: the tenant's identifier, or (tenants
+    with ``login_with_email``) an email address. Only its format is checked here, so the
+    answer to a badly formed name never depends on the accounts that exist."""
+    if "@" in raw and g.tenant.config.login_with_email:
+        return EmailScheme().check(raw)
+    return g.tenant.identifier_scheme.check(raw)
+
+
+def _mask(name: str) -> str:
+    return EmailScheme().mask(name) if "@" in name else g.tenant.identifier_scheme.mask(name)
+
+
+def _account_of(name: str) -> Account | None:
+    """The account a well-formed name designates: by identifier, or the one account with
+    this verified email (mairie: "identifiant ou adresse électronique"; none when several)."""
+    if "@" not in name:
+        return find_account(g.tenant.slug, name)
     from sqlalchemy import func, select
 
-    from .service import account_identifier
-
     found = db.session.execute(select(Account).where(
-        Account.tenant == g.tenant.slug, func.lower(Account.email) == email.strip().lower(),
+        Account.tenant == g.tenant.slug, func.lower(Account.email) == name,
         Account.email_verified.is_(True)).limit(2)).scalars().all()
-    return account_identifier(found[0]) if len(found) == 1 else None
+    return found[0] if len(found) == 1 else None
 
 
 def authenticate(raw_identifier: str, password: str) -> LoginOutcome:
+    """Check a login. Every well-formed name, existing or not and whatever its form
+    (identifier or email), costs one Argon2 verification with the tenant's parameters, is
+    counted for throttling under the name as typed and under the address, and gets the
+    same refusal. Each name an account answers to has its own budget: counting an email's
+    failures on the account's identifier would make the lock tell which identifier the
+    email belongs to."""
     if not raw_identifier.strip():
         return LoginOutcome(field="identifier", message=MESSAGES["required"], code="required")
     if not password:
         return LoginOutcome(field="password", message=MESSAGES["required"], code="required")
-    scheme = g.tenant.identifier_scheme
-    if "@" in raw_identifier and g.tenant.config.login_with_email:
-        raw_identifier = _identifier_of_email(raw_identifier) or raw_identifier
-    checked = scheme.check(raw_identifier)
+    checked = _typed_name(raw_identifier)
     if not checked.passing:
         return LoginOutcome(field="identifier", message=tr(checked.messages[0]),
                             code=checked.messages[0].code)
-    identifier = checked.value
+    name = checked.value
     counters = current_app.extensions["idp_counters"]
-    wait = _locked(identifier)
+    wait = _locked(name)
     if wait:
-        log.warning("login_throttled tenant=%s identifier=%s", g.tenant.slug, scheme.mask(identifier))
+        log.warning("login_throttled tenant=%s identifier=%s", g.tenant.slug, _mask(name))
         return LoginOutcome(message=MESSAGES["throttled"].format(seconds=wait), code="throttled")
-    account = find_account(g.tenant.slug, identifier)
+    account = _account_of(name)
     ph = tenant_hasher()
     length_ok = g.tenant.password_policy.accepts_at_login(password)
     verified = verify_password(ph, account.password_hash if account else None, password) and length_ok
     if not verified:
-        _record_failure(identifier)
-        log.info("login_failed tenant=%s identifier=%s", g.tenant.slug, scheme.mask(identifier))
+        _record_failure(name)
+        log.info("login_failed tenant=%s identifier=%s", g.tenant.slug, _mask(name))
         return LoginOutcome(message=MESSAGES["invalid_credentials"], code="invalid_credentials")
-    counters.delete(_throttle_key(identifier))
+    counters.delete(_throttle_key(name))
+    return _granted(account, password, ph, name)
+
+
+def _granted(account: Account, password: str, ph, name: str) -> LoginOutcome:
+    """The right password: the account's status decides (the status is told only now)."""
     if account.status == "provisional":
         return _provisional(account)
     if account.status != "active":
@@ -128,5 +150,5 @@ def authenticate(raw_identifier: str, password: str) -> LoginOutcome:
         account.password_hash = ph.hash(password)
         db.session.commit()
         log.info("password_rehashed tenant=%s", g.tenant.slug)
-    log.info("login_succeeded tenant=%s identifier=%s", g.tenant.slug, scheme.mask(identifier))
+    log.info("login_succeeded tenant=%s identifier=%s", g.tenant.slug, _mask(name))
     return LoginOutcome(account=account)

@@ -13,6 +13,7 @@ from ..db import db
 from ..models import Account
 from ..protection import vault
 from .fields import spec
+from .steps import password_hash
 
 log = logging.getLogger("idp.signup")
 PURPOSE = "activation"
@@ -35,7 +36,7 @@ def create_account(state, status: str | None = None) -> Account:
     identifier = answers["identifier"]
     account = Account(tenant=tenant, identifier_index=vault().index(tenant, identifier),
                       identifier_sealed=vault().seal(tenant, identifier), status=status,
-                      password_hash=state.data["password_hash"], profile={})
+                      password_hash=password_hash(state), profile={})
     profile = {"consents": state.data.get("consents", {})}
     for name, value in answers.items():
         target = _target(name)

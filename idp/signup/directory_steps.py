@@ -21,6 +21,7 @@ from ..db import db, utcnow
 from ..models import Account
 from ..protection import vault
 from .delivery import deliver
+from . import existing, limits
 from .directory import MISMATCH, DirectoryUnavailable, directory_from_config, match_documents, match_identity
 from .steps import REQUIRED
 
@@ -45,7 +46,9 @@ def _typed(form, answers, names) -> dict[str, str]:
 
 
 def check_directory(step, form, state) -> dict[str, str]:
-    """Nom, NIR, date de naissance, code postal, matched against the directory."""
+    """Nom, NIR, date de naissance, code postal, matched against the directory (throttled:
+    the answer tells whether this is a beneficiary's identity). Whether an account exists
+    is not said here (signup/existing.py)."""
     answers = state.answers
     errors = _typed(form, answers, ("birth_name", "nir", "birthdate", "postal_code"))
     checks = {"nir": g.tenant.identifier_scheme.check, "birthdate": validator("birthdate"),
@@ -61,8 +64,9 @@ def check_directory(step, form, state) -> dict[str, str]:
             values[name] = result.value.isoformat() if hasattr(result.value, "isoformat") else result.value
     if errors:
         return errors
-    if find_account(g.tenant.slug, values["nir"]) is not None:
-        return {"nir": _l("Un compte existe déjà avec ce numéro. Connectez-vous ou utilisez « Code oublié ? ».")}
+    refused = limits.check(values["nir"])
+    if refused:
+        return {"identity": refused, "_throttled": True}
     try:
         beneficiary = directory().find(values["nir"])
     except DirectoryUnavailable:
@@ -84,8 +88,7 @@ def check_access(step, form, state) -> dict[str, str]:
     « recevoir un code provisoire » by post."""
     answers = state.answers
     if form.get("action") == "provisional":
-        _send_provisional_code(state)
-        return {"_finish": "provisional"}
+        return _provisional(state)
     errors = _typed(form, answers, ("iban_last7", "vitale_serial"))
     if errors:
         return errors
@@ -97,6 +100,9 @@ def check_access(step, form, state) -> dict[str, str]:
         errors["vitale_serial"] = tr(vitale.messages[0])
     if errors:
         return errors
+    refused = limits.check(answers["identifier"])
+    if refused:
+        return {"identity": refused, "_throttled": True}
     try:
         beneficiary = directory().find(answers["identifier"])
     except DirectoryUnavailable:
@@ -107,7 +113,25 @@ def check_access(step, form, state) -> dict[str, str]:
         return {"identity": MISMATCH}
     answers.pop("iban_last7", None)
     answers.pop("vitale_serial", None)
+    taken = find_account(g.tenant.slug, answers["identifier"])
+    if taken is not None:  # the caller holds the beneficiary's bank and Vitale details
+        existing.tell_holder(taken, state.data.get("address"))
+        return {"identity": existing.TAKEN["code"]}
     return {}
+
+
+def _provisional(state) -> dict:
+    """« Recevoir un code provisoire par courrier »: the same page whether an account exists
+    or not; the holder of an existing one is told instead of getting a code."""
+    refused = limits.check(state.answers["identifier"])
+    if refused:
+        return {"identity": refused, "_throttled": True}
+    taken = find_account(g.tenant.slug, state.answers["identifier"])
+    if taken is not None:
+        existing.tell_holder(taken, state.data.get("address"))
+    else:
+        _send_provisional_code(state)
+    return {"_finish": "provisional"}
 
 
 def _send_provisional_code(state) -> None:

@@ -26,7 +26,8 @@ UNAVAILABLE = _l("Service momentanément indisponible, réessayez plus tard.")
 
 def check_nir(step, form, state) -> dict[str, str]:
     """NIR, or "Je n'ai pas de numéro de sécurité sociale" and a provisional identifier is
-    issued; then the état civil fields, and the place of birth resolved to its INSEE code."""
+    issued; then the état civil fields, and the place of birth resolved to its INSEE code.
+    Nothing here depends on the accounts that exist."""
     answers = state.answers
     errors = check_fields(step, form, state)
     answers["no_nir"] = form.get("no_nir") == "on"
@@ -40,9 +41,7 @@ def check_nir(step, form, state) -> dict[str, str]:
             errors["nir"] = REQUIRED
         elif not checked.passing:
             errors["nir"] = tr(checked.messages[0])
-        elif find_account(g.tenant.slug, checked.value) is not None:
-            errors["nir"] = _l("Un compte existe déjà avec ce numéro. Connectez-vous ou utilisez « Mot de passe oublié ? ».")
-        else:
+        else:  # whether an account has this NIR is told only at the end (signup/existing.py)
             answers["identifier"] = checked.value
             errors.update(_nir_matches_birth(checked.value, answers))
     answers["birthplace_typed"] = form.get("birthplace", "").strip()

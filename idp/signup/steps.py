@@ -7,15 +7,20 @@ from flask_babel import lazy_gettext as _l
 
 from ..i18n import tr
 
+import base64
 from datetime import datetime, timezone
 
 from flask import g
 
 from ..accounts.login import tenant_hasher
 from ..accounts.service import email_in_use, find_account
+from ..protection import vault
+from . import limits
+from .existing import check_free
 from .fields import check_value, spec
 
 REQUIRED = _l("Ce champ est obligatoire.")
+EMAIL_TAKEN = _l("Cette adresse électronique est déjà utilisée par un autre compte.")
 
 
 def visible_fields(step, answers: dict) -> list:
@@ -37,16 +42,24 @@ def check_fields(step, form, state) -> dict[str, str]:
         value, error = check_value(field_spec, form.get(chosen.name, ""))
         if not error and chosen.required and value in ("", False):
             error = REQUIRED
-        if not error and chosen.name == "email" and value and _email_taken(value):
-            error = _l("Cette adresse électronique est déjà utilisée par un autre compte.")
+        if not error and chosen.name == "email" and value:
+            error = _email_refusal(value, errors)
         answers[chosen.name] = value
         if error:
             errors[chosen.name] = error
     return errors
 
 
-def _email_taken(email: str) -> bool:
-    return bool(g.tenant.config.signup.unique_email) and email_in_use(email)
+def _email_refusal(email: str, errors: dict):
+    """With ``unique_email`` an address in use is refused: that answer tells whether an
+    address has an account, so each one counts against the checks' limit per address."""
+    if not g.tenant.config.signup.unique_email:
+        return None
+    refused = limits.check()
+    if refused:
+        errors["_throttled"] = True
+        return refused
+    return EMAIL_TAKEN if email_in_use(email) else None
 
 
 # -- identifier -------------------------------------------------------------------------------
@@ -108,6 +121,12 @@ def check_identifier(step, form, state) -> dict[str, str]:
 # -- password ---------------------------------------------------------------------------------
 
 def check_password(step, form, state) -> dict[str, str]:
+    """The tenant's policy, checked without hashing: Argon2 (19 MiB a hash) runs once, when
+    the account is created (:func:`password_hash`). Each submission counts against a limit
+    per address."""
+    refused = limits.password_step()
+    if refused:
+        return {"password": refused, "_throttled": True}
     password, repeat = form.get("password", ""), form.get("password_repeat", "")
     if not password:
         return {"password": REQUIRED}
@@ -118,8 +137,30 @@ def check_password(step, form, state) -> dict[str, str]:
         return {"password": " ".join(tr(m) for m in verdict.messages)}
     if password != repeat:
         return {"password_repeat": _l("Les deux mots de passe ne sont pas identiques.")}
-    state.data["password_hash"] = tenant_hasher().hash(password)
+    _seal_password(state, password)
     return {}
+
+
+def _password_context(state) -> str:
+    # the vault binds a sealed value to its "tenant" (AES-GCM additional data): here to this
+    # very signup too, so a sealed password copied into another signup does not open
+    return f"{state.row.tenant}\x00signup-password\x00{state.row.id}"
+
+
+def _seal_password(state, password: str) -> None:
+    """Until the account exists the password is kept sealed apart (never in clear in the
+    signup's data, at rest or in a cookie), inside a state that is itself sealed."""
+    blob = vault().seal(_password_context(state), password)
+    state.data.pop("password_hash", None)
+    state.data["password_sealed"] = base64.b64encode(blob).decode()
+
+
+def password_hash(state) -> str | None:
+    """Hash the sealed password, once, for the account being created; forget the sealed copy."""
+    sealed = state.data.pop("password_sealed", None)
+    if sealed is None:
+        return state.data.get("password_hash")  # a signup started before hashing moved here
+    return tenant_hasher().hash(vault().unseal(_password_context(state), base64.b64decode(sealed)))
 
 
 # -- consent ----------------------------------------------------------------------------------
@@ -139,4 +180,5 @@ def check_consent(step, form, state) -> dict[str, str]:
 
 
 def check_recap(step, form, state) -> dict[str, str]:
-    return {}
+    """Creating the account: where a NIR already taken is said (see signup/existing.py)."""
+    return check_free(state)

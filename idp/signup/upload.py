@@ -2,7 +2,8 @@
 
 Accepted: PDF, JPEG or PNG (recognised by their first bytes, not by their name), at most
 ``MAX_BYTES``; stored sealed. An operator opens the account once the document is checked
-(``idp users activate``)."""
+(``idp users activate``). One document is kept per account, each new one replacing the
+last; sending is limited per account and per address (``[signup_limits]``)."""
 
 from __future__ import annotations
 
@@ -11,10 +12,12 @@ from flask_babel import lazy_gettext as _l
 import logging
 
 from flask import g, render_template, request, session
+from sqlalchemy import delete
 
 from ..db import db, scoped_first
 from ..models import Account, SupportingDocument
 from ..protection import vault
+from . import limits
 
 log = logging.getLogger("idp.signup")
 MAX_BYTES = 5 * 1024 * 1024
@@ -34,22 +37,32 @@ def upload_page():
     account = scoped_first(Account, id=account_id) if account_id else None
     if account is None or account.status != "pending_document":
         return render_template("signup/link_invalid.html", message=_l("Aucun dépôt de justificatif n'est attendu.")), 400
-    error, done = None, False
+    error, done, status = None, False, 200
     if request.method == "POST":
-        upload = request.files.get("document")
-        data = upload.read(MAX_BYTES + 1) if upload else b""
-        ctype = _kind(data[:8])
-        if not data:
-            error = _l("Choisissez un fichier.")
-        elif len(data) > MAX_BYTES:
-            error = _l("Le fichier dépasse 5 Mo.")
-        elif ctype is None:
-            error = _l("Le fichier doit être au format PDF, JPEG ou PNG.")
-        else:
-            db.session.add(SupportingDocument(tenant=g.tenant.slug, account_id=account.id, content_type=ctype,
-                                              filename=(upload.filename or "justificatif")[:200],
-                                              sealed=vault().seal(g.tenant.slug, data.hex())))
-            db.session.commit()
-            log.info("supporting_document_uploaded tenant=%s", g.tenant.slug)
-            done = True
-    return render_template("signup/upload.html", error=error, done=done), 400 if error else 200
+        refused = limits.upload(account.id)      # every sending counts, accepted or not
+        error = refused or _received(account, request.files.get("document"))
+        done = error is None
+        status = 429 if refused else 400 if error else 200
+    return render_template("signup/upload.html", error=error, done=done), status
+
+
+def _received(account, upload) -> str | None:
+    """Check the file and keep it in place of any earlier one; the French refusal, else None."""
+    data = upload.read(MAX_BYTES + 1) if upload else b""
+    ctype = _kind(data[:8])
+    if not data:
+        return _l("Choisissez un fichier.")
+    if len(data) > MAX_BYTES:
+        return _l("Le fichier dépasse 5 Mo.")
+    if ctype is None:
+        return _l("Le fichier doit être au format PDF, JPEG ou PNG.")
+    # one document per account: a new one replaces the last (several pages go in one PDF),
+    # so that sending again and again never piles documents up
+    db.session.execute(delete(SupportingDocument).where(SupportingDocument.tenant == g.tenant.slug,
+                                                        SupportingDocument.account_id == account.id))
+    db.session.add(SupportingDocument(tenant=g.tenant.slug, account_id=account.id, content_type=ctype,
+                                      filename=(upload.filename or "justificatif")[:200],
+                                      sealed=vault().seal(g.tenant.slug, data.hex())))
+    db.session.commit()
+    log.info("supporting_document_uploaded tenant=%s", g.tenant.slug)
+    return None

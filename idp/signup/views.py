@@ -14,7 +14,7 @@ from ..accounts.service import account_identifier
 from ..models import Account
 from ..oidc import interactions, sessions
 from ..tenancy import tenant_blueprint
-from . import activation, state as signup_state, upload
+from . import activation, existing, state as signup_state, upload
 from .fields import spec
 from .kinds import CHECKS
 from .steps import availability, suggestion, visible_fields
@@ -77,10 +77,11 @@ def step(name):
         return redirect(url_for("signup.step", name=_first_missing(state)))
     if current.kind == "activation":
         return activation_step(current, state)
-    errors, notice = {}, None
+    errors, notice, throttled = {}, None, False
     if request.method == "POST":
         errors = CHECKS[current.kind](current, request.form, state)
         notice = errors.pop("_sent", None)
+        throttled = errors.pop("_throttled", False)
         if errors.pop("_finish", None) == "provisional":
             signup_state.discard(state)
             response = make_response(render_template("signup/provisional_sent.html"))
@@ -95,7 +96,8 @@ def step(name):
                 return _finish(state, activation.create_account(state))
             return redirect(url_for("signup.step", name=config.steps[index + 1].name))
         state.save()
-    return _render(current, index, state, errors, notice=notice), 400 if errors else 200
+    status = 429 if throttled else 400 if errors else 200  # 429: a limit of idp/signup/limits.py
+    return _render(current, index, state, errors, notice=notice), status
 
 
 def _render(current, index, state, errors, **extra):
@@ -139,6 +141,10 @@ def activation_step(current, state):
         if channel not in channels:
             return _render(current, index, state, {"channel": _l("Choisissez comment activer votre compte.")},
                            channels=channels), 400
+        taken = existing.check_free(state)
+        if taken:
+            throttled = taken.pop("_throttled", False)
+            return _render(current, index, state, taken, channels=channels), 429 if throttled else 400
         account = activation.create_pending_account(state)
         activation.send_activation(account, channel)
         state.data["activation_channel"] = channel

@@ -140,15 +140,6 @@ def test_contact_code_must_be_sent_and_right(http, app):
     assert location(post(http, "contact", {"code": code})).endswith("/mot-de-passe")
 
 
-def test_existing_nir_refused(http, app):
-    from helpers import make_account
-
-    make_account(app, "caf", identifier="2900569123456", password="Allocation2024")
-    http.get("/caf/signup")
-    taken = post(http, "etat-civil", ETAT_CIVIL)
-    assert "Un compte existe déjà avec ce numéro" in page_text(taken)
-
-
 def test_household_member_claim(http, app):
     from helpers import exchange, login_flow
 

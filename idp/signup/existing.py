@@ -1,0 +1,91 @@
+"""An account that already exists for the identifier a signup gives: what the signup says,
+when, and to whom.
+
+Decision. Whoever holds a list of NIRs must not learn from a signup who is an allocataire
+or an ameli account holder (OWASP ASVS 5 V6: valid users are not to be deduced, signup
+included; Kratos answers a duplicate registration as a new one and tells the holder). So
+the existence of an account for a NIR is said on the page only to a caller who has passed
+every check that would let them create that account, so that each answer costs a whole
+journey (a contact verified by a code on caf, the holder's bank and Vitale details on ameli):
+
+- caf: at the end (recap), after the identity document and a contact verified by a code —
+  no longer at the état civil step, which now checks only the number and the birthdate;
+- ameli: after the immediate-access check (last IBAN characters and carte Vitale serial
+  against the reference directory); the directory step says only "ne correspondent pas";
+- ameli's code provisoire by post: never on the page, which is the same either way; the
+  letter goes to the beneficiary's address in the directory and, for an existing account,
+  says so instead of carrying a code.
+
+Each of these answers counts against :func:`idp.signup.limits.check` (per address and per
+number). The holder is also told by message (verified email, else verified mobile, else the
+directory's postal address), at most once a day, so that someone trying their number is
+noticed and the message cannot be used to flood them.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import current_app, g
+from flask_babel import lazy_gettext as _l
+
+from ..accounts.service import find_account
+from ..models import Account
+from . import limits
+from .delivery import deliver
+
+log = logging.getLogger("idp.signup")
+TAKEN = {
+    "password": _l("Un compte existe déjà avec ce numéro. Connectez-vous ou utilisez « Mot de passe oublié ? »."),
+    "code": _l("Un compte existe déjà avec ce numéro. Connectez-vous ou utilisez « Code oublié ? »."),
+}
+IDENTIFIER_TAKEN = _l("Cet identifiant vient d'être pris. Revenez à l'étape de l'identifiant pour en choisir un autre.")
+NOTICE = "account_exists"
+
+
+def is_number(state) -> bool:
+    """The signup's identifier is a NIR (not a username, nor a provisional identifier we drew)."""
+    return g.tenant.identifier_scheme.name.startswith("nir") and not state.answers.get("no_nir")
+
+
+def wording() -> str:
+    """ameli calls its password a "code personnel" (a signup checked against its directory)."""
+    return "code" if any(step.kind == "directory" for step in g.tenant.config.signup.steps) else "password"
+
+
+def check_free(state) -> dict:
+    """At account creation: the identifier is still free, else the refusal. For a NIR the
+    answer is counted (per address and number) and the holder told; a username was already
+    shown free at its step, so a refusal here is a race and costs no limit."""
+    identifier = state.answers.get("identifier")
+    if not identifier or state.data.get("account_id"):
+        return {}
+    if not is_number(state):
+        return {"identifier": IDENTIFIER_TAKEN} if find_account(g.tenant.slug, identifier) else {}
+    refused = limits.check(identifier)
+    if refused:
+        return {"identity": refused, "_throttled": True}
+    account = find_account(g.tenant.slug, identifier)
+    if account is None:
+        return {}
+    tell_holder(account, state.data.get("address"))
+    return {"nir": TAKEN[wording()]}
+
+
+def tell_holder(account: Account, letter_to: list[str] | None = None) -> None:
+    """Tell an account's holder that a signup gave their number, once a day at most."""
+    counters = current_app.extensions["idp_counters"]
+    if counters.incr(f"signup-holder-notice:{g.tenant.slug}:{account.id}", limits.DAY) > 1:
+        return
+    phone_verified = (account.profile or {}).get("phone_number_verified")
+    if account.email and account.email_verified:
+        deliver("email", account.email, NOTICE, {})
+    elif account.phone_number and phone_verified:
+        deliver("sms", account.phone_number, NOTICE, {})
+    elif letter_to:
+        name = " ".join(n for n in (account.given_name, account.family_name) if n)
+        deliver("letter", {"name": name, "lines": letter_to}, NOTICE, {})
+    else:
+        log.warning("signup_existing_account_unreachable tenant=%s", g.tenant.slug)
+        return
+    log.info("signup_existing_account_told tenant=%s", g.tenant.slug)
