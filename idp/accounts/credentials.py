@@ -9,6 +9,8 @@ told by a message, so that a change they did not make does not go unnoticed.
 from __future__ import annotations
 
 import logging
+from datetime import timezone
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import g
 from policies.identifiers.email import EmailScheme
@@ -90,7 +92,9 @@ def mask_contact(value: str) -> str:
 
 
 def _now_text() -> str:
-    from zoneinfo import ZoneInfo
-    from datetime import timezone
-
-    return utcnow().replace(tzinfo=timezone.utc).astimezone(ZoneInfo("Europe/Paris")).strftime("%d/%m/%Y à %H:%M")
+    """Now, as the person reads it: Paris time (UTC, said so, where no time-zone data exists)."""
+    now = utcnow().replace(tzinfo=timezone.utc)
+    try:
+        return now.astimezone(ZoneInfo("Europe/Paris")).strftime("%d/%m/%Y à %H:%M")
+    except ZoneInfoNotFoundError:
+        return now.strftime("%d/%m/%Y à %H:%M (UTC)")
