@@ -30,12 +30,17 @@ def end_other_sessions(account: Account, keep: SsoSession | None = None) -> int:
     """End every session of ``account`` but ``keep``, as a logout does; returns how many."""
     ended = [row for row in scoped_all(SsoSession, account_id=account.id) if keep is None or row.id != keep.id]
     for row in ended:
-        revoke_session_tokens(row.sid)
-        clients = [c for c in (find_client(cid) for cid in row.client_ids or []) if c]
-        db.session.delete(row)
-        db.session.commit()
-        notify(clients, account.id, row.sid)
+        end_session(row)
     return len(ended)
+
+
+def end_session(row: SsoSession) -> None:
+    """End one session as a logout does: tokens revoked, clients told (back-channel)."""
+    revoke_session_tokens(row.sid)
+    clients = [c for c in (find_client(cid) for cid in row.client_ids or []) if c]
+    db.session.delete(row)
+    db.session.commit()
+    notify(clients, row.account_id, row.sid)
 
 
 def revoke_refresh_tokens(account: Account, reason: str, keep: SsoSession | None = None) -> int:

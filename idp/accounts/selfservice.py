@@ -28,7 +28,7 @@ from . import credentials
 from ..oidc import sessions
 from ..oidc.claims import account_claims
 from ..oidc.clients import find_client
-from ..oidc.tokens import revoke_family, revoke_session_tokens
+from ..oidc.tokens import revoke_family
 from ..passwords import verify_password
 from ..tenancy import tenant_blueprint
 from .login import tenant_hasher
@@ -249,7 +249,5 @@ def end_session(number):
     rows = [row for row in scoped_all(SsoSession, account_id=account.id) if row.id != session.id]
     rows.sort(key=lambda r: r.created_at)
     if 0 <= number < len(rows):
-        revoke_session_tokens(rows[number].sid)
-        db.session.delete(rows[number])
-        db.session.commit()
+        credentials.end_session(rows[number])
     return redirect(url_for("selfservice.overview", done="session"))

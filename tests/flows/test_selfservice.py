@@ -305,3 +305,58 @@ def test_concurrent_wrong_contact_codes_take_five_tries_only(app):
             answers = list(pool.map(guess, range(threads)))
     assert sum("Le code saisi est incorrect." in a for a in answers) == 4
     assert sum("Trop d'essais. Demandez un nouveau code." in a for a in answers) == threads - 4
+
+
+def test_password_change_logs_the_other_sessions_out_of_their_clients(http, app):
+    """Each session ended tells its clients by back-channel logout, as a logout does."""
+    import threading
+
+    import requests_mock
+
+    from helpers import code_tokens
+
+    uri = "https://rp.example/backchannel"
+    other = app.test_client()
+    with requests_mock.Mocker() as mock:
+        mock.post(uri, status_code=200)
+        code_tokens(other, app, backchannel_logout_uri=uri)
+        direct_login(http)
+        page = page_text(http.get("/caf/account"))
+        http.post("/caf/account/password", data={"csrf_token": csrf(page), "current_password": "Allocation2024",
+                                                 "new_password": "Nouveau2026Mdp", "new_password_repeat": "Nouveau2026Mdp"})
+        for thread in threading.enumerate():
+            if thread.name.startswith("backchannel-"):
+                thread.join(timeout=10)
+        assert mock.call_count == 1 and "logout_token=" in mock.request_history[0].text
+
+
+def test_contact_change_without_a_password_needs_a_new_login(http, app):
+    """An account created through FranceConnect has no password to type again."""
+    from idp.accounts.service import find_account
+    from idp.db import db
+
+    make_account(app)
+    direct_login(http)
+    with app.app_context():
+        find_account("caf", "1840312345678").password_hash = None
+        db.session.commit()
+    _login_long_ago(app)
+    page = page_text(http.get("/caf/account"))
+    asked = http.post("/caf/account/contact", data={"csrf_token": csrf(page), "contact": "nouvelle@example.fr"})
+    assert asked.status_code == 400
+    assert "Pour modifier vos coordonnées, reconnectez-vous d'abord : votre connexion date de plus de quelques " \
+           "minutes." in page_text(asked)
+
+
+def test_new_mobile_is_told_to_the_verified_email(http, app):
+    from messages_support import last_message
+
+    make_account(app)
+    direct_login(http)
+    page = page_text(http.get("/caf/account"))
+    http.post("/caf/account/contact", data={"csrf_token": csrf(page), "contact": "06 12 34 56 78"})
+    code = _code_to(app, "sms", "+33612345678")
+    http.post("/caf/account/contact", data={"csrf_token": csrf(page), "action": "confirm", "code": code})
+    told = last_message(app, "email", "camille@example.fr")
+    assert told["template"] == "contact_changed" and "Le numéro de mobile de votre compte" in told["text"]
+    assert "+336** *** *78" in told["text"]
