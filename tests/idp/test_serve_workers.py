@@ -116,3 +116,17 @@ def test_real_gunicorn_in_production_without_redis(tmp_path):
     bare = subprocess.run([*GUNICORN, *bind, "idp.wsgi:app"], env=env, capture_output=True, text=True,
                           cwd=Path(tmp_path), timeout=60)
     assert bare.returncode != 0 and "gunicorn runs without the worker check" in bare.stderr
+
+
+def test_serve_in_production_without_gunicorn_is_refused(tmp_path, monkeypatch):
+    from idp import cli
+
+    import werkzeug.serving
+
+    served = []
+    monkeypatch.setattr(cli, "_has_gunicorn", lambda: False)
+    monkeypatch.setattr(werkzeug.serving, "run_simple", lambda *args, **kwargs: served.append(args))
+    result, _ = _serve(tmp_path, monkeypatch, "production", "--workers", "1")
+    assert result.exit_code == 2
+    assert "gunicorn is not installed and Werkzeug is a development server: pip install '.[production]'" in result.output
+    assert served == []
