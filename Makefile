@@ -17,8 +17,12 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[test,production]'
 	touch $@ $(VENV)/.installed
 
+# `make run` is development, said explicitly: demo data, outbox, the FranceConnect stand-in
+# and plain HTTP are refused in production (the default; idp/production.py).
+DEV = IDP_SERVER_ENVIRONMENT=development
+
 config.toml: | $(VENV)/.installed
-	$(BIN)/python -m idp.bootstrap config.example.toml config.toml
+	$(BIN)/python -m idp.bootstrap --development config.example.toml config.toml
 
 # The DSFR (npm @gouvfr/dsfr), copied into idp/static/dsfr/; not committed. Pages stay
 # usable without it, so a failed download does not stop `make run`.
@@ -28,7 +32,7 @@ assets:
 	        node_modules/@gouvfr/dsfr/dist/icons ../idp/static/dsfr/
 
 init: $(VENV)/.installed config.toml assets
-	IDP_CONFIG=config.toml $(BIN)/idp init --demo
+	$(DEV) IDP_CONFIG=config.toml $(BIN)/idp init --demo
 
 # The FranceConnect simulator (devtools/fc_standin, development only) runs beside the IdP on
 # :5001 when config.toml points [providers.franceconnect] at it; it stops with the IdP.
@@ -36,7 +40,7 @@ run: init
 	@echo "Fournisseur d'identité : http://127.0.0.1:5000/  (Ctrl+C pour arrêter)"
 	@$(BIN)/python -m devtools.fc_standin.for_idp config.toml & standin=$$!; \
 	  trap 'kill $$standin 2>/dev/null' EXIT INT TERM; \
-	  IDP_CONFIG=config.toml $(BIN)/idp serve --host 127.0.0.1 --port 5000
+	  $(DEV) IDP_CONFIG=config.toml $(BIN)/idp serve --host 127.0.0.1 --port 5000 --workers 1
 
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

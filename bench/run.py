@@ -197,7 +197,8 @@ class Provider:
             url = f"sqlite:///{w / 'idp.sqlite3'}"
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{w / 'idp.sqlite3'}{suffix}").unlink(missing_ok=True)
-        self.env.update(IDP_DATABASE_URL=url, IDP_REDIS_URL=a.redis_url or "",
+        # development, said explicitly: the bench serves the demo over loopback HTTP
+        self.env.update(IDP_DATABASE_URL=url, IDP_REDIS_URL=a.redis_url or "", IDP_SERVER_ENVIRONMENT="development",
                         IDP_SERVER_OUTBOX_DIR=str(w / "outbox"), IDP_LOG_LEVEL="WARNING")
         self.database_url = url
         config = w / "config.toml"
@@ -210,7 +211,7 @@ class Provider:
         if a.fresh_db or not url.startswith("postgresql"):
             config.unlink(missing_ok=True)
         if not config.exists():
-            subprocess.run([PY, "-m", "idp.bootstrap", str(ROOT / "config.example.toml"), str(config)],
+            subprocess.run([PY, "-m", "idp.bootstrap", "--development", str(ROOT / "config.example.toml"), str(config)],
                            check=True, cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL)
         self.port = free_port()
         self.env["IDP_SERVER_PUBLIC_URL"] = f"http://127.0.0.1:{self.port}"
@@ -621,6 +622,27 @@ def machine() -> dict:
             "wrk": subprocess.run(["wrk", "-v"], capture_output=True, text=True).stdout.split("\n")[0].strip()}
 
 
+def private_redis(workers: list[int], args) -> subprocess.Popen | None:
+    """Several workers share their counters through Redis, as in production (idp serve
+    serves one worker without it): a private redis-server on loopback when none is given."""
+    if max(workers) <= 1 or args.redis_url:
+        return None
+    if not shutil.which("redis-server"):
+        raise SystemExit("several workers need Redis: give --redis-url (REDIS_URL=...) or install redis-server")
+    port = free_port()
+    proc = subprocess.Popen(["redis-server", "--bind", "127.0.0.1", "--port", str(port), "--save", "",
+                             "--appendonly", "no"], stdout=subprocess.DEVNULL)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                break
+        time.sleep(0.05)
+    args.redis_url = f"redis://127.0.0.1:{port}/0"
+    log(f"private Redis on {args.redis_url} for the multi-worker runs")
+    return proc
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description="Benchmark the identity provider (see bench/README.md).")
     p.add_argument("--workers", default="1 2", help="worker counts to measure, e.g. '1 2' (default)")
@@ -655,6 +677,16 @@ def main(argv=None) -> int:
     workdir = outdir / f"run-{stamp}"
     workdir.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
+    redis_proc = private_redis(workers, args)
+    try:
+        return _run(args, workers, stamp, outdir, workdir, started)
+    finally:
+        if redis_proc is not None:
+            redis_proc.terminate()
+            redis_proc.wait(10)
+
+
+def _run(args, workers, stamp, outdir, workdir, started) -> int:
     prov = Provider(args, workdir)
     log(f"setting up the provider in {workdir} (database, keys, client, {args.accounts} accounts)")
     setup = prov.setup()

@@ -12,9 +12,11 @@ from flask import Flask, render_template
 from flask_wtf import CSRFProtect
 from flask_wtf.csrf import CSRFError
 
+from .body_limits import setup_body_limits
 from .db import db
 from .ephemeral import counters_for
 from .i18n import setup_i18n
+from .production import refuse_development
 from .protection import IdentifierVault
 from .security import add_security_headers, csp_nonce
 from .settings import Settings, load_settings
@@ -42,7 +44,7 @@ def setup_config(app: Flask, settings: Settings, test_config: dict | None) -> No
         SECRET_KEY=settings.server.secret_key,
         SQLALCHEMY_DATABASE_URI=settings.database.url,
         SQLALCHEMY_ENGINE_OPTIONS={"pool_recycle": 1800},
-        WTF_CSRF_TIME_LIMIT=None,
+        WTF_CSRF_TIME_LIMIT=settings.tokens.interaction_ttl,   # idp/security.py
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=settings.server.public_url.startswith("https://"),
@@ -124,6 +126,11 @@ def setup_views(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_failed(error):
+        if error.description == "The CSRF token has expired.":
+            minutes = app.config["WTF_CSRF_TIME_LIMIT"] // 60
+            return render_template("error.html", title=_l("Formulaire expiré"), message=_l(
+                "Cette page est restée ouverte plus de %(minutes)s minutes : pour votre sécurité, son "
+                "formulaire a expiré. Rechargez la page et recommencez.", minutes=minutes)), 400
         return render_template("error.html", title=_l("Formulaire expiré"),
                                message=_l("Ce formulaire a expiré ou ne vient pas de ce site. "
                                        "Revenez en arrière, rechargez la page et recommencez.")), 400
@@ -178,6 +185,8 @@ def create_app(test_config: dict | None = None, settings: Settings | None = None
     setup_config(app, settings, test_config)
     setup_transport(app, settings)
     setup_storage(app, settings)
+    refuse_development(app, settings)
+    setup_body_limits(app, settings.server.max_request_bytes)   # before CSRF (setup_views)
     setup_protocol(app)
     setup_messaging(app, settings)
     setup_views(app)

@@ -41,6 +41,28 @@ def register(app) -> None:
     app.cli.add_command(cli_keys.keys_group)
     app.cli.add_command(cli_policies.policies_group)
     app.cli.add_command(backchannel_group)
+    app.cli.add_command(purge_command)
+
+
+PURGE_LABELS = {"interactions": "interactions", "authorization_codes": "codes d'autorisation",
+                "sso_sessions": "sessions", "signups": "inscriptions en cours",
+                "verifications": "codes de vérification", "revoked_tokens": "jetons révoqués (liste de refus)",
+                "issued_access_tokens": "jetons d'accès émis", "refresh_tokens": "jetons de rafraîchissement",
+                "backchannel_deliveries": "déconnexions back-channel abandonnées"}
+
+
+@click.command("purge")
+@click.option("--batch-size", default=1000, show_default=True, type=click.IntRange(1, 100_000),
+              help="Rows deleted per statement (and per commit).")
+@click.option("--json", "as_json", is_flag=True)
+@with_appcontext
+def purge_command(batch_size: int, as_json: bool):
+    """Delete expired rows (run from cron, e.g. hourly): interactions, codes, sessions,
+    signups, verification codes, deny-list entries, abandoned back-channel deliveries."""
+    from .purge import purge
+
+    counts = purge(batch_size)
+    _emit(counts, as_json, [f"{PURGE_LABELS[kind]} supprimé(e)s : {count}" for kind, count in counts.items()])
 
 
 @click.group("backchannel")
@@ -70,7 +92,13 @@ def init_command(demo: bool, as_json: bool):
 
     from .app import MIGRATIONS
     from .keystore import ensure_keys
+    from .production import refuse_demo_install
 
+    if demo:   # before anything is written
+        try:
+            refuse_demo_install(current_app.config["IDP_SETTINGS"])
+        except SettingsError as exc:
+            raise click.UsageError(str(exc)) from None
     upgrade(directory=MIGRATIONS)
     created = {slug: ensure_keys(slug) for slug in current_app.extensions["idp_tenants"]}
     result = {"schema": "up to date", "keys_created": created}
@@ -100,14 +128,34 @@ def _demo_lines(demo: dict) -> list[str]:
 @click.option("--threads", default=int(os.environ.get("IDP_SERVE_THREADS", "4")), show_default=True, type=int,
               help="Threads per worker (gthread).")
 @click.option("--access-log/--no-access-log", default=True, show_default=True)
+@with_appcontext
 def serve_command(host: str, port: int, workers: int, worker_class: str, threads: int, access_log: bool):
-    """Serve with gunicorn when installed (production extra), else Werkzeug."""
+    """Serve with gunicorn when installed (production extra), else Werkzeug (development only).
+
+    Several workers need ``[redis] url`` (shared counters): production refuses without it,
+    development serves one worker and says so (idp/production.py)."""
+    from .production import workers_to_serve
+
+    settings = current_app.config["IDP_SETTINGS"]
+    try:
+        served = workers_to_serve(settings, workers)
+    except SettingsError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(2)
+    if served != workers:
+        click.echo(f"WARNING: DEVELOPMENT, NO [redis] url: serving 1 worker instead of {workers} "
+                   "(in-memory counters are per process)", err=True)
     if _has_gunicorn():
-        args = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", f"{host}:{port}",
+        args = [sys.executable, "-m", "gunicorn", "--config", "python:idp.gunicorn_conf",
+                "--workers", str(served), "--bind", f"{host}:{port}",
                 "--worker-class", worker_class, "--threads", str(threads), "--keep-alive", "5"]
         if access_log:   # without query strings nor link tokens (idp/logredact.py)
             args += ["--access-logfile", "-", "--logger-class", "idp.logredact.GunicornLogger"]
         os.execv(sys.executable, [*args, "idp.wsgi:app"])
+    if not settings.development:
+        click.echo("Error: gunicorn is not installed and Werkzeug is a development server: "
+                   "pip install '.[production]'", err=True)
+        sys.exit(2)
     click.echo("gunicorn is not installed: serving with Werkzeug (development only)")
     from werkzeug.serving import run_simple
 

@@ -2,7 +2,9 @@
 "status URL" FranceConnect asks of its identity providers (franceconnect.md §7).
 
 It checks what a login needs: the database answers, and Redis when one is configured. It
-says nothing about accounts or configuration beyond "ok" / "unavailable"."""
+says nothing about accounts or configuration beyond "ok" / "unavailable", and, for Redis, the
+kind of failure (``reason``): logins still work on per-process counters then
+(idp/ephemeral.py), but several workers no longer share them, which operators must know."""
 
 from __future__ import annotations
 
@@ -27,24 +29,15 @@ def _database() -> bool:
         return False
 
 
-def _redis() -> bool | None:
-    counters = current_app.extensions["idp_counters"]
-    client = getattr(counters, "_redis", None)
-    if client is None:
-        return None
-    try:
-        return bool(client.ping())
-    except Exception as error:
-        log.warning("health: redis unavailable (%s)", type(error).__name__)
-        return False
-
-
 @bp.route("/healthz")
 def healthz():
-    checks = {"database": _database(), "redis": _redis()}
+    redis = current_app.extensions["idp_counters"].health()   # None: no Redis configured
+    checks = {"database": _database(), "redis": None if redis is None else redis[0]}
     ready = all(value is not False for value in checks.values())
     body = {"status": "ok" if ready else "unavailable",
             **{name: ("ok" if value else "unavailable") for name, value in checks.items() if value is not None}}
+    if redis is not None and not redis[0]:
+        body["reason"] = f"redis: {redis[1]}"
     response = jsonify(body)
     response.status_code = 200 if ready else 503
     response.headers["Cache-Control"] = "no-store"

@@ -5,6 +5,16 @@ CSP ``form-action`` is checked by browsers on every redirect that follows a form
 redirects, at another origin lists it: the relying party's ``redirect_uri`` origin while an
 authorization request is pending in this browser (the login, consent, signup and
 FranceConnect pages all end there), and FranceConnect's origin where its button is shown.
+
+``Strict-Transport-Security`` (RFC 6797) goes on every response when ``public_url`` is https,
+never on plain HTTP (browsers ignore it there, and a development host must stay reachable):
+one year with subdomains, as Keycloak sends it; no ``preload``, which is the operator's
+decision for the whole domain.
+
+The CSRF token (Flask-WTF) is rotated when an SSO session starts (:func:`rotate_csrf_token`,
+OWASP CSRF cheat sheet: a token seen before the login is worth nothing after it) and lives
+``[tokens] interaction_ttl`` seconds (``WTF_CSRF_TIME_LIMIT``): a page left open longer than
+its login could last is refused with a French "formulaire expiré" message.
 """
 
 from __future__ import annotations
@@ -13,9 +23,10 @@ import logging
 import secrets
 from urllib.parse import urlsplit
 
-from flask import g, request
+from flask import current_app, g, request, session
 
 log = logging.getLogger("idp.security")
+HSTS = "max-age=31536000; includeSubDomains"
 
 
 def csp_nonce() -> str:
@@ -79,6 +90,16 @@ def add_security_headers(response):
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "no-referrer")
     response.headers.setdefault("X-Frame-Options", "DENY")
+    if current_app.config["IDP_SETTINGS"].server.public_url.startswith("https://"):
+        response.headers.setdefault("Strict-Transport-Security", HSTS)
     if request.endpoint and not request.endpoint.endswith(("jwks", "discovery")) and not request.path.startswith("/static"):
         response.headers.setdefault("Cache-Control", "no-store")
     return response
+
+
+def rotate_csrf_token() -> None:
+    """Forget this browser's CSRF token: the next form gets a new one (Flask-WTF keeps the
+    raw token in the session and the signed one cached in ``g``, both under the field name)."""
+    name = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    session.pop(name, None)
+    g.pop(name, None)

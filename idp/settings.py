@@ -36,6 +36,11 @@ class ServerSettings(Strict):
     client_secret_pepper: str = Field(min_length=32, description="keys the client-secret hash")
     data_protection_key: str = Field(description="base64url, 32 bytes: blind index and sealing of identifiers")
     trust_proxy: bool = False
+    # production (the default) refuses every development convenience at start-up
+    # (idp/production.py); development is said explicitly by `make run`, the tests, the bench
+    environment: Literal["production", "development"] = "production"
+    max_request_bytes: int = Field(64 * 1024, ge=4096, le=1024 * 1024,
+                                   description="largest request body; the document upload has its own limit")
 
     @field_validator("public_url")
     @classmethod
@@ -64,11 +69,24 @@ class TokenSettings(Strict):
     key_retire_after: int = Field(2 * 86400, ge=60, description="seconds a retired key stays published")
 
 
+# OWASP Password Storage Cheat Sheet: Argon2id configurations of equal strength, as
+# (memory_cost KiB, time_cost) with parallelism 1. Parameters pass when they reach one pair
+# in both memory and time; more lanes never lower the floor.
+OWASP_ARGON2_FLOORS = ((47104, 1), (19456, 2), (12288, 3), (9216, 4), (7168, 5))
+
+
 class Argon2Settings(Strict):
-    """OWASP minimum for Argon2id: m=19 MiB, t=2, p=1."""
+    """Argon2id; at least one of OWASP's pairs (default m=19 MiB, t=2, p=1).
+
+    ``allow_insecure_parameters`` (``[argon2]`` only) lets the test suite hash with tiny
+    parameters; it is refused in production and announced at every start in development."""
     memory_cost: int = Field(19456, ge=8)
     time_cost: int = Field(2, ge=1)
     parallelism: int = Field(1, ge=1)
+    allow_insecure_parameters: bool = False
+
+    def below_owasp_minimum(self) -> bool:
+        return not any(self.memory_cost >= m and self.time_cost >= t for m, t in OWASP_ARGON2_FLOORS)
 
 
 class LoginSettings(Strict):
@@ -208,7 +226,7 @@ class ProvidersSettings(Strict):
 
 
 class DemoSettings(Strict):
-    enabled: bool = True
+    enabled: bool = False   # development only (idp/production.py)
     client_id: str = "demo-rp"
 
 
@@ -247,6 +265,29 @@ class Settings(Strict):
                 raise ValueError(f"tenants.{slug}.franceconnect_client: unknown keys {sorted(unknown)}")
         return self
 
+    @model_validator(mode="after")
+    def _argon2_floor(self):
+        """Below OWASP's minimum only with ``[argon2] allow_insecure_parameters`` in development."""
+        allowed = self.argon2.allow_insecure_parameters
+        if allowed and self.server.environment != "development":
+            raise ValueError('argon2.allow_insecure_parameters is for tests only: refused unless '
+                             '[server] environment = "development"')
+        sections = [("argon2", self.argon2)] + [
+            (f"tenants.{slug}.argon2", t.argon2) for slug, t in self.tenants.items() if t.argon2 is not None]
+        for key, params in sections:
+            if key != "argon2" and params.allow_insecure_parameters:
+                raise ValueError(f"{key}.allow_insecure_parameters: set it in [argon2] (it covers every tenant)")
+            if params.below_owasp_minimum() and not allowed:
+                raise ValueError(
+                    f"{key}: memory_cost={params.memory_cost} time_cost={params.time_cost} is below OWASP's "
+                    "minimum for Argon2id (memory_cost/time_cost of at least 47104/1, 19456/2, 12288/3, "
+                    "9216/4 or 7168/5)")
+        return self
+
+    @property
+    def development(self) -> bool:
+        return self.server.environment == "development"
+
     def issuer(self, tenant: str) -> str:
         return f"{self.server.public_url}/{tenant}"
 
@@ -282,7 +323,7 @@ def apply_environment(data: dict, environ: dict[str, str]) -> dict:
 
 def _describe(error: dict) -> str:
     key = ".".join(str(part) for part in error["loc"])
-    return f"{key}: {error['msg']}"
+    return f"{key}: {error['msg']}" if key else error["msg"].removeprefix("Value error, ")
 
 
 def load_settings(path: str | os.PathLike | None = None, environ=None, overrides: dict | None = None) -> Settings:

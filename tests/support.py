@@ -9,14 +9,18 @@ ROOT = Path(__file__).resolve().parent.parent
 POSTGRES_URL = os.environ.get("IDP_TEST_POSTGRES_URL")
 REDIS_URL = os.environ.get("IDP_TEST_REDIS_URL", "")
 BACKENDS = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
-FAST_ARGON2 = {"memory_cost": 64, "time_cost": 1, "parallelism": 1}
+# Below OWASP's floor for speed: accepted only with allow_insecure_parameters in development
+FAST_ARGON2 = {"memory_cost": 64, "time_cost": 1, "parallelism": 1, "allow_insecure_parameters": True}
 
 
-def write_config(tmp_path: Path) -> Path:
+def write_config(tmp_path: Path, development: bool = True) -> Path:
+    """``config.example.toml`` with fresh secrets: as `make run` writes it (development), or
+    as shipped (production-safe)."""
     from idp.bootstrap import render
 
     path = tmp_path / "config.toml"
-    path.write_text(render((ROOT / "config.example.toml").read_text(encoding="utf-8")), encoding="utf-8")
+    path.write_text(render((ROOT / "config.example.toml").read_text(encoding="utf-8"), development),
+                    encoding="utf-8")
     return path
 
 
@@ -29,7 +33,7 @@ def make_settings(tmp_path: Path, backend: str = "sqlite", **overrides):
         "database": {"url": url},
         "redis": {"url": redis_url},
         "argon2": FAST_ARGON2,
-        "server": {"public_url": "http://idp.test"},
+        "server": {"public_url": "http://idp.test", "environment": "development"},
         "notify": {"outbox_dir": str(tmp_path / "outbox"), "dev_outbox_page": True,
                    "letters": {"batch_dir": str(tmp_path / "letters")}},
     }

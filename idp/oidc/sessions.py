@@ -14,6 +14,7 @@ from flask import current_app, g, request
 
 from ..db import db, digest, new_secret, scoped_first, utcnow
 from ..models import Account, SsoSession
+from ..security import rotate_csrf_token
 
 COOKIE = "idp_session"
 
@@ -63,6 +64,7 @@ def start_session(account: Account, acr: str, amr: list[str], remember: bool = F
     (provider, its ID token) when the person came through FranceConnect: the token, sealed,
     is the ``id_token_hint`` of the logout that ends the upstream session too."""
     end_current_session(commit=False)
+    rotate_csrf_token()   # a token seen before the login is not valid after it (idp/security.py)
     value = new_secret(32)
     row = SsoSession(
         tenant=g.tenant.slug, id=digest(value), sid=new_secret(16), account_id=account.id,

@@ -11,6 +11,7 @@ from flask import abort, g, jsonify, make_response, redirect, render_template, r
 from .. import verification
 from ..db import db
 from ..accounts.service import account_identifier
+from ..body_limits import allow_body
 from ..models import Account
 from ..oidc import interactions, sessions
 from ..tenancy import tenant_blueprint
@@ -281,6 +282,7 @@ def password_check():
 
 
 @bp.route("/signup/justificatif", methods=["GET", "POST"])
+@allow_body(upload.MAX_BYTES + 64 * 1024)   # the file and its multipart envelope (idp/body_limits.py)
 def supporting_document():
     _config()
     return upload.upload_page()

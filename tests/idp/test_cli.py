@@ -105,7 +105,8 @@ def test_idp_console_script_init_demo_is_idempotent(tmp_path):
     """The installed ``idp`` script on a fresh SQLite database, twice."""
     config = write_config(tmp_path)
     env = {**os.environ, "IDP_CONFIG": str(config), "IDP_DATABASE_URL": f"sqlite:///{tmp_path}/fresh.sqlite3",
-           "IDP_ARGON2_MEMORY_COST": "64", "IDP_ARGON2_TIME_COST": "1"}
+           "IDP_ARGON2_MEMORY_COST": "64", "IDP_ARGON2_TIME_COST": "1",
+           "IDP_ARGON2_ALLOW_INSECURE_PARAMETERS": "true"}
     idp = Path(sys.executable).with_name("idp")
     first = subprocess.run([str(idp), "init", "--demo", "--json"], env=env, capture_output=True, text=True, cwd=tmp_path)
     assert first.returncode == 0, first.stderr
