@@ -101,7 +101,7 @@ def deny_access_token(jti: str, expires_at) -> None:
     insert_missing(RevokedToken, ("jti",), jti=jti, expires_at=expires_at)
 
 
-def revoke_family(family_id: str, reason: str) -> int:
+def revoke_family(family_id: str, reason: str, commit: bool = True) -> int:
     """Revoke every refresh and access token of a family (one code exchange and its rotations)."""
     now = utcnow()
     db.session.execute(
@@ -113,7 +113,8 @@ def revoke_family(family_id: str, reason: str) -> int:
     issued = db.session.execute(scoped(IssuedAccessToken, family_id=family_id)).scalars().all()
     for row in issued:
         deny_access_token(row.jti, row.expires_at)
-    db.session.commit()
+    if commit:
+        db.session.commit()
     log.warning("tokens_revoked tenant=%s family=%s reason=%s count=%d",
                 g.tenant.slug, family_id, reason, len(issued))
     return len(issued)
@@ -134,16 +135,18 @@ def void_session_codes(sid: str) -> None:
     )
 
 
-def revoke_session_tokens(sid: str) -> None:
-    """Logout: void the session's unused codes, end its refresh and access tokens."""
+def revoke_session_tokens(sid: str, commit: bool = True) -> None:
+    """Logout: void the session's unused codes, end its refresh and access tokens (in one
+    transaction, the caller's when ``commit`` is false)."""
     void_session_codes(sid)
     families = db.session.execute(
         select(IssuedAccessToken.family_id).where(
             IssuedAccessToken.tenant == g.tenant.slug, IssuedAccessToken.sid == sid).distinct()
     ).scalars().all()
     for family in families:
-        revoke_family(family, "logout")
-    db.session.commit()
+        revoke_family(family, "logout", commit=False)
+    if commit:
+        db.session.commit()
 
 
 def is_denied(jti: str) -> bool:
