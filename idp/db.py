@@ -57,3 +57,14 @@ def scoped_first(model, tenant: str | None = None, **filters):
 
 def scoped_all(model, tenant: str | None = None, **filters):
     return list(db.session.execute(scoped(model, tenant, **filters)).scalars())
+
+
+def insert_missing(model, keys: tuple[str, ...], **values):
+    """``INSERT ... ON CONFLICT (keys) DO NOTHING`` (SQLite and PostgreSQL): a row that two
+    requests create at the same instant is created once, and the other request goes on
+    instead of failing on the unique constraint (check-then-insert cannot do that)."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(model).values(**values).on_conflict_do_nothing(index_elements=list(keys))
+    return db.session.execute(statement)

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import (JSON, Boolean, DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text,
+                        UniqueConstraint, func)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .db import db, utcnow
@@ -63,6 +64,11 @@ class Account(TenantOwned, db.Model):
     birthdate: Mapped[str | None] = mapped_column(String(10))
     profile: Mapped[dict] = mapped_column(JSON, default=dict)
     created_at: Mapped[object] = mapped_column(DateTime, default=utcnow)
+
+
+# accounts are looked up by email case-insensitively (login by email, email already in use,
+# "identifiant oublié"): without this index each lookup reads every account of the tenant
+Index("ix_accounts_tenant_lower_email", Account.tenant, func.lower(Account.email))
 
 
 class SigningKey(TenantOwned, db.Model):
@@ -121,7 +127,7 @@ class AuthorizationCode(TenantOwned, db.Model):
     auth_time: Mapped[int] = mapped_column(Integer)
     acr: Mapped[str | None] = mapped_column(String(64))
     amr: Mapped[list] = mapped_column(JSON, default=list)
-    sid: Mapped[str | None] = mapped_column(String(64))
+    sid: Mapped[str | None] = mapped_column(String(64), index=True)  # a logout voids the session's codes
     claims_request: Mapped[dict | None] = mapped_column(JSON)
     family_id: Mapped[str | None] = mapped_column(String(36))
     created_at: Mapped[object] = mapped_column(DateTime, default=utcnow)

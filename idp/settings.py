@@ -63,6 +63,8 @@ class TokenSettings(Strict):
     access_token_ttl: int = Field(600, ge=30, le=86400)
     id_token_ttl: int = Field(600, ge=30, le=86400)
     refresh_token_ttl: int = Field(30 * 86400, ge=60)
+    refresh_rotation_grace_period: int = Field(
+        5, ge=0, le=60, description="seconds a rotated refresh token still answers with its successor (0: off)")
     session_ttl: int = Field(8 * 3600, ge=60)
     remembered_session_ttl: int = Field(30 * 86400, ge=60, description='"Se souvenir de moi"')
     interaction_ttl: int = Field(3600, ge=60)

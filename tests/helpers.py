@@ -146,3 +146,14 @@ def page_text(response) -> str:
     import html
 
     return html.unescape(response.get_data(as_text=True))
+
+
+def past_refresh_grace(monkeypatch, app) -> None:
+    """Move the refresh rotation's clock past its grace period: a rotated token presented
+    from now on is reuse (the period is seconds long; tests do not wait for it)."""
+    from datetime import timedelta
+
+    import idp.oidc.refresh_rotation as rotation
+
+    real, grace = rotation.utcnow, app.config["IDP_SETTINGS"].tokens.refresh_rotation_grace_period
+    monkeypatch.setattr(rotation, "utcnow", lambda: real() + timedelta(seconds=grace + 1))

@@ -55,3 +55,35 @@ def serving(app):
         yield f"http://127.0.0.1:{port}"
     finally:
         server.shutdown()
+
+
+@pytest.fixture
+def served(app):
+    """The ``app`` fixture (SQLite, and PostgreSQL with Redis when configured) on a real HTTP
+    server, one thread per request: races are real threads against it, and the test client
+    of the same app can prepare what they race for (a code, a session)."""
+    with serving(app) as base:
+        yield base
+
+
+def at_once(count: int, send):
+    """Call ``send(i)`` from ``count`` threads released together by a barrier; returns the
+    results in order (an exception in a thread is raised here)."""
+    start, results = threading.Barrier(count), [None] * count
+
+    def run(i):
+        start.wait()
+        try:
+            results[i] = send(i)
+        except Exception as exc:  # noqa: BLE001  (re-raised below, in the test's thread)
+            results[i] = exc
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for result in results:
+        if isinstance(result, Exception):
+            raise result
+    return results

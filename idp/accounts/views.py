@@ -100,13 +100,23 @@ def login(handle):
     def resume(account):
         """Go on with the relying party's request in this same response (to the client, or to
         the consent page): one round trip fewer than a redirect to ``/resume``."""
-        from ..oidc import authorize as authz
-        from ..oidc.views import handle_authorization
-
-        interactions.mark_done(row, "login")  # commits the new session too
-        return make_response(handle_authorization(authz.oauth_request_from(row.params), row, handle))
+        interactions.mark_done(row, "login", commit=False)
+        return _resumed(row, handle)
 
     return _login_page(handle, find_client(row.client_id), resume, row.params.get("login_hint"))
+
+
+def _resumed(row, handle):
+    """The relying party's request, resumed once a step is done, in the same transaction
+    as that step when the caller has not committed it: a new session commits with the code
+    (or with the way to the next page). Two commits let a crash between them leave a
+    session whose cookie nobody received."""
+    from ..oidc import authorize as authz
+    from ..oidc.views import handle_authorization
+
+    response = make_response(handle_authorization(authz.oauth_request_from(row.params), row, handle))
+    db.session.commit()  # the branches that did not commit (on to the consent page, an error page)
+    return response
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -134,8 +144,7 @@ def consent(handle):
 
             return deny(row)
         consents.record(session.account_id, client, needed)
-        db.session.commit()
-        interactions.mark_done(row, "consent")
+        interactions.mark_done(row, "consent")  # commits the consent too: one transaction
         return redirect(url_for("oidc.resume", handle=handle))
     return render_template("accounts/consent.html", client=client, scopes=consent_items(needed, client),
                            handle=handle)
@@ -230,11 +239,10 @@ def add_email(handle):
         outcome = verification.check(EMAIL_PURPOSE, account.id, request.form.get("code", ""))
         if outcome.ok:
             account.email, account.email_verified = pending.destination, True
-            interactions.mark_done(row, "email")          # commits the email too
-            from ..oidc import authorize as authz
-            from ..oidc.views import handle_authorization
-
-            return make_response(handle_authorization(authz.oauth_request_from(row.params), row, handle))
+            # committed on its own, unlike a new session: a confirmed email is the person's
+            # whatever happens next, and the request can still be resumed at /resume
+            interactions.mark_done(row, "email")
+            return _resumed(row, handle)
         errors["code"] = outcome.message
         email = pending.destination
     elif request.method == "POST":

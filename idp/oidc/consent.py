@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from flask import g
 
-from ..db import db, scoped_first
+from ..db import db, insert_missing, scoped, scoped_first
 from ..models import Consent
 from .claims import SCOPE_CLAIMS, names_for_scope, requested_claims
 
@@ -83,11 +83,16 @@ def covers(granted: Consent | None, needed: Asked, client) -> bool:
 
 
 def record(account_id: str, client, given: Asked) -> None:
-    """Add what the person just allowed to what they had allowed (committed by the caller)."""
-    granted = granted_to(account_id, client)
-    if granted is None:
-        granted = Consent(tenant=g.tenant.slug, account_id=account_id, client_id=client.get_client_id(),
-                          scopes=[], claims=[])
-        db.session.add(granted)
+    """Add what the person just allowed to what they had allowed (committed by the caller).
+
+    Two submissions at the same instant (a double click, two tabs) both land: the row is
+    created unless it exists (no unique-constraint error, where check-then-insert raised
+    one), then read locked (``FOR UPDATE`` on PostgreSQL; SQLite has one writer) and merged,
+    so neither submission's scopes are lost."""
+    key = {"account_id": account_id, "client_id": client.get_client_id()}
+    insert_missing(Consent, ("tenant", "account_id", "client_id"), tenant=g.tenant.slug, **key,
+                   scopes=[], claims=[])
+    granted = db.session.execute(
+        scoped(Consent, **key).with_for_update().execution_options(populate_existing=True)).scalar_one()
     granted.scopes = sorted(set(granted.scopes or []) | set(given.scopes))
     granted.claims = sorted(set(granted.claims or []) | set(given.claims))

@@ -1,9 +1,12 @@
 """Authlib grants filled with our storage: code (OIDC), refresh (rotation), client credentials.
 
 - authorization_code (RFC 6749 §4.1, OIDC Core §3.1): single use; a replayed code is refused
-  with ``invalid_grant`` and every token issued from it is revoked (RFC 6749 §4.1.2).
+  with ``invalid_grant`` and every token issued from it is revoked (RFC 6749 §4.1.2), also
+  when both redemptions arrive at the same instant (the burn and the tokens are one
+  transaction); a code dies with its SSO session (logout).
 - refresh_token (RFC 6749 §6, RFC 9700 §4.14.2): rotation on every use; presenting a
-  rotated token again revokes the whole family.
+  rotated token again revokes the whole family, after a short grace period
+  (:mod:`.refresh_rotation`).
 - client_credentials (RFC 6749 §4.4): no database write per token.
 """
 
@@ -22,7 +25,8 @@ from sqlalchemy import update
 
 from ..db import db, digest, scoped_first, utcnow
 from ..keystore import keyring
-from ..models import Account, AuthorizationCode, RefreshToken
+from ..models import Account, AuthorizationCode, RefreshToken, SsoSession
+from . import refresh_rotation as rotation
 from .claims import release, requested_claims
 from .context import AuthContext
 from .tokens import record_user_tokens, revoke_family
@@ -61,21 +65,35 @@ class StoredCode:
 
 
 def _burn_code(row: AuthorizationCode) -> bool:
-    """Mark the code used; False if another request already did (atomic).
+    """Mark a live code used and name its token family; False if it is used or no longer live.
+
+    Not committed here: the burn commits with the tokens (:func:`.tokens.record_user_tokens`),
+    so the code is never seen used without its family's tokens. Until then the UPDATE holds
+    the code's row: a second redemption at the same instant waits, finds the code used, and
+    the family it revokes already holds the winner's tokens. A refused exchange (wrong
+    verifier or redirect_uri) rolls back and leaves the code to its rightful client, as in
+    Hydra, whose token endpoint is one transaction.
 
     The row is detached first and given the values written: the grant reads it until the
-    ID token is signed, across this commit and the token's, and each commit would otherwise
-    expire it and cost a SELECT to reload it."""
+    ID token is signed, after the commit, which would otherwise expire it and cost a SELECT."""
     used_at, family_id = utcnow(), str(uuid.uuid4())
     db.session.expunge(row)
     result = db.session.execute(
         update(AuthorizationCode)
-        .where(AuthorizationCode.id == row.id, AuthorizationCode.used_at.is_(None))
+        .where(AuthorizationCode.id == row.id, AuthorizationCode.used_at.is_(None),
+               AuthorizationCode.expires_at > used_at)
         .values(used_at=used_at, family_id=family_id)
     )
-    db.session.commit()
     row.used_at, row.family_id = used_at, family_id
     return result.rowcount == 1
+
+
+def _check_session(row: AuthorizationCode) -> None:
+    """A code dies with its SSO session (logout, a session ended from the account page or
+    expired): its tokens would otherwise outlive the logout that should have ended them."""
+    session = scoped_first(SsoSession, sid=row.sid) if row.sid else None
+    if session is None or session.expires_at <= utcnow():
+        raise InvalidGrantError("The session of this authorization code has ended.")
 
 
 class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
@@ -100,14 +118,16 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
         row = scoped_first(AuthorizationCode, code_hash=digest(code))
         if row is None or row.client_id != client.get_client_id():
             return None
-        if row.used_at is not None or not _burn_code(row):
-            row = scoped_first(AuthorizationCode, code_hash=row.code_hash)  # the family written by the first use
-            log.warning("code_replayed tenant=%s client=%s", g.tenant.slug, row.client_id)
-            revoke_family(row.family_id, "code_replayed")
-            raise InvalidGrantError("The authorization code has already been used.")
-        if row.expires_at <= utcnow():
+        if row.used_at is None and _burn_code(row):
+            _check_session(row)
+            return StoredCode(row)
+        row = scoped_first(AuthorizationCode, code_hash=row.code_hash)  # as the first use left it
+        if row.used_at is None:  # expired, or voided when its session ended
+            _check_session(row)
             raise InvalidGrantError("The authorization code has expired.")
-        return StoredCode(row)
+        log.warning("code_replayed tenant=%s client=%s", g.tenant.slug, row.client_id)
+        revoke_family(row.family_id, "code_replayed")
+        raise InvalidGrantError("The authorization code has already been used.")
 
     def delete_authorization_code(self, authorization_code):
         """Codes are kept (marked used) until they expire, to detect replays."""
@@ -123,8 +143,11 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
 
 
 class StoredRefreshToken:
-    def __init__(self, row: RefreshToken):
-        self.row = row
+    """A refresh token being used, with the successor it answers with (:mod:`.refresh_rotation`):
+    ``new`` when this request rotates it, else the one issued within the grace period."""
+
+    def __init__(self, row: RefreshToken, successor: str, new: bool):
+        self.row, self.successor, self.new = row, successor, new
 
     def check_client(self, client):
         return self.row.client_id == client.get_client_id()
@@ -140,6 +163,9 @@ class StoredRefreshToken:
 
 
 class RefreshTokenGrant(grants.RefreshTokenGrant):
+    """Rotation on every use, reuse revokes the family, a grace period for relying parties
+    that refresh from several processes at once (:mod:`.refresh_rotation`)."""
+
     TOKEN_ENDPOINT_AUTH_METHODS = USER_AUTH_METHODS
     INCLUDE_NEW_REFRESH_TOKEN = True
 
@@ -147,19 +173,21 @@ class RefreshTokenGrant(grants.RefreshTokenGrant):
         row = scoped_first(RefreshToken, token_hash=digest(refresh_token))
         if row is None or row.revoked_at is not None or row.expires_at <= utcnow():
             return None
-        rotated = db.session.execute(
-            update(RefreshToken)
-            .where(RefreshToken.id == row.id, RefreshToken.rotated_at.is_(None))
-            .values(rotated_at=utcnow())
-        ).rowcount
-        # no commit here: the rotation and the new tokens commit together (record_user_tokens);
-        # the UPDATE's row lock keeps a concurrent refresh with the same token out meanwhile
-        if rotated != 1:
-            db.session.rollback()
-            log.warning("refresh_token_reused tenant=%s client=%s", g.tenant.slug, row.client_id)
-            revoke_family(row.family_id, "refresh_token_reused")
-            raise InvalidGrantError("The refresh token has already been used.")
-        return StoredRefreshToken(row)
+        if rotation.rotate(row):
+            return StoredRefreshToken(row, rotation.successor_of(refresh_token), new=True)
+        successor = rotation.successor_in_grace(row, refresh_token)
+        if successor is not None:
+            log.info("refresh_token_reused_in_grace tenant=%s client=%s", g.tenant.slug, row.client_id)
+            return StoredRefreshToken(row, successor, new=False)
+        db.session.rollback()
+        log.warning("refresh_token_reused tenant=%s client=%s", g.tenant.slug, row.client_id)
+        revoke_family(row.family_id, "refresh_token_reused")
+        raise InvalidGrantError("The refresh token has already been used.")
+
+    def issue_token(self, user, refresh_token):
+        token = super().issue_token(user, refresh_token)
+        token["refresh_token"] = refresh_token.successor
+        return token
 
     def authenticate_user(self, refresh_token):
         row = refresh_token.row
@@ -208,6 +236,10 @@ class OpenIDCode(_OpenIDCode):
 
 
 def save_token(token, request):
-    """Authlib's save_token hook: only tokens issued to a person are recorded."""
+    """Authlib's save_token hook: only tokens issued to a person are recorded; a successor
+    returned again within the grace period is recorded already."""
     if isinstance(request.user, AuthContext):
-        record_user_tokens(token, request.client.get_client_id(), request.user, token.get("scope", ""))
+        used = request.refresh_token
+        new_refresh = not isinstance(used, StoredRefreshToken) or used.new
+        record_user_tokens(token, request.client.get_client_id(), request.user, token.get("scope", ""),
+                           new_refresh_token=new_refresh)

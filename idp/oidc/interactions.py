@@ -47,10 +47,11 @@ def load(handle: str) -> Interaction | None:
     return row
 
 
-def mark_done(row: Interaction, step: str) -> None:
+def mark_done(row: Interaction, step: str, commit: bool = True) -> None:
     """Record a finished step (committed with it, or by the caller)."""
     row.prompt_done = sorted({*(row.prompt_done or []), step})
-    db.session.commit()
+    if commit:
+        db.session.commit()
 
 
 def finish(row: Interaction, commit: bool = True) -> None:

@@ -8,6 +8,7 @@ import logging
 from flask import g
 
 from ..audit import audit
+from ..db import db
 from . import sessions
 from .backchannel import notify
 from .clients import find_client
@@ -17,12 +18,16 @@ log = logging.getLogger("idp.logout")
 
 
 def end_session(end_session_request=None) -> None:
-    row = sessions.end_current_session()
+    """One transaction: the session's end, its codes voided, its tokens revoked and the
+    back-channel deliveries owed to its clients commit together (in several, a crash in
+    between left tokens alive after the logout, or clients never told)."""
+    row = sessions.end_current_session(commit=False)
     if row is None:
         return
-    revoke_session_tokens(row.sid)
+    revoke_session_tokens(row.sid, commit=False)
     clients = [c for c in (find_client(cid) for cid in row.client_ids or []) if c]
-    notify(clients, row.account_id, row.sid)
+    notify(clients, row.account_id, row.sid)  # commits all of it, then sends
+    db.session.commit()  # when no client has a back-channel logout URI
     log.info("session_ended tenant=%s clients=%d", g.tenant.slug, len(clients))
 
 

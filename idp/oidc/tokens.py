@@ -17,9 +17,9 @@ from flask import current_app, g
 from joserfc.errors import JoseError
 from sqlalchemy import select, update
 
-from ..db import db, digest, new_secret, scoped, utcnow
+from ..db import db, digest, insert_missing, new_secret, scoped, utcnow
 from ..keystore import keyring
-from ..models import IssuedAccessToken, RefreshToken, RevokedToken
+from ..models import AuthorizationCode, IssuedAccessToken, RefreshToken, RevokedToken
 from . import franceconnect_fi
 from .context import AuthContext
 
@@ -74,15 +74,18 @@ class AccessTokenGenerator:
         return token
 
 
-def record_user_tokens(token: dict, client_id: str, ctx: AuthContext, scope: str) -> None:
-    """Persist what is needed to revoke later: the access-token jti and the refresh token."""
+def record_user_tokens(token: dict, client_id: str, ctx: AuthContext, scope: str,
+                       new_refresh_token: bool = True) -> None:
+    """Persist what is needed to revoke later: the access-token jti and the refresh token
+    (unless it is a successor issued again within the rotation grace period). The commit
+    also commits what the grant did before: the code's burn, the refresh token's rotation."""
     jti, exp = g.issued_access
     tenant = g.tenant.slug
     db.session.add(IssuedAccessToken(
         tenant=tenant, jti=jti, family_id=ctx.family_id, client_id=client_id, sid=ctx.sid,
         expires_at=utcnow() + timedelta(seconds=exp - int(time.time())),
     ))
-    if "refresh_token" in token:
+    if "refresh_token" in token and new_refresh_token:
         db.session.add(RefreshToken(
             tenant=tenant, token_hash=digest(token["refresh_token"]), family_id=ctx.family_id,
             client_id=client_id, account_id=ctx.account.id, scope=scope,
@@ -93,11 +96,12 @@ def record_user_tokens(token: dict, client_id: str, ctx: AuthContext, scope: str
 
 
 def deny_access_token(jti: str, expires_at) -> None:
-    if db.session.get(RevokedToken, jti) is None:
-        db.session.add(RevokedToken(jti=jti, expires_at=expires_at))
+    """Put a jti on the deny list; already there is fine: the losers of a code replayed by
+    twenty requests at once all revoke the same family (committed by the caller)."""
+    insert_missing(RevokedToken, ("jti",), jti=jti, expires_at=expires_at)
 
 
-def revoke_family(family_id: str, reason: str) -> int:
+def revoke_family(family_id: str, reason: str, commit: bool = True) -> int:
     """Revoke every refresh and access token of a family (one code exchange and its rotations)."""
     now = utcnow()
     db.session.execute(
@@ -109,20 +113,40 @@ def revoke_family(family_id: str, reason: str) -> int:
     issued = db.session.execute(scoped(IssuedAccessToken, family_id=family_id)).scalars().all()
     for row in issued:
         deny_access_token(row.jti, row.expires_at)
-    db.session.commit()
+    if commit:
+        db.session.commit()
     log.warning("tokens_revoked tenant=%s family=%s reason=%s count=%d",
                 g.tenant.slug, family_id, reason, len(issued))
     return len(issued)
 
 
-def revoke_session_tokens(sid: str) -> None:
-    """Logout: end refresh tokens and access tokens bound to an SSO session."""
+def void_session_codes(sid: str) -> None:
+    """The session's codes not yet redeemed die with it (they would redeem after a logout).
+
+    An exchange in flight holds its code's row until its tokens are written (see
+    ``grants._burn_code``): this UPDATE waits for it, and the tokens it wrote are then among
+    those :func:`revoke_session_tokens` finds next."""
+    now = utcnow()
+    db.session.execute(
+        update(AuthorizationCode)
+        .where(AuthorizationCode.tenant == g.tenant.slug, AuthorizationCode.sid == sid,
+               AuthorizationCode.used_at.is_(None), AuthorizationCode.expires_at > now)
+        .values(expires_at=now)
+    )
+
+
+def revoke_session_tokens(sid: str, commit: bool = True) -> None:
+    """Logout: void the session's unused codes, end its refresh and access tokens (in one
+    transaction, the caller's when ``commit`` is false)."""
+    void_session_codes(sid)
     families = db.session.execute(
         select(IssuedAccessToken.family_id).where(
             IssuedAccessToken.tenant == g.tenant.slug, IssuedAccessToken.sid == sid).distinct()
     ).scalars().all()
     for family in families:
-        revoke_family(family, "logout")
+        revoke_family(family, "logout", commit=False)
+    if commit:
+        db.session.commit()
 
 
 def is_denied(jti: str) -> bool:

@@ -12,7 +12,7 @@ import pytest
 
 from conformance_op import OP
 from helpers import (POST_LOGOUT, REDIRECT, authorize, exchange, location, login_flow, make_client,
-                     path_of, pkce_pair, query, submit_login, token_request)
+                     past_refresh_grace, path_of, pkce_pair, query, submit_login, token_request)
 
 
 def b64(data: bytes) -> str:
@@ -61,10 +61,11 @@ def test_codes_single_use_and_short_lived(op, app):
     assert exchange(op.http, "caf", op.client_id, op.secret, code).get_json()["error"] == "invalid_grant"
 
 
-def test_refresh_rotation_and_family_revocation(op):
+def test_refresh_rotation_and_family_revocation(op, app, monkeypatch):
     tokens = op.tokens()
     first = token_request(op.http, "caf", op.client_id, op.secret, {"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]})
     assert first.status_code == 200
+    past_refresh_grace(monkeypatch, app)  # reuse within the grace period gets the same successor
     reuse = token_request(op.http, "caf", op.client_id, op.secret, {"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]})
     assert reuse.get_json()["error"] == "invalid_grant"
     latest = token_request(op.http, "caf", op.client_id, op.secret, {"grant_type": "refresh_token", "refresh_token": first.get_json()["refresh_token"]})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
+import pytest
 import requests_mock
 from joserfc import jwt
 from joserfc.jwk import KeySet
@@ -200,3 +201,18 @@ def test_cron_does_not_send_what_the_logout_thread_holds(http, app, runner):
         _join(http)
         assert meanwhile["sent"] == 0 and mock.call_count == 1
     assert _deliveries(app) == []
+
+
+def test_a_logout_that_dies_midway_ends_nothing(http, app, monkeypatch):
+    """The session's end, its tokens' revocation and the deliveries owed are one transaction:
+    a crash in between used to leave the session ended and its tokens alive."""
+    def died(*args, **kwargs):
+        raise RuntimeError("the worker died here")
+
+    client_id, _, tokens = code_tokens(http, app)
+    with monkeypatch.context() as patched:
+        patched.setattr("idp.oidc.logout.notify", died)
+        with pytest.raises(RuntimeError):
+            logout(http, id_token_hint=tokens["id_token"])
+    assert query(location(authorize(http, "caf", client_id, prompt="none")))["code"]  # still logged in
+    assert http.get("/caf/userinfo", headers={"Authorization": f"Bearer {tokens['access_token']}"}).status_code == 200

@@ -8,19 +8,20 @@ import uuid
 from joserfc import jwt
 from joserfc.jwk import ECKey, KeySet
 
-from helpers import code_tokens, make_client, token_request
+from helpers import code_tokens, make_client, past_refresh_grace, token_request
 
 
 def refresh(http, client_id, secret, token, **extra):
     return token_request(http, "caf", client_id, secret, {"grant_type": "refresh_token", "refresh_token": token, **extra})
 
 
-def test_refresh_rotates_and_reuse_revokes_family(http, app):
+def test_refresh_rotates_and_reuse_revokes_family(http, app, monkeypatch):
     client_id, secret, tokens = code_tokens(http, app)
     first = refresh(http, client_id, secret, tokens["refresh_token"])
     assert first.status_code == 200, first.get_json()
     rotated = first.get_json()
     assert rotated["refresh_token"] != tokens["refresh_token"] and rotated["access_token"]
+    past_refresh_grace(monkeypatch, app)
     reuse = refresh(http, client_id, secret, tokens["refresh_token"])
     assert reuse.status_code == 400 and reuse.get_json()["error"] == "invalid_grant"
     # the whole family is gone: the rotated token and the access tokens too
