@@ -98,6 +98,12 @@ class VerificationSettings(Strict):
     max_attempts: int = Field(5, ge=1, description="wrong codes before the code is void")
     resend_interval: int = Field(60, ge=0, description="seconds between two sends")
     max_sends: int = Field(5, ge=1, description="sends of one code before giving up")
+    send_window: int = Field(3600, ge=60, description="seconds over which the sends and tries of one "
+                             "person's codes add up (a new request re-arms the same code, its tries kept)")
+    max_sends_per_address: int = Field(30, ge=1, description="codes and reminders asked from one IP "
+                                       "address per send_window (recovery, identifier reminder, contact change)")
+    recent_authentication: int = Field(300, ge=30, le=3600, description="seconds after a login during which "
+                                       "/account changes the email or mobile without asking the password again")
 
 
 class SignupField(Strict):

@@ -3,6 +3,7 @@ end-to-end, browser and interop suites."""
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 
@@ -40,3 +41,17 @@ def live_server(tmp_path):
     server.shutdown()
 
 
+
+
+@contextlib.contextmanager
+def serving(app):
+    """``app`` (e.g. the backend-parametrized ``app`` fixture) on a threaded loopback server,
+    for tests that need real concurrent requests; yields its base URL."""
+    port = _free_port()
+    server = make_server("127.0.0.1", port, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.shutdown()

@@ -1,32 +1,48 @@
 """Recovery: "Mot de passe oublié ?" (a code by SMS or email, among the account's verified
 channels, then a new password that meets the tenant's policy) and "Identifiant oublié ?"
-(the identifier sent to the verified email). Answers never reveal whether an account exists.
+(a reminder sent to the verified email).
+
+No answer reveals whether an account exists: the forgot pages answer the same, the reset
+page has one refusal for every failure of the code (as Kratos does) and checks the new
+password only once the code is right. Sends are limited per account (the budget of
+:mod:`idp.verification`, which a new request re-arms rather than renews) and per address.
+
+Decisions: the reset by email is a 6-digit code like the SMS, not a link. The code is typed
+in the browser that asked for it, which binds the reset to it; a link would also be opened
+by mail scanners and on other devices. Its strength is the attempt budget: 5 tries per
+``send_window`` per account, i.e. at most 5 in a million per hour of attack. The identifier
+waiting between the two pages is sealed (AES-GCM, :mod:`idp.protection`) in the session
+cookie, never readable there; the reminder masks a NIR and says where to read it in full.
 """
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
-
-from ..i18n import tr
-
+import base64
 import logging
 
 from flask import g, redirect, render_template, request, session, url_for
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from .. import verification
 from ..db import db
+from ..i18n import tr
 from ..models import Account
+from ..protection import vault
 from ..signup.delivery import deliver
 from ..tenancy import tenant_blueprint
+from .credentials import password_changed
 from .login import tenant_hasher
 from .service import account_identifier, find_account
 
 log = logging.getLogger("idp.recovery")
 bp = tenant_blueprint("recovery", __name__)
 PURPOSE = "password_reset"
+REMINDER = "identifier_reminder"
 SENT = (_l("Si un compte correspond, un code vient d'être envoyé par le moyen choisi. "
         "Il est valable quelques minutes."))
+REFUSED = _l("Le code saisi est incorrect ou n'est plus valable. Vérifiez-le ou demandez-en un nouveau.")
+TOO_MANY_REQUESTS = verification.MESSAGES["too_many_requests"]
 
 
 def _channels(account) -> list[str]:
@@ -36,6 +52,31 @@ def _channels(account) -> list[str]:
     if account.email and account.email_verified:
         channels.append("email")
     return channels
+
+
+def _keep_identifier(identifier: str) -> None:
+    session[f"reset:{g.tenant.slug}"] = base64.urlsafe_b64encode(vault().seal(g.tenant.slug, identifier)).decode()
+
+
+def _kept_identifier() -> str | None:
+    sealed = session.get(f"reset:{g.tenant.slug}")
+    try:
+        return vault().unseal(g.tenant.slug, base64.urlsafe_b64decode(sealed)) if sealed else None
+    except Exception:  # a value from before sealing, or forged: start again
+        return None
+
+
+def _send_reset_code(identifier: str, channel: str) -> None:
+    """Send a code if the account exists, is active and has this channel verified; say
+    nothing either way (a refusal of the account's limits would reveal the account)."""
+    account = find_account(g.tenant.slug, identifier)
+    if account is None or account.status != "active" or channel not in _channels(account):
+        return
+    destination = account.phone_number if channel == "sms" else account.email
+    outcome = verification.request_code(PURPOSE, account.id, channel, destination)
+    if outcome.ok:
+        deliver(channel, destination, "password_reset_code", {"code": outcome.secret})
+    log.info("password_reset_code tenant=%s channel=%s outcome=%s", g.tenant.slug, channel, outcome.code)
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
@@ -49,41 +90,43 @@ def forgot():
             errors["identifier"] = tr(checked.messages[0])
         elif channel not in ("sms", "email"):
             errors["channel"] = _l("Choisissez comment recevoir votre code.")
+        elif not verification.address_allows():
+            return render_template("accounts/forgot.html", errors={"form": TOO_MANY_REQUESTS}, typed=typed), 429
         else:
-            account = find_account(g.tenant.slug, checked.value)
-            if account is not None and channel in _channels(account) and account.status == "active":
-                destination = account.phone_number if channel == "sms" else account.email
-                row, code = verification.issue(PURPOSE, account.id, channel, destination)
-                deliver(channel, destination, "password_reset_code", {"code": code})
-                log.info("password_reset_sent tenant=%s channel=%s", g.tenant.slug, channel)
-            session[f"reset:{g.tenant.slug}"] = checked.value
+            _send_reset_code(checked.value, channel)
+            _keep_identifier(checked.value)
             return redirect(url_for("recovery.reset"))
     return render_template("accounts/forgot.html", errors=errors, typed=typed), 400 if errors else 200
 
 
 @bp.route("/password/reset", methods=["GET", "POST"])
 def reset():
-    identifier = session.get(f"reset:{g.tenant.slug}")
+    identifier = _kept_identifier()
     if not identifier:
         return redirect(url_for("recovery.forgot"))
     errors = {}
     if request.method == "POST":
         account = find_account(g.tenant.slug, identifier)
-        # the new password is checked first, so that a refused password does not burn the code
-        errors = _password_errors(account) if account else {}
-        if not errors:
-            outcome = (verification.check(PURPOSE, account.id, request.form.get("code", "")) if account
-                       else verification.Outcome(False, "verification.wrong", verification.MESSAGES["wrong"]))
-            if not outcome.ok:
-                errors["code"] = outcome.message
-            else:
-                account.password_hash = tenant_hasher().hash(request.form["password"])
-                db.session.commit()
-                log.info("password_reset_done tenant=%s", g.tenant.slug)
-                session.pop(f"reset:{g.tenant.slug}", None)
-                return render_template("accounts/reset_done.html")
+        outcome = verification.check(PURPOSE, account.id, request.form.get("code", ""), consume=False) \
+            if account is not None and account.status == "active" else None
+        if outcome is None or not outcome.ok:
+            errors["code"] = REFUSED
+        else:
+            # the code is right: only now is the password checked, and a refused one keeps the code
+            errors = _password_errors(account)
+            if not errors and verification.consume_row(outcome.verification).ok:
+                return _reset_done(account)
+            errors = errors or {"code": REFUSED}
     return render_template("accounts/reset.html", errors=errors, sent=SENT,
                            requirements=g.tenant.password_policy.requirements()), 400 if errors else 200
+
+
+def _reset_done(account):
+    account.password_hash = tenant_hasher().hash(request.form["password"])
+    db.session.commit()
+    password_changed(account, keep=None, how="reset")
+    session.pop(f"reset:{g.tenant.slug}", None)
+    return render_template("accounts/reset_done.html")
 
 
 def _password_errors(account) -> dict:
@@ -103,11 +146,29 @@ def forgot_identifier():
     if request.method == "POST":
         if "@" not in typed:
             errors["email"] = _l("Saisissez l'adresse électronique de votre compte.")
+        elif not verification.address_allows():
+            return render_template("accounts/forgot_identifier.html", errors={"form": TOO_MANY_REQUESTS},
+                                   typed=typed), 429
         else:
             accounts = db.session.execute(select(Account).where(
                 Account.tenant == g.tenant.slug, func.lower(Account.email) == typed.lower(),
                 Account.email_verified.is_(True))).scalars().all()
             for account in accounts:
-                deliver("email", account.email, "identifier_reminder", {"identifier": account_identifier(account)})
+                _remind(account)
             return render_template("accounts/identifier_sent.html")
     return render_template("accounts/forgot_identifier.html", errors=errors, typed=typed), 400 if errors else 200
+
+
+def _remind(account) -> None:
+    """The identifier to its verified email, within the send limits; a NIR masked, with where
+    to read it in full (carte Vitale, attestation de droits), since an email is read on lock
+    screens, forwarded and kept in mailboxes. Other identifiers (a username, a provisional
+    identifier) go in full: they are not a NIR and the person has nowhere else to read them."""
+    if not verification.message_allowed(REMINDER, account.id).ok:
+        return
+    identifier = account_identifier(account)
+    scheme = g.tenant.identifier_scheme
+    nir = scheme.name.startswith("nir") and identifier[:1].isdigit()
+    deliver("email", account.email, "identifier_reminder",
+            {"identifier": scheme.mask(identifier) if nir else identifier, "nir": nir})
+    log.info("identifier_reminder_sent tenant=%s", g.tenant.slug)

@@ -1,5 +1,11 @@
 """Self-service at ``{issuer}/account``: see one's data, change the password, revoke the
-services one consented to, download one's data, delete the account (RGPD art. 15, 17, 20)."""
+services one consented to, download one's data, delete the account (RGPD art. 15, 17, 20).
+
+A new password ends the other sessions and revokes tokens (:mod:`.credentials`). Changing
+the email or mobile needs a recent authentication, as Keycloak's and Kratos's privileged
+sessions do: a login of the last ``[verification] recent_authentication`` seconds (5 minutes
+by default, the SSO session's ``auth_time``), else the password again; a session left open
+on a shared computer cannot redirect the account's recovery to someone else's address."""
 
 from __future__ import annotations
 
@@ -11,17 +17,18 @@ import json
 import logging
 import time
 
-from flask import g, make_response, redirect, render_template, request, url_for
+from flask import current_app, g, make_response, redirect, render_template, request, url_for
 from policies import validator
 from sqlalchemy import delete, select
 
 from .. import verification
 from ..db import db, scoped_all, scoped_first, utcnow
 from ..models import Account, Consent, FederatedIdentity, RefreshToken, SsoSession, Verification
+from . import credentials
 from ..oidc import sessions
 from ..oidc.claims import account_claims
 from ..oidc.clients import find_client
-from ..oidc.tokens import revoke_family, revoke_session_tokens
+from ..oidc.tokens import revoke_family
 from ..passwords import verify_password
 from ..tenancy import tenant_blueprint
 from .login import tenant_hasher
@@ -54,6 +61,7 @@ def _page(account, status=200, **extra):
     return render_template("accounts/overview.html", account=account, identifier=_shown_identifier(account),
                            consents=[(c, client) for c, client in consents if client], sessions=active,
                            pending_contact=pending, errors=extra.pop("errors", {}),
+                           reauthenticate=not _recent_login(current),
                            requirements=g.tenant.password_policy.requirements(), **extra), status
 
 
@@ -90,17 +98,9 @@ def change_password():
     if errors:
         return _page(account, 400, errors=errors)
     account.password_hash = ph.hash(form["new_password"])
-    _end_other_sessions(account, keep=session)
     db.session.commit()
-    log.info("password_changed tenant=%s", g.tenant.slug)
+    credentials.password_changed(account, keep=session, how="change")
     return redirect(url_for("selfservice.overview", done="password"))
-
-
-def _end_other_sessions(account, keep=None) -> None:
-    for row in scoped_all(SsoSession, account_id=account.id):
-        if keep is None or row.id != keep.id:
-            revoke_session_tokens(row.sid)
-            db.session.delete(row)
 
 
 @bp.route("/account/consents/<client_id>/revoke", methods=["POST"])
@@ -158,11 +158,8 @@ def delete_account():
 def erase(account) -> None:
     """Revoke every token, end every session, erase personal data; keep an audit line
     without personal data (tenant, random account id, time)."""
-    families = db.session.execute(select(RefreshToken.family_id).where(
-        RefreshToken.tenant == g.tenant.slug, RefreshToken.account_id == account.id).distinct()).scalars().all()
-    for family in families:
-        revoke_family(family, "account_deleted")
-    _end_other_sessions(account)
+    credentials.revoke_refresh_tokens(account, "account_deleted")
+    credentials.end_other_sessions(account)
     db.session.execute(delete(Consent).where(Consent.tenant == g.tenant.slug, Consent.account_id == account.id))
     db.session.execute(delete(Verification).where(Verification.tenant == g.tenant.slug, Verification.subject == account.id))
     db.session.execute(delete(RefreshToken).where(RefreshToken.tenant == g.tenant.slug, RefreshToken.account_id == account.id))
@@ -179,7 +176,8 @@ CONTACT_PURPOSE = "contact_change"
 
 @bp.route("/account/contact", methods=["POST"])
 def change_contact():
-    """A new email or mobile replaces the old one only once a code sent to it is typed."""
+    """A new email or mobile replaces the old one only once a code sent to it is typed, and
+    only from a recent authentication; the old address is told once it has changed."""
     from ..signup.delivery import deliver
 
     session, account = _account()
@@ -192,9 +190,36 @@ def change_contact():
     result = validator("email" if field == "email" else "mobile_phone")(raw)
     if not result.passing:
         return _page(account, 400, errors={"contact": tr(result.messages[0])})
-    row, code = verification.issue(CONTACT_PURPOSE, account.id, channel, result.value)
-    deliver(channel, result.value, "email_change_code", {"code": code})
+    refused = _reauthentication_refused(session, account)
+    if refused:
+        return _page(account, 400, errors={"contact_password": refused})
+    if not verification.address_allows():
+        return _page(account, 429, errors={"contact": verification.MESSAGES["too_many_requests"]})
+    outcome = verification.request_code(CONTACT_PURPOSE, account.id, channel, result.value)
+    if not outcome.ok:
+        return _page(account, 429, errors={"contact": outcome.message})
+    deliver(channel, result.value, "email_change_code", {"code": outcome.secret})
     return redirect(url_for("selfservice.overview", done="contact_sent"))
+
+
+def _recent_login(session) -> bool:
+    window = current_app.config["IDP_SETTINGS"].verification.recent_authentication
+    return session is not None and time.time() - session.auth_time <= window
+
+
+def _reauthentication_refused(session, account) -> str | None:
+    """None when the login is recent or the password typed again is right, else why not."""
+    if _recent_login(session):
+        return None
+    if account.password_hash is None:   # created through FranceConnect: a new login proves it
+        return _l("Pour modifier vos coordonnées, reconnectez-vous d'abord : votre connexion date de plus de "
+                  "quelques minutes.")
+    password = request.form.get("password", "")
+    if not password:
+        return _l("Pour modifier vos coordonnées, saisissez votre mot de passe.")
+    if not verify_password(tenant_hasher(), account.password_hash, password):
+        return _l("Le mot de passe est incorrect.")
+    return None
 
 
 def _confirm_contact(account):
@@ -202,12 +227,15 @@ def _confirm_contact(account):
     outcome = verification.check(CONTACT_PURPOSE, account.id, request.form.get("code", ""))
     if not outcome.ok or row is None:
         return _page(account, 400, errors={"contact_code": outcome.message})
+    row = outcome.verification
+    old = (account.email, bool(account.email_verified), account.phone_number)
     if row.channel == "email":
         account.email, account.email_verified = row.destination, True
     else:
         account.phone_number = row.destination
         account.profile = {**(account.profile or {}), "phone_number_verified": True}
     db.session.commit()
+    credentials.contact_changed(account, row.channel, *old, new_value=row.destination)
     log.info("contact_changed tenant=%s channel=%s", g.tenant.slug, row.channel)
     return redirect(url_for("selfservice.overview", done="contact"))
 
@@ -221,7 +249,5 @@ def end_session(number):
     rows = [row for row in scoped_all(SsoSession, account_id=account.id) if row.id != session.id]
     rows.sort(key=lambda r: r.created_at)
     if 0 <= number < len(rows):
-        revoke_session_tokens(rows[number].sid)
-        db.session.delete(rows[number])
-        db.session.commit()
+        credentials.end_session(rows[number])
     return redirect(url_for("selfservice.overview", done="session"))

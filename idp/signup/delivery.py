@@ -13,15 +13,15 @@ def deliver(channel: str, destination: str, template: str, context: dict):
 
 
 def send_code(purpose: str, subject: str, channel: str, destination: str):
-    """Issue and send a verification code; a new code to the same destination waits for the
-    resend delay. Returns None when sent, else the French refusal."""
+    """Issue and send a verification code within the limits of :mod:`idp.verification` (per
+    subject: resend delay, sends and tries of the window; per client address). Returns None
+    when sent, else the French refusal."""
     from .. import verification
 
-    previous = verification.pending(purpose, subject)
-    if previous is not None and previous.destination == destination:
-        allowed = verification.can_resend(previous)
-        if not allowed.ok:
-            return allowed.message
-    _, code = verification.issue(purpose, subject, channel, destination)
-    deliver(channel, destination, "activation_code", {"code": code})
+    if not verification.address_allows():
+        return verification.MESSAGES["too_many_requests"]
+    outcome = verification.request_code(purpose, subject, channel, destination)
+    if not outcome.ok:
+        return outcome.message
+    deliver(channel, destination, "activation_code", {"code": outcome.secret})
     return None

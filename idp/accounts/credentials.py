@@ -1,0 +1,105 @@
+"""What follows a change of password or of contact details (OWASP ASVS 5 V7.4.3 and V6.3.7,
+as Keycloak's "sign out other devices" and Kratos's session revocation do): every other SSO
+session ends as a logout would end it (its tokens revoked, its clients told by back-channel
+logout), every refresh token of the account not bound to the session kept is revoked
+(offline ones included: a stolen one must not outlive the new password), and the person is
+told by a message, so that a change they did not make does not go unnoticed.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timezone
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from flask import g
+from policies.identifiers.email import EmailScheme
+from sqlalchemy import or_, select
+
+from ..db import db, scoped_all, utcnow
+from ..models import Account, RefreshToken, SsoSession
+from ..oidc.backchannel import notify
+from ..oidc.clients import find_client
+from ..oidc.tokens import revoke_family, revoke_session_tokens
+from ..signup.delivery import deliver
+
+log = logging.getLogger("idp.account")
+
+
+def end_other_sessions(account: Account, keep: SsoSession | None = None) -> int:
+    """End every session of ``account`` but ``keep``, as a logout does; returns how many."""
+    ended = [row for row in scoped_all(SsoSession, account_id=account.id) if keep is None or row.id != keep.id]
+    for row in ended:
+        end_session(row)
+    return len(ended)
+
+
+def end_session(row: SsoSession) -> None:
+    """End one session as a logout does: tokens revoked, clients told (back-channel)."""
+    revoke_session_tokens(row.sid)
+    clients = [c for c in (find_client(cid) for cid in row.client_ids or []) if c]
+    db.session.delete(row)
+    db.session.commit()
+    notify(clients, row.account_id, row.sid)
+
+
+def revoke_refresh_tokens(account: Account, reason: str, keep: SsoSession | None = None) -> int:
+    """Revoke every live refresh-token family of ``account`` (and the access tokens issued
+    with it) except those issued in session ``keep``; returns how many families."""
+    query = select(RefreshToken.family_id).where(
+        RefreshToken.tenant == g.tenant.slug, RefreshToken.account_id == account.id,
+        RefreshToken.revoked_at.is_(None))
+    if keep is not None:
+        query = query.where(or_(RefreshToken.sid.is_(None), RefreshToken.sid != keep.sid))
+    families = db.session.execute(query.distinct()).scalars().all()
+    for family in families:
+        revoke_family(family, reason)
+    return len(families)
+
+
+def password_changed(account: Account, keep: SsoSession | None = None, how: str = "change") -> None:
+    """After a new password (``how``: "change" in /account, "reset" after "mot de passe
+    oublié"): the other sessions end, the tokens are revoked, the person is told."""
+    sessions = end_other_sessions(account, keep)
+    families = revoke_refresh_tokens(account, f"password_{how}", keep)
+    tell(account, "password_changed", {"when": _now_text(), "reset": how == "reset"})
+    log.info("password_%s tenant=%s sessions_ended=%d token_families_revoked=%d",
+             "reset_done" if how == "reset" else "changed", g.tenant.slug, sessions, families)
+
+
+def contact_changed(account: Account, channel: str, old_email: str | None, old_email_verified: bool,
+                    old_phone: str | None, new_value: str) -> None:
+    """Tell the old address of a contact change (or, for a new mobile, the verified email,
+    else the old mobile): the one who changed it may not be the owner."""
+    context = {"when": _now_text(), "changed": "email" if channel == "email" else "phone",
+               "new_contact": mask_contact(new_value)}
+    if channel == "email" and old_email and old_email_verified:
+        deliver("email", old_email, "contact_changed", context)
+    elif channel != "email" and account.email and account.email_verified:
+        deliver("email", account.email, "contact_changed", context)
+    elif channel != "email" and old_phone:
+        deliver("sms", old_phone, "contact_changed", context)
+
+
+def tell(account: Account, template: str, context: dict) -> None:
+    """A message to the person: their verified email, else their verified mobile."""
+    if account.email and account.email_verified:
+        deliver("email", account.email, template, context)
+    elif account.phone_number and (account.profile or {}).get("phone_number_verified"):
+        deliver("sms", account.phone_number, template, context)
+
+
+def mask_contact(value: str) -> str:
+    """``n***@example.fr`` or ``+33 6** *** *78``: enough for the owner to recognise it."""
+    if "@" in value:
+        return EmailScheme().mask(value)
+    return f"{value[:4]}** *** *{value[-2:]}" if len(value) > 6 else "***"
+
+
+def _now_text() -> str:
+    """Now, as the person reads it: Paris time (UTC, said so, where no time-zone data exists)."""
+    now = utcnow().replace(tzinfo=timezone.utc)
+    try:
+        return now.astimezone(ZoneInfo("Europe/Paris")).strftime("%d/%m/%Y à %H:%M")
+    except ZoneInfoNotFoundError:
+        return now.strftime("%d/%m/%Y à %H:%M (UTC)")
