@@ -167,11 +167,10 @@ def tell_linked(account: Account) -> None:
     """Tell the holder of an existing account that FranceConnect was linked to it (verified
     email, else verified mobile), so that a link someone else made with their password is
     noticed; the message says how to remove it."""
-    from ..signup.delivery import deliver
+    from ..accounts import credentials
 
-    if account.email and account.email_verified:
-        deliver("email", account.email, "franceconnect_linked", {})
-    elif account.phone_number and (account.profile or {}).get("phone_number_verified"):
-        deliver("sms", account.phone_number, "franceconnect_linked", {})
-    else:
+    reachable = (account.email and account.email_verified) or \
+        (account.phone_number and (account.profile or {}).get("phone_number_verified"))
+    if not reachable:
         audit("franceconnect.link_notice", "failure", reason="no_verified_contact", account=account.id)
+    credentials.tell(account, "franceconnect_linked", {})

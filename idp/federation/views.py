@@ -1,5 +1,7 @@
-"""The FranceConnect journey: the button, FranceConnect's callback, linking or completing an
-account, and the way back from FranceConnect's logout.
+"""The FranceConnect journey: the button, FranceConnect's callback, linking an account (one
+or several match: the person proves which is theirs with its password), and the way back
+from FranceConnect's logout. A new account is :mod:`.new_account`; the link as the holder
+sees and removes it in /account is :mod:`.account_link` (both on this blueprint).
 
 Every failure ends on a French page with a retry button and an audit event; nothing is
 created or linked before the upstream identity is fully verified (providers/).
@@ -321,4 +323,4 @@ def encryption_keys():
     return response
 
 
-from . import new_account  # noqa: E402,F401  (its routes are on this blueprint)
+from . import account_link, new_account  # noqa: E402,F401  (their routes are on this blueprint)
