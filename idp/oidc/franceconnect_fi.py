@@ -10,6 +10,11 @@ table and formats instead of the generic ones of :mod:`idp.oidc.claims`:
 - ``birthdate``: ``YYYY-MM-DD``; ``gender``: ``male`` or ``female``;
 - ``birthcountry``: the INSEE (COG) country code, ``99100`` for France; ``birthplace``: the
   COG commune code when born in France, ``""`` when born abroad.
+
+Gender and place of birth an account never typed are read from its NIR; an account that
+still lacks one of the pivot claims FranceConnect requires gets FranceConnect a clean
+``access_denied`` at the authorization endpoint (:func:`incomplete`), not a userinfo that
+FranceConnect would refuse.
 """
 
 from __future__ import annotations

@@ -169,3 +169,25 @@ def test_ameli_refuses_a_twins_number(http, app, standin, caplog):
     assert "Ce numéro ne correspond à aucun assuré de cette identité." in page_text(refused)
     assert any(e["event"] == "franceconnect.directory" and e["reason"] == "given_names" for e in _audit(caplog))
     assert rows(app, Account, tenant="ameli") == []
+
+
+def test_the_operator_procedure_frees_a_number_taken_by_someone_else(http, app, standin, runner):
+    """Someone of the owner's sex, year, month and commune of birth opened an account with
+    the owner's NIR (no order number is checked anywhere): the operator suspends it, which
+    ends its FranceConnect access at once, then erases it, and the number is free again."""
+    from idp.models import Account, FederatedIdentity, SsoSession
+
+    owners_nir = "2840375107555"
+    _at_complete(http, app, "caf", "elodie")
+    taken = _post(http, "caf", identifier=owners_nir, email="elodie.lefevre@exemple.fr", cgu="on",
+                  document_kind="cni", document_number=CNI)
+    assert "/franceconnect/" not in location(taken) and len(rows(app, SsoSession)) == 1
+    suspended = runner.invoke(args=["users", "suspend", "--tenant", "caf", "--identifier", owners_nir, "--json"])
+    assert suspended.exit_code == 0, suspended.output
+    assert json.loads(suspended.output)["franceconnect_unlinked"] is True
+    [account] = rows(app, Account, tenant="caf")
+    assert account.status == "suspended" and rows(app, FederatedIdentity) == [] and rows(app, SsoSession) == []
+    assert location(http.get("/caf/account")).endswith("/caf/login")
+    deleted = runner.invoke(args=["users", "delete", "--tenant", "caf", "--identifier", owners_nir, "--yes"])
+    assert deleted.exit_code == 0, deleted.output
+    assert rows(app, Account, tenant="caf") == []
