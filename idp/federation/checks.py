@@ -14,12 +14,12 @@ from __future__ import annotations
 from flask import g
 from flask_babel import lazy_gettext as _l
 
+from policies.cog import FRANCE
 from policies.identifiers.nir_birth import of_nir, same_commune
 from policies.identifiers.nir_structure import NirParts
 
 from ..audit import audit
 
-FRANCE = "99100"
 SEX = {"1": "male", "7": "male", "2": "female", "8": "female"}
 MESSAGES = {
     "sex": _l("Ce numéro ne correspond pas au sexe transmis par FranceConnect."),
