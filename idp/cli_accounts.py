@@ -140,3 +140,69 @@ def documents(tenant, identifier, out, as_json):
 
 
 EXTENSIONS = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
+
+
+def _in_tenant(tenant: str):
+    """A request context of ``tenant`` for the functions that act as its pages do (g.tenant)."""
+    from flask import g
+
+    context = current_app.test_request_context(f"/{tenant}/")
+    context.push()
+    g.tenant = _tenant(tenant)
+    return context
+
+
+@users.command("suspend")
+@click.option("--tenant", required=True)
+@click.option("--identifier", required=True)
+@click.option("--json", "as_json", is_flag=True)
+@with_appcontext
+def suspend(tenant, identifier, as_json):
+    """Freeze an account whose number its real owner disputes (a NIR typed by someone else):
+    no login, by password or FranceConnect; every session ended, every token revoked, the
+    FranceConnect link removed. `users activate` reopens it, `users delete` frees the number."""
+    from .accounts import credentials
+    from .audit import audit
+    from .db import db
+    from .federation.account_link import unlink
+
+    _, account = _account_of(tenant, identifier)
+    context = _in_tenant(tenant)
+    try:
+        previous, account.status = account.status, "suspended"
+        db.session.commit()
+        sessions = credentials.end_other_sessions(account)
+        credentials.revoke_refresh_tokens(account, "account_suspended")
+        unlinked = unlink(account, "operator")
+        audit("account.suspended", account=account.id, previous_status=previous)
+    finally:
+        context.pop()
+    _emit({"id": account.id, "previous_status": previous, "status": "suspended", "sessions_ended": sessions,
+           "franceconnect_unlinked": unlinked}, as_json, [f"Compte {account.id} suspendu (était {previous})"])
+
+
+@users.command("delete")
+@click.option("--tenant", required=True)
+@click.option("--identifier", required=True)
+@click.option("--yes", is_flag=True, help="do not ask for confirmation")
+@click.option("--json", "as_json", is_flag=True)
+@with_appcontext
+def delete(tenant, identifier, yes, as_json):
+    """Erase an account as its holder's own deletion does (tokens, sessions, consents, links,
+    personal data), freeing its identifier: after `users suspend`, once the number is known
+    to be someone else's."""
+    from .accounts.selfservice import erase
+    from .audit import audit
+
+    t, account = _account_of(tenant, identifier)
+    if not yes:
+        click.confirm(f"Effacer définitivement le compte {account.id} ({t.identifier_scheme.mask(identifier)}) ?",
+                      abort=True)
+    context = _in_tenant(tenant)
+    try:
+        account_id = account.id
+        erase(account)
+        audit("account.deleted_by_operator", account=account_id)
+    finally:
+        context.pop()
+    _emit({"id": account_id, "deleted": True}, as_json, [f"Compte {account_id} effacé"])

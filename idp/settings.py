@@ -179,6 +179,8 @@ class TenantSettings(Strict):
     franceconnect: bool = Field(False, description="offer FranceConnect ([providers.franceconnect] required)")
     franceconnect_client: dict[str, str] = Field({}, description="this tenant's client_id, client_secret, acr at FranceConnect")
     login_with_email: bool = Field(False, description="the login field also takes the account's verified email")
+    support_url: str = Field("", description="the service's help or contact page, linked from the login page "
+                                             "(FranceConnect asks it of an identity provider)")
     argon2: Argon2Settings | None = None
     demo_account: DemoAccount | None = None
     signup: SignupSettings | None = None

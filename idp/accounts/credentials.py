@@ -60,8 +60,11 @@ def revoke_refresh_tokens(account: Account, reason: str, keep: SsoSession | None
 def password_changed(account: Account, keep: SsoSession | None = None, how: str = "change") -> None:
     """After a new password (``how``: "change" in /account, "reset" after "mot de passe
     oublié"): the other sessions end, the tokens are revoked, the person is told."""
+    from ..federation.account_link import after_new_password
+
     sessions = end_other_sessions(account, keep)
     families = revoke_refresh_tokens(account, f"password_{how}", keep)
+    after_new_password(account)        # a FranceConnect link added with the old password ends too
     tell(account, "password_changed", {"when": _now_text(), "reset": how == "reset"})
     log.info("password_%s tenant=%s sessions_ended=%d token_families_revoked=%d",
              "reset_done" if how == "reset" else "changed", g.tenant.slug, sessions, families)

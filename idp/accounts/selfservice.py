@@ -61,8 +61,15 @@ def _page(account, status=200, **extra):
     return render_template("accounts/overview.html", account=account, identifier=_shown_identifier(account),
                            consents=[(c, client) for c, client in consents if client], sessions=active,
                            pending_contact=pending, errors=extra.pop("errors", {}),
-                           reauthenticate=not _recent_login(current),
+                           reauthenticate=not _recent_login(current), franceconnect=_franceconnect_link(account),
                            requirements=g.tenant.password_policy.requirements(), **extra), status
+
+
+def _franceconnect_link(account):
+    """The account's FranceConnect link, shown with a way to remove it (idp/federation/account_link.py)."""
+    from ..federation.account_link import links_of
+
+    return next(iter(links_of(account)), None) if g.tenant.config.franceconnect else None
 
 
 @bp.route("/account")
@@ -207,16 +214,23 @@ def _recent_login(session) -> bool:
     return session is not None and time.time() - session.auth_time <= window
 
 
-def _reauthentication_refused(session, account) -> str | None:
+REAUTHENTICATE = {   # what is asked, per change: (log in again, type the password)
+    "contact": (_l("Pour modifier vos coordonnées, reconnectez-vous d'abord : votre connexion date de plus de "
+                   "quelques minutes."), _l("Pour modifier vos coordonnées, saisissez votre mot de passe.")),
+    "franceconnect": (_l("Pour retirer le lien avec FranceConnect, ajoutez d'abord un mot de passe."),
+                      _l("Pour retirer le lien avec FranceConnect, saisissez votre mot de passe.")),
+}
+
+
+def _reauthentication_refused(session, account, change: str = "contact") -> str | None:
     """None when the login is recent or the password typed again is right, else why not."""
     if _recent_login(session):
         return None
     if account.password_hash is None:   # created through FranceConnect: a new login proves it
-        return _l("Pour modifier vos coordonnées, reconnectez-vous d'abord : votre connexion date de plus de "
-                  "quelques minutes.")
+        return REAUTHENTICATE[change][0]
     password = request.form.get("password", "")
     if not password:
-        return _l("Pour modifier vos coordonnées, saisissez votre mot de passe.")
+        return REAUTHENTICATE[change][1]
     if not verify_password(tenant_hasher(), account.password_hash, password):
         return _l("Le mot de passe est incorrect.")
     return None

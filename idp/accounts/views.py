@@ -119,6 +119,19 @@ def _resumed(row, handle):
     return response
 
 
+@bp.route("/interaction/<handle>/abort", methods=["POST"])
+def abort(handle):
+    """"Retourner sur FranceConnect" (or any client's "cancel"): the person does not log in,
+    and the client is answered ``access_denied`` with its ``state`` (OIDC Core §3.1.2.6), as
+    FranceConnect asks of its identity providers' login pages (franceconnect.md §7)."""
+    from ..oidc.views import deny
+
+    row = interactions.load(handle)
+    if row is None:
+        return _expired()
+    return deny(row)
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def direct_login():
     """Logging in to the account pages themselves (no relying party involved)."""

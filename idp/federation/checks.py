@@ -1,75 +1,87 @@
-"""Whether a NIR typed after FranceConnect is the person's: compared with the identité pivot
-FranceConnect gave from the civil registry and, where the tenant has one (ameli), with the
-insurer's reference directory."""
+"""Whether a NIR is the person's whom FranceConnect identified: compared with the identité
+pivot FranceConnect gave from the civil registry and, where the tenant has one (ameli), with
+the insurer's reference directory.
+
+:func:`mismatch` is the one comparison, used both for a NIR typed after FranceConnect and for
+the NIR of a local account the pivot might be linked to (:mod:`.linking`): the NIR's sex,
+year and month of birth, and its place of birth read as FranceConnect writes it
+(:mod:`policies.identifiers.nir_birth`: the commune, or the country when born abroad,
+overseas and former territories included) must all agree with the pivot.
+"""
 
 from __future__ import annotations
 
 from flask import g
 from flask_babel import lazy_gettext as _l
 
+from policies.cog import FRANCE
+from policies.identifiers.nir_birth import of_nir, same_commune
+from policies.identifiers.nir_structure import NirParts
+
 from ..audit import audit
-from .linking import FRANCE
 
-ARRONDISSEMENTS = {"75": "751", "69": "6938", "13": "132"}   # Paris, Lyon, Marseille
-CITIES = {"75056", "69123", "13055"}
+SEX = {"1": "male", "7": "male", "2": "female", "8": "female"}
+MESSAGES = {
+    "sex": _l("Ce numéro ne correspond pas au sexe transmis par FranceConnect."),
+    "year": _l("Ce numéro ne correspond pas à votre année de naissance."),
+    "month": _l("Ce numéro ne correspond pas à votre mois de naissance."),
+    "place": _l("Ce numéro ne correspond pas à votre lieu de naissance."),
+}
+PROVISIONAL = _l("Saisissez votre numéro de sécurité sociale définitif (il commence par 1 ou 2).")
 
 
-def _same_birthplace(nir_code: str, place: str) -> bool:
-    """The NIR's commune of birth and FranceConnect's ``birthplace`` name the same place.
+def mismatch(parts: NirParts, pivot: dict) -> str | None:
+    """What of the NIR disagrees with the pivot (``sex``, ``year``, ``month``, ``place``), or
+    None. A presumed month (``00``) or a NIR's fictitious month (20-99) is not compared."""
+    birthdate, gender = pivot.get("birthdate") or "", pivot.get("gender")
+    if gender in ("male", "female") and SEX.get(parts.type_digit, gender) != gender:
+        return "sex"
+    if len(birthdate) == 10 and parts.year != birthdate[2:4]:
+        return "year"
+    if len(birthdate) == 10 and parts.month.isdigit() and 1 <= int(parts.month) <= 12 \
+            and birthdate[5:7] != "00" and parts.month != birthdate[5:7]:
+        return "month"
+    return None if _same_place(parts, pivot) else "place"
 
-    Corsica was one département, "20", before 1976 (NIR) while the COG now says 2A/2B; a
-    city with arrondissements may be given as the city or as an arrondissement."""
-    if nir_code[:2] == "20" and place[:2] in ("2A", "2B"):
-        return nir_code[2:] == place[2:]
-    if place in CITIES or nir_code in CITIES:
-        prefix = ARRONDISSEMENTS[place[:2]]
-        return nir_code[:2] == place[:2] and (nir_code in CITIES or nir_code.startswith(prefix)) \
-            and (place in CITIES or place.startswith(prefix))
-    return nir_code == place
+
+def _same_place(parts: NirParts, pivot: dict) -> bool:
+    """The NIR's place of birth (commune in France, else country) is the pivot's. A side that
+    does not know it (an account created before it was asked) compares what it has."""
+    born = of_nir(parts, pivot.get("birthdate") or "")
+    country, place = pivot.get("birthcountry") or "", (pivot.get("birthplace") or "").upper()
+    if not country:
+        return not place or (born.in_france and same_commune(born.commune, place))
+    if not born.country_known:            # 99990: abroad, the country was unknown
+        return country != FRANCE
+    if country != born.country:
+        return False
+    return not born.in_france or not place or same_commune(born.commune, place)
 
 
 def nir_disagrees(nir: str, pivot: dict):
-    """The NIR's sex, year and month of birth and commune of birth (or country, born
-    abroad) must be those FranceConnect gave from the civil registry: otherwise it is a
-    typing error or someone else's number (french-identifiers.md §1).
-
-    Where the NIR's place cannot be compared (91-94 were Algeria's before 1962, when these
-    codes were not yet Île-de-France's; overseas), only sex and date are."""
+    """The French refusal when a NIR typed after FranceConnect cannot be the person's (a
+    typing error or someone else's number, french-identifiers.md §1), else None."""
     parts = g.tenant.identifier_scheme.decode(nir)
     if parts is None:
         return None
     if parts.provisional:
-        return _l("Saisissez votre numéro de sécurité sociale définitif (il commence par 1 ou 2).")
-    birthdate, gender = pivot.get("birthdate") or "", pivot.get("gender")
-    if gender in ("male", "female") and parts.type_digit in "12" \
-            and parts.type_digit != ("1" if gender == "male" else "2"):
-        return _l("Ce numéro ne correspond pas au sexe transmis par FranceConnect.")
-    if len(birthdate) == 10 and parts.year != birthdate[2:4]:
-        return _l("Ce numéro ne correspond pas à votre année de naissance.")
-    if len(birthdate) == 10 and parts.month.isdigit() and 1 <= int(parts.month) <= 12 \
-            and birthdate[5:7] != "00" and parts.month != birthdate[5:7]:
-        return _l("Ce numéro ne correspond pas à votre mois de naissance.")
-    place, country = pivot.get("birthplace") or "", pivot.get("birthcountry") or ""
-    wrong_place = _l("Ce numéro ne correspond pas à votre lieu de naissance.")
-    if parts.born_abroad:
-        return wrong_place if country == FRANCE or (country and parts.country_code != country) else None
-    algeria = parts.department in ("91", "92", "93", "94") and (not birthdate or birthdate[:4] < "1968")
-    if algeria or len(parts.department) == 3:   # Algeria before 1962, overseas: not comparable
-        return None
-    if country and country != FRANCE:
-        return wrong_place
-    if place and not _same_birthplace(parts.department + parts.commune, place.upper()):
-        return wrong_place
-    return None
+        return PROVISIONAL
+    found = mismatch(parts, pivot)
+    if found:
+        audit("franceconnect.nir", "failure", reason=found)
+    return MESSAGES[found] if found else None
 
 
 def not_in_directory(nir: str, pivot: dict):
     """Where the tenant has the insurer's reference directory (ameli), the NIR must be a
-    beneficiary's whose birth name and birthdate are those FranceConnect gave: the pivot
-    proves who the person is, the directory that this number is theirs. One message for any
-    mismatch (the directory's rule: never say which field differs)."""
+    beneficiary's whose birth name, birthdate and first name are those FranceConnect gave:
+    the pivot proves who the person is, the directory that this number is theirs (a twin has
+    the same birth name, birthdate, sex and commune, not the same first names). One message
+    for any mismatch (the directory's rule: never say which field differs). The caller counts
+    the answer against the checks' limits first (:func:`idp.signup.limits.check`)."""
     from ..signup.directory import DirectoryUnavailable, match_identity
     from ..signup.directory_steps import directory
+    from .linking import given_names_agree
 
     signup = g.tenant.config.signup
     if signup is None or not any(step.kind == "directory" for step in signup.steps):
@@ -81,7 +93,10 @@ def not_in_directory(nir: str, pivot: dict):
         return _l("Service momentanément indisponible, réessayez plus tard.")
     found = match_identity(beneficiary, pivot.get("family_name", ""), pivot.get("birthdate", ""),
                            beneficiary.postal_code if beneficiary else "")
-    if not found.ok:
-        audit("franceconnect.directory", "failure", reason=found.reason)
+    reason = found.reason if not found.ok else None
+    if reason is None and not given_names_agree(beneficiary.given_names, pivot.get("given_name", "")):
+        reason = "given_names"
+    if reason:
+        audit("franceconnect.directory", "failure", reason=reason)
         return _l("Ce numéro ne correspond à aucun assuré de cette identité. Vérifiez-le sur votre carte Vitale.")
     return None

@@ -15,10 +15,12 @@ from datetime import datetime, timezone
 
 from anyascii import anyascii
 from policies import cog
+from policies.identifiers.nir_birth import same_commune
 from sqlalchemy import select
 
 from flask import g
 
+from ..audit import audit
 from ..db import db, scoped_first, utcnow
 from ..models import Account, FederatedIdentity
 from ..oidc import franceconnect_fi
@@ -52,33 +54,64 @@ def account_pivot(account: Account) -> dict:
             "birthplace": born.get("birthplace", ""), "birthcountry": born.get("birthcountry", "")}
 
 
-def _given_names_agree(local: str, upstream: str) -> bool:
-    """All given names, or the first one when the account only has the usual first name."""
-    def names(text: str) -> list[str]:   # "Jean-Noël Théo" → ["jeannoel", "theo"]
-        return [n for n in (normalise_name(part).replace(" ", "") for part in (text or "").split()) if n]
+def _first_names(text: str) -> list[list[str]]:
+    """``"Jean-Noël, Théo"`` → ``[["jean", "noel"], ["theo"]]``: each first name, and the
+    parts a hyphen (or a space a registry put in its place) joins into a compound one."""
+    return [parts for parts in (normalise_name(name).split() for name in (text or "").replace(",", " ").split())
+            if parts]
 
-    local_names, upstream_names = names(local), names(upstream)
-    if not local_names or not upstream_names:
+
+def given_names_agree(local: str, upstream: str) -> bool:
+    """The account's first names are FranceConnect's, or its first ones (an account often
+    holds only the usual first name, FranceConnect always gives them all).
+
+    Hyphens and spaces between the parts of a compound first name are not told apart
+    ("Jean Noël" is "Jean-Noël"), since registries and forms write them either way; but the
+    account's names must end where one of FranceConnect's ends: "Jean" is not the first
+    name of "Jean-Noël Théo", whose first first name is "Jean-Noël"."""
+    local_names, upstream_names = _first_names(local), _first_names(upstream)
+    local_parts = [part for name in local_names for part in name]
+    upstream_parts = [part for name in upstream_names for part in name]
+    if not local_parts or local_parts != upstream_parts[:len(local_parts)]:
         return False
-    return local_names == upstream_names or (len(local_names) == 1 and local_names[0] == upstream_names[0])
+    ends, count = set(), 0
+    for name in upstream_names:
+        count += len(name)
+        ends.add(count)
+    return len(local_parts) in ends
+
+
+def _nir_parts(account: Account):
+    """The fields of the account's NIR, for a tenant identified by NIR (else None)."""
+    from ..accounts.service import account_identifier
+
+    scheme = g.tenant.identifier_scheme
+    if not scheme.name.startswith("nir"):
+        return None
+    return scheme.decode(account_identifier(account))
 
 
 def agrees(account: Account, pivot: dict) -> bool:
-    """Names and birthdate must agree; gender, birthplace and country too when the account
-    knows them (an account created before they were asked may not)."""
+    """Names and birthdate must agree; then everything else the account knows: the sex,
+    place and country of birth of its profile, and those its NIR says (sex, year, month,
+    commune or country of birth, :func:`.checks.mismatch`), since most accounts never typed
+    them but all of a NIR tenant's carry them in their number."""
+    from .checks import mismatch
+
     local = account_pivot(account)
     if not local["birthdate"] or local["birthdate"] != pivot.get("birthdate"):
         return False
     if normalise_name(local["family_name"]) != normalise_name(pivot.get("family_name")):
         return False
-    if not _given_names_agree(local["given_name"], pivot.get("given_name", "")):
+    if not given_names_agree(local["given_name"], pivot.get("given_name", "")):
         return False
     for name in ("gender", "birthcountry"):
         if local[name] and pivot.get(name) and local[name] != pivot[name]:
             return False
-    if local["birthplace"] and pivot.get("birthplace") and local["birthplace"] != pivot["birthplace"]:
+    if local["birthplace"] and pivot.get("birthplace") and not same_commune(local["birthplace"], pivot["birthplace"]):
         return False
-    return True
+    parts = _nir_parts(account)
+    return parts is None or mismatch(parts, pivot) is None
 
 
 def matching_accounts(pivot: dict) -> list[Account]:
@@ -128,3 +161,16 @@ def new_account(pivot: dict, identifier: str, *, email: str, email_verified: boo
     db.session.add(account)
     db.session.flush()
     return account
+
+
+def tell_linked(account: Account) -> None:
+    """Tell the holder of an existing account that FranceConnect was linked to it (verified
+    email, else verified mobile), so that a link someone else made with their password is
+    noticed; the message says how to remove it."""
+    from ..accounts import credentials
+
+    reachable = (account.email and account.email_verified) or \
+        (account.phone_number and (account.profile or {}).get("phone_number_verified"))
+    if not reachable:
+        audit("franceconnect.link_notice", "failure", reason="no_verified_contact", account=account.id)
+    credentials.tell(account, "franceconnect_linked", {})

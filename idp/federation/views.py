@@ -1,5 +1,7 @@
-"""The FranceConnect journey: the button, FranceConnect's callback, linking or completing an
-account, and the way back from FranceConnect's logout.
+"""The FranceConnect journey: the button, FranceConnect's callback, linking an account (one
+or several match: the person proves which is theirs with its password), and the way back
+from FranceConnect's logout. A new account is :mod:`.new_account`; the link as the holder
+sees and removes it in /account is :mod:`.account_link` (both on this blueprint).
 
 Every failure ends on a French page with a retry button and an audit event; nothing is
 created or linked before the upstream identity is fully verified (providers/).
@@ -9,10 +11,9 @@ from __future__ import annotations
 
 import hmac
 import time
-from datetime import datetime, timezone
 
 from flask_babel import lazy_gettext as _l
-from policies import cog, validator
+from policies import cog
 
 from sqlalchemy.exc import IntegrityError
 
@@ -20,24 +21,18 @@ from flask import abort, g, make_response, redirect, render_template, request, s
 
 from providers.oidc import PendingAuthorization, UpstreamError
 
-from .. import verification
 from ..accounts.login import authenticate
-from ..accounts.service import email_in_use, find_account
 from ..audit import audit
 from ..db import db, new_secret, utcnow
-from ..i18n import tr
 from ..models import Account
 from ..oidc import interactions, sessions
 from ..oidc.clients import find_client
 from ..oidc.franceconnect_fi import PROFILE as FI_PROFILE
-from ..signup.delivery import send_code
-from ..signup.steps import suggestion
 from ..tenancy import tenant_blueprint
-from . import checks, linking, provider, state
+from . import linking, provider, state
 
 bp = tenant_blueprint("franceconnect", __name__)
 LOGOUT = "franceconnect_logout"    # Flask session key: where to go after FranceConnect's logout
-EMAIL_PURPOSE = "franceconnect_email"
 
 UNVERIFIED = _l("La réponse de FranceConnect n'a pas pu être vérifiée. Par sécurité, la connexion est refusée.")
 MESSAGES = {
@@ -50,6 +45,8 @@ MESSAGES = {
     "upstream_unavailable": _l("FranceConnect ne répond pas pour le moment. Réessayez dans quelques minutes."),
     "already_done": _l("Votre compte est déjà relié à FranceConnect : connectez-vous avec FranceConnect."),
     "circular": _l("Vous venez de FranceConnect : connectez-vous ici avec votre identifiant et votre mot de passe."),
+    "account_pending": _l("Votre compte sera ouvert après la vérification de votre justificatif d'identité. "
+                          "Vous serez prévenu par courriel."),
     "account_unavailable": _l("Le compte relié à votre identité FranceConnect n'est pas actif. "
                               "Contactez le service."),
 }
@@ -138,7 +135,9 @@ def callback():
     account, link = linking.linked_account(identity.subject)
     if link is not None:
         if account is None or account.status != "active":
-            return _failure("account_unavailable", interaction=handle, status=403)
+            code = "account_pending" if account is not None and account.status == "pending_document" \
+                else "account_unavailable"
+            return _failure(code, interaction=handle, status=403)
         link.last_login_at = utcnow()
         audit("franceconnect.login", account=account.id, path="linked", acr=identity.acr)
         return _log_in(account, upstream, handle)
@@ -150,10 +149,10 @@ def callback():
             "email": identity.email or "", "preferred_username": identity.preferred_username or ""}
     matches = linking.matching_accounts(pivot)
     target = "franceconnect.complete"
-    if len(matches) == 1:
-        data["match"] = matches[0].id
+    if matches:      # one account or several: the person proves which is theirs, or says none is
+        data["candidates"] = [account.id for account in matches]
         target = "franceconnect.link"
-    audit("franceconnect.callback", path="link" if len(matches) == 1 else "new", candidates=len(matches))
+    audit("franceconnect.callback", path="link" if matches else "new", candidates=len(matches))
     response = redirect(url_for(target))
     state.set_cookie(response, state.park(data))
     state.clear_cookie(response, state.REDIRECT)
@@ -191,175 +190,46 @@ def _parked():
 
 @bp.route("/franceconnect/link", methods=["GET", "POST"])
 def link():
+    """The pivot matches one account or more: the person logs in to theirs with its password
+    (a namesake cannot), or says none is theirs and goes on to a new account. With several
+    (duplicates, or namesakes born the same day in the same place) the page says so and
+    the account logged in to must be one of them."""
     _enabled()
     parked, problem = _parked()
     if problem:
         return problem
-    matched = db.session.get(Account, parked.data.get("match") or "")
-    if matched is None or matched.tenant != g.tenant.slug:
-        parked.data.pop("match", None)
+    candidates = [a for a in (db.session.get(Account, i) for i in parked.data.get("candidates") or [])
+                  if a is not None and a.tenant == g.tenant.slug]
+    if not candidates or (request.method == "POST" and request.form.get("action") == "not_mine"):
+        # "Ce n'est pas mon compte": a namesake's; go on to create one's own
+        parked.data["declined"] = [*(parked.data.get("declined") or []), *parked.data.pop("candidates", [])]
         parked.save()
-        return redirect(url_for("franceconnect.complete"))
-    if request.method == "POST" and request.form.get("action") == "not_mine":
-        # "Ce n'est pas mon compte": a namesake's account; go on to create one's own
-        parked.data["declined"] = parked.data.pop("match")
-        parked.save()
-        audit("franceconnect.link", "declined")
+        if candidates:
+            audit("franceconnect.link", "declined", candidates=len(candidates))
         return redirect(url_for("franceconnect.complete"))
     error, identifier = None, request.form.get("identifier", "")
     if request.method == "POST":
         outcome = authenticate(identifier, request.form.get("password", ""))
-        if outcome.account is None:
+        chosen = outcome.account
+        if chosen is None:
             error = outcome.message or _l("Identifiant ou mot de passe incorrect.")
-        elif outcome.account.id != matched.id or not linking.agrees(matched, parked.pivot):
+        elif chosen.id not in {a.id for a in candidates} or not linking.agrees(chosen, parked.pivot):
             audit("franceconnect.link", "failure", reason="other_account")
             error = _l("Ce compte ne correspond pas à l'identité transmise par FranceConnect.")
-        elif linking.linked_elsewhere(matched):
+        elif linking.linked_elsewhere(chosen):
             audit("franceconnect.link", "failure", reason="already_linked")
             error = _l("Ce compte est déjà relié à une autre identité FranceConnect.")
         else:
-            return _link_and_log_in(parked, lambda: matched, "franceconnect.link", extra_amr=("pwd",))
+            return _link_and_log_in(parked, lambda: chosen, "franceconnect.link", extra_amr=("pwd",))
     return render_template("franceconnect/link.html", pivot=parked.pivot, identifier=identifier, error=error,
-                           scheme=g.tenant.identifier_scheme), 400 if error else 200
+                           several=len(candidates) > 1, scheme=g.tenant.identifier_scheme), 400 if error else 200
 
 
-# -- a new account, pre-filled from the identité pivot ------------------------------------
-
-def _needs_identifier() -> str:
-    """What the tenant needs beyond the pivot to name the account: its NIR, a username
-    (proposed from the names) or, for an email scheme, nothing more than the email."""
-    name = g.tenant.identifier_scheme.name
-    if name.startswith("nir"):
-        return "nir"
-    if name == "email":
-        return "email"
-    return "username"
-
-
-def _suggested_username(pivot: dict) -> str:
-    """The signup's proposal (first free prénom.nom), from the first given name."""
-    return suggestion({"given_name": (pivot.get("given_name") or "").split(" ")[0],
-                       "birth_name": pivot.get("family_name") or ""}) or ""
-
-
-def _check_identifier(kind: str, form, parked, errors: dict) -> str | None:
-    scheme = g.tenant.identifier_scheme
-    if kind == "email":
-        return None
-    raw = form.get("identifier", "").strip()
-    if not raw:
-        errors["identifier"] = _l("Ce champ est obligatoire.")
-        return None
-    checked = scheme.check(raw)
-    if not checked.passing:
-        errors["identifier"] = tr(checked.messages[0])
-        return None
-    if kind == "nir":
-        problem = checks.nir_disagrees(checked.value, parked.pivot) or checks.not_in_directory(checked.value, parked.pivot)
-        if problem:
-            errors["identifier"] = problem
-            return None
-    return checked.value
-
-
-def _check_email(form, parked, errors: dict) -> str | None:
-    raw = form.get("email", "").strip()
-    if not raw:
-        errors["email"] = _l("Ce champ est obligatoire.")
-        return None
-    result = validator("email")(raw)
-    if not result.passing:
-        errors["email"] = tr(result.messages[0])
-        return None
-    if email_in_use(result.value):
-        errors["email"] = _l("Cette adresse électronique est déjà utilisée par un autre compte.")
-        return None
-    return result.value
-
-
-def _email_confirmed(email: str, form, parked, errors: dict) -> bool:
-    """The email FranceConnect gave is taken as confirmed; another one is confirmed by a
-    code sent to it, on this same page."""
-    if email.lower() == (parked.data.get("email") or "").lower() or parked.data.get("email_confirmed") == email:
-        return True
-    pending = parked.data.get("email_pending")
-    if pending == email and form.get("code"):
-        outcome = verification.check(EMAIL_PURPOSE, parked.row.id, form.get("code", ""))
-        if outcome.ok:
-            parked.data["email_confirmed"] = email
-            return True
-        errors["code"] = outcome.message
-        return False
-    refused = send_code(EMAIL_PURPOSE, parked.row.id, "email", email)
-    if refused:
-        errors["code"] = refused
-        return False
-    parked.data["email_pending"] = email
-    errors["_sent"] = _l("Un code de confirmation a été envoyé à cette adresse. Saisissez-le ci-dessous.")
-    return False
-
-
-@bp.route("/franceconnect/complete", methods=["GET", "POST"])
-def complete():
-    _enabled()
-    parked, problem = _parked()
-    if problem:
-        return problem
-    if parked.data.get("match"):      # an account matches: prove it is yours, or say it is not
-        return redirect(url_for("franceconnect.link"))
-    kind = _needs_identifier()
-    form = {"identifier": _suggested_username(parked.pivot) if kind == "username" else "",
-            "email": parked.data.get("email", "")}
-    errors: dict = {}
-    if request.method == "POST":
-        form = {"identifier": request.form.get("identifier", "").strip(), "email": request.form.get("email", "").strip()}
-        identifier = _check_identifier(kind, request.form, parked, errors)
-        email = _check_email(request.form, parked, errors)
-        if request.form.get("cgu") != "on":
-            errors["cgu"] = _l("Vous devez accepter les conditions générales d'utilisation.")
-        if kind == "email" and email:
-            identifier = email
-        if identifier and find_account(g.tenant.slug, identifier) is not None:
-            taken = find_account(g.tenant.slug, identifier)
-            if kind == "nir" and taken.status == "active" and linking.agrees(taken, parked.pivot) \
-                    and not linking.linked_elsewhere(taken) and parked.data.get("declined") != taken.id:
-                # the person already has an account under this NIR: prove it, then link
-                parked.data["match"] = taken.id
-                parked.save()
-                audit("franceconnect.callback", path="link", reason="identifier_exists")
-                return redirect(url_for("franceconnect.link"))
-            errors["identifier"] = _l("Un compte existe déjà avec ce numéro. Connectez-vous avec son mot de passe, "
-                                      "ou utilisez « Mot de passe oublié ? ».") if kind == "nir" \
-                else _l("Cet identifiant est déjà pris.")
-        if not errors and email and _email_confirmed(email, request.form, parked, errors):
-            return _create(parked, identifier, email)
-        parked.save()
-    notice = errors.pop("_sent", None)
-    return render_template("franceconnect/complete.html", pivot=parked.pivot, kind=kind, form=form, errors=errors,
-                           notice=notice, code_pending=parked.data.get("email_pending") == form["email"]
-                           and parked.data.get("email_confirmed") != form["email"],
-                           scheme=g.tenant.identifier_scheme, cgu_version=_cgu_version()), \
-        400 if errors else 200
-
-
-def _cgu_version() -> str:
-    signup = g.tenant.config.signup
-    return signup.cgu_version if signup is not None else "1"
-
-
-def _create(parked, identifier: str, email: str):
-    now = datetime.now(timezone.utc).isoformat(timespec="seconds")
-    consents = {"cgu": {"version": _cgu_version(), "accepted_at": now}}
-    return _link_and_log_in(parked, lambda: linking.new_account(
-        parked.pivot, identifier, email=email, email_verified=True,
-        preferred_username=parked.data.get("preferred_username", ""), consents=consents),
-        "franceconnect.account_created")
-
-
-def _link_and_log_in(parked, account_of, event: str, extra_amr: tuple[str, ...] = ()):
+def _link_and_log_in(parked, account_of, event: str, extra_amr: tuple[str, ...] = (), log_in: bool = True):
     """Write the account (``account_of()``: the matched one, or a new one) and its link,
-    forget the parked identity, log in. The unique constraints make a form sent twice end
-    on a clear page rather than in a second account or link."""
+    forget the parked identity, log in (or, for an account waiting for an operator's check,
+    say so). The unique constraints make a form sent twice end on a clear page rather than
+    in a second account or link. The holder of an existing account is told of the link."""
     try:
         account = account_of()
         linking.link(account, parked.identity["subject"])
@@ -368,8 +238,24 @@ def _link_and_log_in(parked, account_of, event: str, extra_amr: tuple[str, ...] 
     except IntegrityError:
         db.session.rollback()
         return _failure("already_done")
-    audit(event, account=account.id)
-    return _log_in(account, parked.identity, parked.interaction, extra_amr=extra_amr)
+    audit(event, account=account.id, status=account.status)
+    if not log_in:
+        return _pending(account)
+    response = _log_in(account, parked.identity, parked.interaction, extra_amr=extra_amr)
+    if event == "franceconnect.link":
+        linking.tell_linked(account)
+    return response
+
+
+def _pending(account: Account):
+    """An account that opens after an operator's check (a supporting document to send)."""
+    from ..signup.upload import remember_pending
+
+    db.session.commit()
+    remember_pending(account)
+    response = make_response(render_template("signup/pending.html", account=account))
+    state.clear_cookie(response)
+    return response
 
 
 @bp.route("/franceconnect/cancel", methods=["POST"])
@@ -435,3 +321,6 @@ def encryption_keys():
     response = make_response(provider.client().public_jwks())
     response.headers["Cache-Control"] = "public, max-age=300"
     return response
+
+
+from . import account_link, new_account  # noqa: E402,F401  (their routes are on this blueprint)

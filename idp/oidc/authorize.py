@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass, field
 
 from authlib.oauth2.rfc6749 import OAuth2Request
-from authlib.oauth2.rfc6749.errors import InvalidRequestError, OAuth2Error
+from authlib.oauth2.rfc6749.errors import AccessDeniedError, InvalidRequestError, OAuth2Error
 from authlib.oauth2.rfc6749.requests import BasicOAuth2Payload
 from authlib.oidc.core.errors import (
     ConsentRequiredError, InteractionRequiredError, LoginRequiredError, RequestNotSupportedError,
@@ -22,6 +22,7 @@ from authlib.oidc.core.errors import (
 )
 from flask import current_app, g
 
+from ..audit import audit
 from . import consent, franceconnect_fi, sessions
 from .claims import parse_claims_parameter
 from .context import AuthContext
@@ -133,6 +134,22 @@ def check_email_for_franceconnect(a: Attempt):
     raise InteractionNeeded("email")
 
 
+def check_pivot_for_franceconnect(a: Attempt):
+    """FranceConnect refuses an identity missing one pivot claim (gender, birthdate,
+    birthcountry, birthplace when born in France): an account that cannot give them all
+    (no NIR to read them from, nothing in its profile) gets FranceConnect a clean
+    ``access_denied`` naming what is missing, rather than a userinfo it would reject."""
+    if getattr(a.client, "profile", None) != franceconnect_fi.PROFILE:
+        return
+    account = sessions.session_account(a.session)
+    missing = franceconnect_fi.incomplete(account) if account is not None else []
+    if missing:
+        audit("franceconnect_fi.incomplete_identity", "failure", client_id=a.client.get_client_id(),
+              missing=",".join(missing))
+        raise a.error(AccessDeniedError, "The account lacks identity claims FranceConnect requires: "
+                                         + ", ".join(missing) + ".")
+
+
 def check_consent(a: Attempt):
     if a.client.row.first_party and "consent" not in a.prompts:
         return
@@ -147,7 +164,8 @@ def check_consent(a: Attempt):
 
 CHECKS = (
     check_request_object, check_response_mode, check_prompt, check_claims_parameter,
-    check_max_age, check_id_token_hint, check_login, check_email_for_franceconnect, check_consent,
+    check_max_age, check_id_token_hint, check_login, check_email_for_franceconnect, check_pivot_for_franceconnect,
+    check_consent,
 )
 
 

@@ -10,6 +10,11 @@ table and formats instead of the generic ones of :mod:`idp.oidc.claims`:
 - ``birthdate``: ``YYYY-MM-DD``; ``gender``: ``male`` or ``female``;
 - ``birthcountry``: the INSEE (COG) country code, ``99100`` for France; ``birthplace``: the
   COG commune code when born in France, ``""`` when born abroad.
+
+Gender and place of birth an account never typed are read from its NIR; an account that
+still lacks one of the pivot claims FranceConnect requires gets FranceConnect a clean
+``access_denied`` at the authorization endpoint (:func:`incomplete`), not a userinfo that
+FranceConnect would refuse.
 """
 
 from __future__ import annotations
@@ -63,7 +68,8 @@ def identity_claims(account) -> dict:
         **birth(profile.get("birthplace"), profile.get("birthcountry")),
     }
     claims = {k: v for k, v in claims.items() if v is not None and (v != "" or k == "birthplace")}
-    if "gender" not in claims or "birthcountry" not in claims:
+    born_in_france_somewhere = claims.get("birthcountry") == FRANCE and "birthplace" not in claims
+    if "gender" not in claims or "birthcountry" not in claims or born_in_france_somewhere:
         for key, value in _from_nir(account).items():
             claims.setdefault(key, value)
     return claims
@@ -116,9 +122,13 @@ def birth(place: str | None, country: str | None) -> dict:
 def _from_nir(account) -> dict:
     """Gender and place of birth read from the account's NIR, for accounts that never typed
     them (created by an operator, or by a signup that does not ask): the NIR's first digit
-    is the sex (1/7 male, 2/8 female) and its digits 6-10 the COG code of the commune of
-    birth, or 99 + the country code for a birth abroad (french-identifiers.md §1)."""
+    is the sex (1/7 male, 2/8 female) and its digits 6-10 the place of birth, read as
+    FranceConnect writes it (:func:`policies.identifiers.nir_birth.of_nir`: Corsica's 20 as
+    today's 2A/2B, Algeria, Morocco and Tunisia before independence as those countries, a
+    commune merged since under the code it had at birth, as the civil registry keeps it)."""
     from flask import current_app
+
+    from policies.identifiers.nir_birth import of_nir
 
     from ..accounts.service import account_identifier
 
@@ -130,21 +140,21 @@ def _from_nir(account) -> dict:
     if parts is None:
         return {}
     found = {"gender": {"1": "male", "7": "male", "2": "female", "8": "female"}.get(parts.type_digit)}
-    if parts.born_abroad:
-        found.update(birth(None, parts.country_code))
-    elif not parts.provisional and _current_commune(parts, account.birthdate or ""):
-        found.update(birth(parts.department + parts.commune, FRANCE))
+    born = of_nir(parts, birthdate(account.birthdate) or "")
+    if born.country_known:
+        found.update(birth(born.commune or None, born.country))
     return {k: v for k, v in found.items() if v is not None}
 
 
-def _current_commune(parts, birthdate: str) -> bool:
-    """The NIR's place of birth is a commune code of today's COG. Not so for Corsica before
-    1976 ("20", now 2A/2B) nor for Algeria before 1962 (91-94, Île-de-France's since 1968):
-    better no claim than a wrong birthplace."""
-    from policies import cog
+PIVOT = ("given_name", "family_name", "birthdate", "gender", "birthcountry")
 
-    if parts.department == "20":
-        return False
-    if parts.department in ("91", "92", "93", "94") and (not birthdate or birthdate[:4] < "1968"):
-        return False
-    return cog.commune_name(parts.department + parts.commune) is not None
+
+def incomplete(account) -> list[str]:
+    """The identité pivot claims FranceConnect requires that the account cannot give
+    (``birthplace`` too when born in France), in FranceConnect's names; ``[]`` when complete.
+    FranceConnect refuses the whole identity for one of them missing (franceconnect.md §7)."""
+    claims = identity_claims(account)
+    missing = [name for name in PIVOT if not claims.get(name)]
+    if claims.get("birthcountry") == FRANCE and not claims.get("birthplace"):
+        missing.append("birthplace")
+    return missing

@@ -68,12 +68,18 @@ def _identity_extras(answers: dict, verified: dict | None) -> dict:
         extras["provisional_identifier"] = True
     document = answers.get("document")
     if document:
-        number = document["number"]
-        extras["document"] = {"kind": document["kind"], "masked": number[:2] + "*" * (len(number) - 2),
-                              "sealed": base64.b64encode(vault().seal(g.tenant.slug, number)).decode()}
+        extras["document"] = kept_document(document)
     if verified:
         extras["email_verified" if verified["field"] == "email" else "phone_number_verified"] = True
     return extras
+
+
+def kept_document(document: dict) -> dict:
+    """What an account keeps of the identity document checked: its kind, the number masked
+    (shown) and sealed (for an operator)."""
+    number = document["number"]
+    return {"kind": document["kind"], "masked": number[:2] + "*" * (len(number) - 2),
+            "sealed": base64.b64encode(vault().seal(g.tenant.slug, number)).decode()}
 
 
 def _target(name: str) -> str | None:

@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from ..i18n import tr
 
 import logging
+from dataclasses import dataclass, field
 
 from flask import g
 
@@ -87,30 +88,59 @@ DOCUMENT_KINDS = {"cni": _l("Carte nationale d'identité"), "passport": _l("Pass
 
 def check_document(step, form, state) -> dict[str, str]:
     answers = state.answers
-    if form.get("no_document") == "on":
-        answers["document"] = None
-        state.data["pending_document"] = True
-        return {}
-    state.data["pending_document"] = False
-    kind, number = form.get("document_kind", ""), form.get("document_number", "")
-    answers["document_kind"], answers["document_number_typed"] = kind, number
-    if kind not in DOCUMENT_KINDS:
-        return {"document_kind": _l("Choisissez le type de pièce d'identité.")}
-    result = validator("identity_document")(number, kind=kind)
-    if not result.passing:
-        return {"document_number": tr(result.messages[0])}
     identity = {"birth_name": answers.get("birth_name"), "given_names": answers.get("given_names"),
                 "birthdate": answers.get("birthdate")}
+    proof = document_proof(form, identity)
+    state.data["pending_document"] = proof.pending
+    if proof.pending:
+        answers["document"] = None
+        return {}
+    answers["document_kind"], answers["document_number_typed"] = proof.kind, proof.typed
+    if proof.errors:
+        return proof.errors
+    answers["document"] = proof.document
+    answers.pop("document_number_typed", None)
+    return {}
+
+
+@dataclass
+class DocumentProof:
+    """The identity document checked for ``identity`` (``document``: kind and number), or
+    ``pending``: the person has no French document and sends a supporting one, checked by an
+    operator before the account opens; ``errors`` otherwise, by field."""
+    document: dict | None = None
+    pending: bool = False
+    kind: str = ""
+    typed: str = ""
+    errors: dict = field(default_factory=dict)
+
+
+def document_proof(form, identity: dict) -> DocumentProof:
+    """The caf's proof of identity (its signup's ``document`` step, and the FranceConnect
+    path of a tenant whose signup has one): the document's format and check digit, then the
+    tenant's verifier for that number and ``identity`` (birth name, given names, birthdate)."""
+    if form.get("no_document") == "on":
+        return DocumentProof(pending=True)
+    kind, number = form.get("document_kind", ""), form.get("document_number", "")
+    proof = DocumentProof(kind=kind, typed=number)
+    if kind not in DOCUMENT_KINDS:
+        proof.errors["document_kind"] = _l("Choisissez le type de pièce d'identité.")
+        return proof
+    result = validator("identity_document")(number, kind=kind)
+    if not result.passing:
+        proof.errors["document_number"] = tr(result.messages[0])
+        return proof
     try:
         valid = _verifier().verify(result.value["kind"], result.value["number"], identity)
     except VerifierUnavailable:
         log.warning("document_verifier_unavailable tenant=%s", g.tenant.slug)
-        return {"document_number": UNAVAILABLE}
+        proof.errors["document_number"] = UNAVAILABLE
+        return proof
     if not valid:
-        return {"document_number": _l("Cette pièce d'identité n'a pas pu être vérifiée. Vérifiez le numéro saisi.")}
-    answers["document"] = result.value
-    answers.pop("document_number_typed", None)
-    return {}
+        proof.errors["document_number"] = _l("Cette pièce d'identité n'a pas pu être vérifiée. Vérifiez le numéro saisi.")
+        return proof
+    proof.document = result.value
+    return proof
 
 
 CONTACT_PURPOSE = "signup_contact"

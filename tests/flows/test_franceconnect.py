@@ -12,11 +12,11 @@ import re
 import pytest
 import requests
 from joserfc import jwt
-from joserfc.jwk import KeySet
 
-from franceconnect_support import franceconnect_for, press_button, through_franceconnect
-from helpers import (POST_LOGOUT, authorize, csrf, exchange, location, make_account, make_client, page_text,
-                     path_of, pkce_pair, query)
+from franceconnect_support import CNI, franceconnect_for, through_franceconnect
+from franceconnect_support import create_account as _create_account, finish_at_rp as _finish_at_rp
+from franceconnect_support import rows as _rows, start_from_rp as _start_from_rp
+from helpers import POST_LOGOUT, csrf, location, make_account, make_client, page_text, path_of, query
 from messages_support import last_message
 
 ELODIE_NIR = "2840375107012"      # female, born 1984-03 in Paris (75) as the stand-in's Élodie
@@ -27,52 +27,6 @@ JEAN_NOEL_NIR = "1721169123045"   # male, born 1972-11 in Lyon (69)
 def standin(app):
     with franceconnect_for(app) as running:
         yield running
-
-
-def _rows(app, model, **filters):
-    from idp.db import db
-
-    with app.app_context():
-        return db.session.execute(db.select(model).filter_by(**filters)).scalars().all()
-
-
-def _start_from_rp(http, tenant, client_id, **params):
-    """The relying party's authorize → the IdP's login page → the FranceConnect button."""
-    verifier, challenge = pkce_pair()
-    login_url = location(authorize(http, tenant, client_id, code_challenge=challenge, code_challenge_method="S256",
-                                   scope="openid profile email", **params))
-    page = page_text(http.get(path_of(login_url)))
-    assert "S’identifier avec" in page and "Qu’est-ce que FranceConnect ?" in page
-    handle = re.search(r'name="interaction" value="([^"]+)"', page).group(1)
-    return verifier, press_button(http, tenant, page, handle)
-
-
-def _finish_at_rp(http, app, tenant, client_id, secret, verifier, response):
-    """Resume the relying party's request and exchange the code; returns the ID token claims."""
-    url = location(response)
-    while "/resume" in url or "/interaction/" in url:
-        url = location(http.get(path_of(url)))
-    assert url.startswith("https://rp.example/cb"), url
-    tokens = exchange(http, tenant, client_id, secret, query(url)["code"], verifier).get_json()
-    with app.app_context():
-        from idp.keystore import keyring
-
-        keys = KeySet.import_key_set(keyring(tenant).jwks)
-    return jwt.decode(tokens["id_token"], keys).claims, tokens
-
-
-def _create_account(http, tenant, complete_response, **fields):
-    assert location(complete_response).endswith(f"/{tenant}/franceconnect/complete")
-    page = http.get(f"/{tenant}/franceconnect/complete")
-    html = page_text(page)
-    data = {"csrf_token": csrf(html), "cgu": "on"}
-    email = re.search(r'id="email" name="email" type="email" value="([^"]*)"', html).group(1)
-    data["email"] = email
-    proposed = re.search(r'id="identifier" name="identifier" type="text" value="([^"]*)"', html)
-    if proposed and proposed.group(1):
-        data["identifier"] = proposed.group(1)
-    data.update(fields)
-    return html, http.post(f"/{tenant}/franceconnect/complete", data=data)
 
 
 def test_new_person_gets_an_account_prefilled_from_the_identite_pivot(http, app, standin):
@@ -337,10 +291,26 @@ def test_franceconnect_pages_are_absent_where_not_enabled(http, app, monkeypatch
     ("1550391352012", {"gender": "male", "birthdate": "1955-03-02", "birthplace": "", "birthcountry": "99352"}, None),
     ("1840375107012", {"gender": "female", "birthdate": "1984-03-17", "birthplace": "75107", "birthcountry": "99100"}, "sexe"),
     ("2850375107012", {"gender": "female", "birthdate": "1984-03-17", "birthplace": "75107", "birthcountry": "99100"}, "année"),
+    ("2840475107012", {"gender": "female", "birthdate": "1984-03-17", "birthplace": "75107", "birthcountry": "99100"}, "mois"),
+    ("2840375107012", {"gender": "female", "birthdate": "1984-00-00", "birthplace": "75107", "birthcountry": "99100"}, None),
+    # born abroad, overseas or in a former territory: the country is compared too
+    ("2910799134012", {"gender": "female", "birthdate": "1991-07-28", "birthplace": "75107", "birthcountry": "99100"}, "lieu"),
+    ("1550391352012", {"gender": "male", "birthdate": "1955-03-02", "birthplace": "", "birthcountry": "99134"}, "lieu"),
+    ("1550396352012", {"gender": "male", "birthdate": "1955-03-02", "birthplace": "", "birthcountry": "99351"}, None),
+    ("1800397411012", {"gender": "male", "birthdate": "1980-03-01", "birthplace": "97411", "birthcountry": "99100"}, None),
+    ("1800397411012", {"gender": "male", "birthdate": "1980-03-01", "birthplace": "97415", "birthcountry": "99100"}, "lieu"),
+    ("1800397411012", {"gender": "male", "birthdate": "1980-03-01", "birthplace": "", "birthcountry": "99134"}, "lieu"),
+    ("2910799990012", {"gender": "female", "birthdate": "1991-07-28", "birthplace": "", "birthcountry": "99134"}, None),
+    # a whole city (75056, 69123, 13055) against a birth elsewhere (was a KeyError, a 500)
+    ("1910775056012", {"gender": "male", "birthdate": "1991-07-05", "birthplace": "13055", "birthcountry": "99100"}, "lieu"),
+    ("1910713055012", {"gender": "male", "birthdate": "1991-07-05", "birthplace": "75107", "birthcountry": "99100"}, "lieu"),
+    ("1910769123012", {"gender": "male", "birthdate": "1991-07-05", "birthplace": "33063", "birthcountry": "99100"}, "lieu"),
+    ("1910713207012", {"gender": "male", "birthdate": "1991-07-05", "birthplace": "13055", "birthcountry": "99100"}, None),
 ])
 def test_nir_is_compared_with_the_whole_identite_pivot(app, nir, pivot, problem):
     """Sex, year, month and commune of birth (Corsica's 20 = 2A/2B, a city = its
-    arrondissements), or the country when born abroad; Algeria before 1962 is not compared."""
+    arrondissements), or the country when born abroad, overseas or in Algeria, Morocco or
+    Tunisia before their independence."""
     from flask import g
 
     from idp.federation.checks import nir_disagrees
@@ -387,7 +357,8 @@ def test_not_my_account_goes_on_to_a_new_one(http, app, standin):
     assert location(declined).endswith("/caf/franceconnect/complete")
     form = page_text(http.get("/caf/franceconnect/complete"))
     taken = http.post("/caf/franceconnect/complete", data={"csrf_token": csrf(form), "identifier": JEAN_NOEL_NIR,
-                                                           "email": "jn.beranger@exemple.fr", "cgu": "on"})
+                                                           "email": "jn.beranger@exemple.fr", "cgu": "on",
+                                                           "document_kind": "cni", "document_number": CNI})
     assert taken.status_code == 400 and "Un compte existe déjà avec ce numéro" in page_text(taken)
     assert _rows(app, FederatedIdentity) == [] and len(_rows(app, Account, tenant="caf")) == 1
 

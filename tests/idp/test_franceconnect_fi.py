@@ -61,9 +61,9 @@ def live_session(http, tenant="caf"):
     location(submit_login(http, f"/{tenant}/login", identifier, password))
 
 
-def franceconnect_login(http, client_id, secret, state, nonce, tenant="caf"):
+def franceconnect_login(http, client_id, secret, state, nonce, tenant="caf", identifier=None):
     """What FranceConnect does (core-fcp ``redirectToIdp``): returns (callback params, tokens)."""
-    identifier, password = ACCOUNTS[tenant]
+    identifier, password = identifier or ACCOUNTS[tenant][0], ACCOUNTS[tenant][1]
     url = location(authorize(http, tenant, client_id, redirect_uri=FC_CALLBACK, scope=FC_SCOPE,
                              acr_values="eidas1", prompt="login", state=state, nonce=nonce))
     assert "/interaction/" in url, "prompt=login must show the login form, even with a live session"
@@ -178,6 +178,63 @@ def test_logout_back_to_franceconnect_with_state(http, app):
     assert query(after)["error"] == "login_required"
 
 
+def _expired(app, id_token: str, http, **changes) -> str:
+    """The ID token FranceConnect kept, as it is when FranceConnect logs out later: re-signed
+    with the tenant's own key, ``exp`` in the past (ID tokens live minutes, sessions hours)."""
+    from idp.keystore import keyring
+
+    claims = dict(jwt.decode(id_token, tenant_jwks(http), algorithms=["ES256"]).claims)
+    claims.update(iat=claims["iat"] - 7200, exp=claims["exp"] - 7200, **changes)
+    with app.test_request_context("/caf/"):
+        return keyring("caf").sign(claims, "ES256", typ="JWT")
+
+
+def test_franceconnect_logs_out_with_an_expired_id_token_of_the_current_session(http, app):
+    """RP-Initiated Logout §2: the OP SHOULD accept an expired ID token as a hint when the
+    session it names is current. FranceConnect ends the FI's session long after the 60 s
+    ID token expired: the session it names ends without a confirmation page, and the browser
+    goes back to FranceConnect with its state."""
+    client_id, secret = register_franceconnect(app)
+    account_with(app, BORN_IN_LYON)
+    _, tokens = franceconnect_login(http, client_id, secret, random_alnum(32), random_alnum(32))
+    hint = _expired(app, tokens["id_token"], http)
+    state = random_alnum(32)
+    response = http.get("/caf/logout?" + urlencode({"id_token_hint": hint, "state": state,
+                                                    "post_logout_redirect_uri": FC_LOGOUT}))
+    assert location(response) == f"{FC_LOGOUT}?state={state}"
+    after = location(authorize(http, "caf", client_id, redirect_uri=FC_CALLBACK, scope=FC_SCOPE, prompt="none"))
+    assert query(after)["error"] == "login_required"
+
+
+def test_an_expired_id_token_of_an_earlier_session_only_asks(http, app):
+    """Expired and naming a session that is over: it proves nothing about this browser's
+    session, which ends only once the person confirms (as without a hint)."""
+    from helpers import page_text
+
+    client_id, secret = register_franceconnect(app)
+    account_with(app, BORN_IN_LYON)
+    _, tokens = franceconnect_login(http, client_id, secret, random_alnum(32), random_alnum(32))
+    hint = _expired(app, tokens["id_token"], http, sid="an-earlier-session")
+    response = http.get("/caf/logout?" + urlencode({"id_token_hint": hint, "post_logout_redirect_uri": FC_LOGOUT}))
+    assert response.status_code == 200 and "Voulez-vous vous déconnecter ?" in page_text(response)
+    still = location(authorize(http, "caf", client_id, redirect_uri=FC_CALLBACK, scope=FC_SCOPE, prompt="none"))
+    assert "code" in query(still)
+
+
+def test_an_expired_hint_is_still_checked_as_an_id_token(http, app):
+    """Accepting ``exp`` in the past is all: the signature, issuer and client still decide."""
+    from helpers import page_text
+
+    client_id, secret = register_franceconnect(app)
+    account_with(app, BORN_IN_LYON)
+    _, tokens = franceconnect_login(http, client_id, secret, random_alnum(32), random_alnum(32))
+    header, payload, signature = _expired(app, tokens["id_token"], http).split(".")
+    forged = ".".join((header, payload, signature[:-4] + ("AAAA" if signature[-4:] != "AAAA" else "BBBB")))
+    response = http.get("/caf/logout?" + urlencode({"id_token_hint": forged, "post_logout_redirect_uri": FC_LOGOUT}))
+    assert response.status_code == 400
+    assert "<code>invalid_request</code> – 'id_token_hint' is not an ID token of this issuer." in page_text(response)
+
+
 def test_discovery_advertises_userinfo_signing(http, app):
     doc = http.get("/caf/.well-known/openid-configuration").get_json()
     assert set(doc["userinfo_signing_alg_values_supported"]) == {"ES256", "RS256"}
@@ -271,22 +328,100 @@ def test_gender_and_birthplace_come_from_the_nir_when_the_account_never_gave_the
     assert (claims["gender"], claims["birthplace"], claims["birthcountry"]) == ("female", "75107", "99100")
 
 
-@pytest.mark.parametrize("nir, birthdate, expected", [
-    ("1580120004012", "1958-01-01", {}),                                   # Corsica before 1976: "20"
-    ("1550391352012", "1955-03-02", {}),                                   # Algeria before 1962: 91-94
-    ("1720991228012", "1972-09-01", {"birthplace": "91228", "birthcountry": "99100"}),   # Évry, Essonne
-    ("2910799134012", "1991-07-28", {"birthplace": "", "birthcountry": "99134"}),        # Spain
+# -- every shape of account yields the complete pivot, claim by claim ---------------------
+
+@pytest.mark.parametrize("tenant, identifier, fields, profile, expected", [
+    pytest.param("caf", "1580120004012", {"given_name": "Dominique Ange-Marie", "family_name": "Santoni",
+                                          "birthdate": "1958-01-01"}, {},
+                 {"gender": "male", "birthplace": "2A004", "birthcountry": "99100"}, id="corsica-before-1976"),
+    pytest.param("caf", "1500350383012", {"birthdate": "1950-03-01"}, {},
+                 {"gender": "male", "birthplace": "50383", "birthcountry": "99100"}, id="historic-commune"),
+    pytest.param("ameli", "2910775123456", {"given_name": "Louise Anne", "family_name": "Bernard",
+                                            "birthdate": "1991-07-05"}, {},
+                 {"gender": "female", "birthplace": "75123", "birthcountry": "99100"}, id="demo-ameli-75123"),
+    pytest.param("caf", "2910799134012", {"birthdate": "1991-07-28"}, {},
+                 {"gender": "female", "birthplace": "", "birthcountry": "99134"}, id="born-abroad-nir"),
+    pytest.param("caf", "1550391352012", {"birthdate": "1955-03-02"}, {},
+                 {"gender": "male", "birthplace": "", "birthcountry": "99352"}, id="algeria-before-1962"),
+    pytest.param("caf", "1800397411012", {"birthdate": "1980-03-01"}, {},
+                 {"gender": "male", "birthplace": "97411", "birthcountry": "99100"}, id="overseas"),
+    pytest.param("caf", "1720991228012", {"birthdate": "1972-09-01"}, {},
+                 {"gender": "male", "birthplace": "91228", "birthcountry": "99100"}, id="essonne-after-1968"),
+    pytest.param("caf", "1840312345678", {}, {"birthcountry": "99100"},
+                 {"gender": "male", "birthplace": "12345", "birthcountry": "99100"}, id="country-without-commune"),
+    pytest.param("caf", "1840312345678", {}, {"usage_name": "Durand", "civility": "madame", "birthplace": "69123"},
+                 {"gender": "female", "birthplace": "69123", "birthcountry": "99100", "preferred_username": "Durand"},
+                 id="profile-and-usage-name"),
+    pytest.param("mairie", "jean.dupont", {"given_name": "Jean Pierre", "family_name": "Dupont",
+                                           "birthdate": "1975-11-30"},
+                 {"civility": "monsieur", "birthplace": "99134"},
+                 {"gender": "male", "birthplace": "", "birthcountry": "99134"}, id="username-born-abroad"),
 ])
-def test_birthplace_from_the_nir_only_when_it_is_a_commune_of_today(app, nir, birthdate, expected):
-    from idp.models import Account
-    from idp.oidc.franceconnect_fi import identity_claims
+def test_every_account_shape_gives_franceconnect_the_whole_pivot(http, app, tenant, identifier, fields, profile,
+                                                                  expected):
+    """What FranceConnect receives, claim by claim, for each kind of account: read from its
+    profile, else from its NIR (Corsica before 1976, a commune merged since, born abroad,
+    Algeria before 1962, overseas), without ``preferred_username`` when there is no nom d'usage."""
+    client_id, secret = register_franceconnect(app, tenant)
+    fields = {"given_name": "Camille", "family_name": "Martin", "email": "p@example.fr", **fields}
+    account_id = account_with(app, profile, tenant, identifier=identifier, **fields)
+    _, tokens = franceconnect_login(http, client_id, secret, random_alnum(32), random_alnum(32), tenant, identifier)
+    identity = signed_userinfo(http, tokens["access_token"], tenant).claims
+    assert_franceconnect_accepts(identity)
+    assert {k: v for k, v in identity.items() if k not in ("iss", "aud", "iat", "exp")} == {
+        "sub": account_id, "given_name": fields["given_name"], "family_name": fields["family_name"],
+        "birthdate": fields["birthdate"] if "birthdate" in fields else "1984-03-12", "email": "p@example.fr",
+        **expected}
 
-    account_id = make_account(app, "caf", identifier=nir, birthdate=birthdate)
-    with app.app_context():
-        from idp.db import db
 
-        claims = identity_claims(db.session.get(Account, account_id))
-    assert {k: claims[k] for k in ("birthplace", "birthcountry") if k in claims} == expected
+def test_an_account_that_cannot_give_the_pivot_gets_franceconnect_a_clean_error(http, app, caplog):
+    """No NIR to read them from, none in the profile: FranceConnect gets ``access_denied``
+    with its state and the missing claims named, not a userinfo it would refuse."""
+    import logging
+
+    caplog.set_level(logging.INFO, logger="idp.audit")
+    client_id, _ = register_franceconnect(app, "mairie")
+    make_account(app, "mairie")
+    state = random_alnum(32)
+    url = location(authorize(http, "mairie", client_id, redirect_uri=FC_CALLBACK, scope=FC_SCOPE,
+                             acr_values="eidas1", prompt="login", state=state, nonce=random_alnum(32)))
+    answer = query(location(submit_login(http, url, *ACCOUNTS["mairie"])))
+    assert answer["error"] == "access_denied" and answer["state"] == state and "code" not in answer
+    assert answer["error_description"] == ("The account lacks identity claims FranceConnect requires: "
+                                           "gender, birthcountry.")
+    assert any('"event": "franceconnect_fi.incomplete_identity"' in r.getMessage() for r in caplog.records)
+
+
+# -- the login page FranceConnect sends the person to -------------------------------------
+
+def test_the_login_page_lets_the_person_go_back_to_franceconnect(http, app):
+    """"Retourner sur FranceConnect" answers FranceConnect ``access_denied`` with its state
+    (franceconnect.md §7), and the page links to the service's support."""
+    from helpers import csrf, page_text
+
+    client_id, _ = register_franceconnect(app, "ameli")
+    state = random_alnum(32)
+    url = location(authorize(http, "ameli", client_id, redirect_uri=FC_CALLBACK, scope=FC_SCOPE,
+                             acr_values="eidas1", prompt="login", state=state, nonce=random_alnum(32)))
+    page = page_text(http.get(path_of(url)))
+    assert "Retourner sur FranceConnect" in page
+    assert '<a href="https://www.ameli.fr/assure/adresses-et-contacts">Besoin d\'aide ? Contacter le service</a>' in page
+    handle = path_of(url).rsplit("/", 1)[1]
+    back = http.post(f"/ameli/interaction/{handle}/abort", data={"csrf_token": csrf(page)})
+    answer = query(location(back))
+    assert location(back).startswith(FC_CALLBACK + "?")
+    assert answer == {"error": "access_denied", "error_description": "The end-user refused the request.",
+                      "state": state, "iss": "http://idp.test/ameli"}
+    again = http.post(f"/ameli/interaction/{handle}/abort", data={"csrf_token": csrf(page)})
+    assert again.status_code == 400                       # the request is over: nothing more is sent
+
+
+def test_other_clients_login_page_has_no_franceconnect_return(http, app):
+    from helpers import page_text
+
+    client_id, _ = make_client(app, "ameli", first_party=True)
+    page = page_text(http.get(path_of(location(authorize(http, "ameli", client_id)))))
+    assert "Retourner sur FranceConnect" not in page and "Besoin d'aide ? Contacter le service" in page
 
 
 def test_an_account_without_email_adds_one_before_going_back_to_franceconnect(http, app):

@@ -1,0 +1,249 @@
+"""A new account after FranceConnect, pre-filled from the identité pivot: what the tenant
+needs beyond it (its NIR, a username, an email), the proof its own signup asks for, and when
+the page may say that an account already exists.
+
+Decisions:
+
+- *The same proof as the tenant's signup.* FranceConnect proves who the person is; nothing
+  in its pivot proves that a typed NIR is theirs (any order number agrees with sex, year,
+  month and commune). So the NIR also goes through what the tenant's signup asks: on ameli
+  the reference directory (birth name, birthdate and first names of that number's
+  beneficiary); on caf the identity document, checked by the same verifier against the
+  pivot, or, without a French document, an account ``pending_document`` that opens once an
+  operator has checked the supporting document sent (``idp users pending``, ``activate``).
+- *The same reveal decision as the signups* (:mod:`idp.signup.existing`): that an account
+  exists for the NIR is said only once every other check has passed and the email is
+  confirmed, each answer about a number counts against :func:`idp.signup.limits.check`
+  (per address and per NIR), and the holder of that account is told by message. An
+  account of the same identity leads to the password proof (:mod:`.linking`) instead.
+- *A way out for the real owner* who finds their NIR taken: the page says to contact the
+  service, which can suspend the account holding it (``idp users suspend``, README).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from flask import g, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
+from policies import validator
+
+from .. import verification
+from ..accounts.service import email_in_use, find_account
+from ..audit import audit
+from ..i18n import tr
+from ..signup import existing, limits
+from ..signup.delivery import send_code
+from ..signup.steps import suggestion
+from . import checks, linking
+from .views import _enabled, _link_and_log_in, _parked, bp
+
+EMAIL_PURPOSE = "franceconnect_email"
+NIR_TAKEN = _l("Un compte existe déjà avec ce numéro. Connectez-vous avec son mot de passe, ou utilisez "
+               "« Mot de passe oublié ? ».")
+
+
+def _needs_identifier() -> str:
+    """What the tenant needs beyond the pivot to name the account: its NIR, a username
+    (proposed from the names) or, for an email scheme, nothing more than the email."""
+    name = g.tenant.identifier_scheme.name
+    if name.startswith("nir"):
+        return "nir"
+    if name == "email":
+        return "email"
+    return "username"
+
+
+def _asks_document() -> bool:
+    signup = g.tenant.config.signup
+    return signup is not None and any(step.kind == "document" for step in signup.steps)
+
+
+def _suggested_username(pivot: dict) -> str:
+    """The signup's proposal (first free prénom.nom), from the first given name."""
+    return suggestion({"given_name": (pivot.get("given_name") or "").split(" ")[0],
+                       "birth_name": pivot.get("family_name") or ""}) or ""
+
+
+def _check_identifier(kind: str, form, parked, errors: dict) -> str | None:
+    """The identifier typed, well formed and, for a NIR, agreeing with the pivot and (ameli)
+    the directory; each NIR answered about counts against the checks' limits."""
+    if kind == "email":
+        return None
+    raw = form.get("identifier", "").strip()
+    if not raw:
+        errors["identifier"] = _l("Ce champ est obligatoire.")
+        return None
+    checked = g.tenant.identifier_scheme.check(raw)
+    if not checked.passing:
+        errors["identifier"] = tr(checked.messages[0])
+        return None
+    if kind == "username":
+        if find_account(g.tenant.slug, checked.value) is not None:   # usernames are proposed in the open
+            errors["identifier"] = _l("Cet identifiant est déjà pris.")
+            return None
+        return checked.value
+    problem = checks.nir_disagrees(checked.value, parked.pivot)
+    if not problem:
+        problem = limits.check(checked.value)
+        if problem:
+            errors["_throttled"] = True
+    problem = problem or checks.not_in_directory(checked.value, parked.pivot)
+    if problem:
+        errors["identifier"] = problem
+        return None
+    return checked.value
+
+
+def _check_email(form, errors: dict) -> str | None:
+    raw = form.get("email", "").strip()
+    if not raw:
+        errors["email"] = _l("Ce champ est obligatoire.")
+        return None
+    result = validator("email")(raw)
+    if not result.passing:
+        errors["email"] = tr(result.messages[0])
+        return None
+    refused = limits.check()      # "in use" is an answer about someone's data, as in the signups
+    if refused:
+        errors["email"], errors["_throttled"] = refused, True
+        return None
+    if email_in_use(result.value):
+        errors["email"] = _l("Cette adresse électronique est déjà utilisée par un autre compte.")
+        return None
+    return result.value
+
+
+def _check_document(form, parked, errors: dict):
+    """The identity document of the tenant's signup, checked against the pivot; None when
+    the tenant asks none."""
+    if not _asks_document():
+        return None
+    from ..signup.identity_steps import document_proof
+
+    pivot = parked.pivot
+    proof = document_proof(form, {"birth_name": pivot.get("family_name"), "given_names": pivot.get("given_name"),
+                                  "birthdate": pivot.get("birthdate")})
+    errors.update(proof.errors)
+    return proof
+
+
+def _email_confirmed(email: str, form, parked, errors: dict) -> bool:
+    """The email FranceConnect gave is taken as confirmed; another one is confirmed by a
+    code sent to it, on this same page."""
+    if email.lower() == (parked.data.get("email") or "").lower() or parked.data.get("email_confirmed") == email:
+        return True
+    pending = parked.data.get("email_pending")
+    if pending == email and form.get("code"):
+        outcome = verification.check(EMAIL_PURPOSE, parked.row.id, form.get("code", ""))
+        if outcome.ok:
+            parked.data["email_confirmed"] = email
+            return True
+        errors["code"] = outcome.message
+        return False
+    refused = send_code(EMAIL_PURPOSE, parked.row.id, "email", email)
+    if refused:
+        errors["code"] = refused
+        return False
+    parked.data["email_pending"] = email
+    errors["_sent"] = _l("Un code de confirmation a été envoyé à cette adresse. Saisissez-le ci-dessous.")
+    return False
+
+
+@bp.route("/franceconnect/complete", methods=["GET", "POST"])
+def complete():
+    _enabled()
+    parked, problem = _parked()
+    if problem:
+        return problem
+    if parked.data.get("candidates"):      # accounts match: prove one is yours, or say none is
+        return redirect(url_for("franceconnect.link"))
+    kind = _needs_identifier()
+    form = {"identifier": _suggested_username(parked.pivot) if kind == "username" else "",
+            "email": parked.data.get("email", "")}
+    errors: dict = {}
+    if request.method == "POST":
+        form = {"identifier": request.form.get("identifier", "").strip(), "email": request.form.get("email", "").strip()}
+        identifier = _check_identifier(kind, request.form, parked, errors)
+        email = _check_email(request.form, errors)
+        proof = _check_document(request.form, parked, errors)
+        if request.form.get("cgu") != "on":
+            errors["cgu"] = _l("Vous devez accepter les conditions générales d'utilisation.")
+        identifier = email if kind == "email" else identifier
+        if not _refused(errors) and email and _email_confirmed(email, request.form, parked, errors):
+            taken = find_account(g.tenant.slug, identifier)
+            if taken is None:
+                return _create(parked, identifier, email, proof)
+            outcome = _existing(taken, kind, parked, errors)
+            if outcome is not None:
+                return outcome
+        parked.save()
+    return _page(parked, kind, form, errors)
+
+
+def _refused(errors: dict) -> bool:
+    return any(value for key, value in errors.items() if not key.startswith("_"))
+
+
+def _page(parked, kind: str, form: dict, errors: dict):
+    notice = errors.pop("_sent", None)
+    throttled = errors.pop("_throttled", False)
+    taken = errors.pop("_taken", False)
+    status = 429 if throttled else 400 if errors else 200
+    return render_template("franceconnect/complete.html", pivot=parked.pivot, kind=kind, form=form, errors=errors,
+                           notice=notice, code_pending=parked.data.get("email_pending") == form["email"]
+                           and parked.data.get("email_confirmed") != form["email"],
+                           scheme=g.tenant.identifier_scheme, cgu_version=_cgu_version(),
+                           asks_document=_asks_document(), taken=taken,
+                           answers={"document_kind": request.form.get("document_kind"),
+                                    "document_number_typed": request.form.get("document_number", "")}), status
+
+
+def _existing(taken, kind: str, parked, errors: dict):
+    """Every check has passed and an account holds the identifier: the person's own (same
+    identity, not linked) goes to the password proof; any other is refused, and its holder
+    told, once a day at most."""
+    declined = parked.data.get("declined") or []
+    if kind == "nir" and taken.status == "active" and linking.agrees(taken, parked.pivot) \
+            and not linking.linked_elsewhere(taken) and taken.id not in declined:
+        parked.data["candidates"] = [taken.id]
+        parked.save()
+        audit("franceconnect.callback", path="link", reason="identifier_exists")
+        return redirect(url_for("franceconnect.link"))
+    if kind == "nir":
+        existing.tell_holder(taken)
+        audit("franceconnect.account", "failure", reason="identifier_taken")
+        errors["identifier"] = NIR_TAKEN
+        errors["_taken"] = True
+    elif kind == "username":           # taken since it was shown free
+        errors["identifier"] = _l("Cet identifiant est déjà pris.")
+    else:
+        errors["email"] = _l("Cette adresse électronique est déjà utilisée par un autre compte.")
+    return None
+
+
+def _cgu_version() -> str:
+    signup = g.tenant.config.signup
+    return signup.cgu_version if signup is not None else "1"
+
+
+def _create(parked, identifier: str, email: str, proof):
+    """The account, linked; logged in at once, or ``pending_document`` until an operator
+    has checked the supporting document it is now asked for."""
+    from ..signup.activation import kept_document
+
+    now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    consents = {"cgu": {"version": _cgu_version(), "accepted_at": now}}
+    pending = proof is not None and proof.pending
+
+    def account_of():
+        account = linking.new_account(parked.pivot, identifier, email=email, email_verified=True,
+                                      preferred_username=parked.data.get("preferred_username", ""),
+                                      consents=consents)
+        if proof is not None and proof.document:
+            account.profile = {**account.profile, "document": kept_document(proof.document)}
+        if pending:
+            account.status = "pending_document"
+        return account
+
+    return _link_and_log_in(parked, account_of, "franceconnect.account_created", log_in=not pending)
