@@ -63,6 +63,12 @@ GRAMMAR = {
     "client_assertion_type": _URI, "id_token_hint": _COMPACT_JOSE, "client_assertion": _COMPACT_JOSE,
 }
 DOCUMENTS = {"id_token_hint", "claims"}
+# named in error descriptions (the client's own name for what was wrong); any other name is not
+NAMED = set(GRAMMAR) | DOCUMENTS | {
+    "nonce", "prompt", "max_age", "ui_locales", "claims_locales", "login_hint", "acr_values", "display",
+    "response_mode", "code_challenge", "code_challenge_method", "code_verifier", "scope", "request",
+    "request_uri", "token_type_hint", "logout_hint",
+}
 # RFC 6749 §4.1.2.1 and §5.2: these two have their own error codes, invalid_request the others
 MALFORMED_ERRORS = {"grant_type": "unsupported_grant_type", "response_type": "unsupported_response_type"}
 
@@ -91,7 +97,7 @@ def describable(text: str, limit: int = 200) -> str:
 
 def _named(name: str) -> str:
     """The parameter's name as it may be echoed: only names of the grammar are."""
-    return f"'{name}'" if name in GRAMMAR or name in DOCUMENTS else "A parameter"
+    return f"'{name}'" if name in NAMED else "A parameter"
 
 
 def _refuse(description: str) -> MalformedRequest:
@@ -194,7 +200,8 @@ def _pairs() -> list[tuple[str, str]]:
     if request.method in ("POST", "PUT", "PATCH"):
         pairs += list(request.form.items(multi=True))
         pairs += [(name, upload.filename or "") for name, upload in request.files.items(multi=True)]
-    return pairs
+    # a multipart part whose name Werkzeug could not read (``name="\"``) has None for a name
+    return [(name or "", value or "") for name, value in pairs]
 
 
 def screen() -> None:
