@@ -13,8 +13,9 @@ import base64
 
 from hypothesis import strategies as st
 
-from fuzz_site import REDIRECT, Request, claims_request, fill
-from fuzz_values import basic_header, header_text, mutated, names, values
+from fuzz_site import Request, claims_request, fill, variables
+from helpers import REDIRECT
+from fuzz_values import basic_header, header_text, mutated, values
 
 OAUTH_NAMES = [
     "response_type", "client_id", "redirect_uri", "scope", "state", "nonce", "prompt", "max_age", "claims",
@@ -24,7 +25,6 @@ OAUTH_NAMES = [
     "access_token", "post_logout_redirect_uri", "logout_hint", "confirm", "csrf_token", "lang", "iss", "error",
     "error_description", "interaction", "restart", "identifier", "password", "email", "decision",
 ]
-TOKEN_PATH = "/{tenant}/token"
 JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 
 
@@ -154,7 +154,7 @@ def page(draw, site, tenant, method, rule, endpoint):
     logged = endpoint.startswith(LOGGED_IN) or draw(st.booleans())
     browser = site.logged_in(tenant, fresh=endpoint in DESTRUCTIVE) if logged else site.anonymous()
     kind = "consent" if endpoint == "accounts.consent" else "basic"
-    path_values = {name: draw(PATH_VALUES[name](site, tenant, browser, kind)) for name in _variables_of(rule)}
+    path_values = {name: draw(PATH_VALUES[name](site, tenant, browser, kind)) for name in sorted(variables(rule))}
     path = fill(rule, path_values)
     cookies, headers = _browser_extras(draw, logged)
     if method != "POST":
@@ -182,12 +182,6 @@ def _form_page(endpoint: str, path: str, tenant: str, path_values: dict) -> str:
         return f"/{tenant}/account"
     return path if "handle" not in path_values else f"/{tenant}/interaction/{path_values['handle']}" + (
         "/consent" if endpoint == "accounts.consent" else "")
-
-
-def _variables_of(rule: str) -> set[str]:
-    from fuzz_site import variables
-
-    return variables(rule)
 
 
 def _handle(site, tenant, browser, kind):
@@ -229,5 +223,3 @@ def request_for(draw, site, tenant, method, rule, endpoint) -> Request:
         return recipe(draw, site, tenant, method, rule)
     return page(draw, site, tenant, method, rule, endpoint)
 
-
-__all__ = ["PATH_VALUES", "RECIPES", "names", "request_for"]

@@ -11,10 +11,7 @@ import uuid
 from dataclasses import dataclass, field
 from urllib.parse import quote, urlsplit
 
-from helpers import (
-    REDIRECT, authorize, csrf, exchange, location, login_flow, make_account, make_client, path_of, pkce_pair,
-    query,
-)
+from helpers import authorize, csrf, exchange, location, login_flow, make_account, make_client, pkce_pair, query
 
 _VARIABLE = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
 _FIELD = re.compile(r'<(?:input|select|textarea)[^>]*\bname="([^"]+)"')
@@ -45,21 +42,27 @@ class Site:
     """Everything a request needs, made once per tenant and remade when a request used it up
     (a logged-out browser, a finished interaction, a deleted account)."""
 
-    def __init__(self, app, jwks_file: str, signing_key):
+    def __init__(self, app):
         self.app = app
         self.sent, self.statuses = 0, {}
-        self.signing_key = signing_key
         self.tenants = list(app.extensions["idp_tenants"])
-        self.clients = {}
+        self.clients, self.signing_key = {}, None
         self._browsers, self._tokens, self._pages, self._alive = {}, {}, {}, set()
+
+    def populate(self, jwks_file: str, signing_key) -> "Site":
+        """An account and clients of each kind in every tenant (``signing_key``: the
+        ``private_key_jwt`` client's, published in ``jwks_file``)."""
+        self.signing_key = signing_key
         for tenant in self.tenants:
             make_account(self.app, tenant)
-            self.clients[tenant, "basic"] = make_client(app, tenant, first_party=True)
-            self.clients[tenant, "post"] = make_client(app, tenant, first_party=True, auth_method="client_secret_post")
-            self.clients[tenant, "public"] = make_client(app, tenant, first_party=True, public=True)
-            self.clients[tenant, "consent"] = make_client(app, tenant)
-            self.clients[tenant, "jwt"] = make_client(app, tenant, auth_method="private_key_jwt", jwks_file=jwks_file,
-                                                      grant_types=["client_credentials"])
+            self.clients[tenant, "basic"] = make_client(self.app, tenant, first_party=True)
+            self.clients[tenant, "post"] = make_client(self.app, tenant, first_party=True,
+                                                       auth_method="client_secret_post")
+            self.clients[tenant, "public"] = make_client(self.app, tenant, first_party=True, public=True)
+            self.clients[tenant, "consent"] = make_client(self.app, tenant)
+            self.clients[tenant, "jwt"] = make_client(self.app, tenant, auth_method="private_key_jwt",
+                                                      jwks_file=jwks_file, grant_types=["client_credentials"])
+        return self
 
     # -- sending --------------------------------------------------------------------------
     def send(self, request: Request):
@@ -167,5 +170,3 @@ class Site:
 def claims_request() -> str:
     return json.dumps({"userinfo": {"email": {"essential": True}}, "id_token": {"birthdate": None}})
 
-
-__all__ = ["REDIRECT", "Request", "Site", "claims_request", "fill", "path_of", "variables"]
