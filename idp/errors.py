@@ -84,7 +84,10 @@ def unavailable(error: Exception):
     """The database or Redis is not answering: 503, try again (no traceback: not a bug)."""
     _rollback()
     cause = getattr(error, "orig", None) or error
-    log.error("service_unavailable endpoint=%s cause=%s", request.endpoint, type(cause).__name__)
+    # the driver's own first line (never SQLAlchemy's, which quotes the statement): on SQLite
+    # "no such table" is an OperationalError too, and must not hide behind "unavailable"
+    detail = (str(cause).splitlines() or [""])[0][:200]
+    log.error("service_unavailable endpoint=%s cause=%s detail=%s", request.endpoint, type(cause).__name__, detail)
     headers = [("Retry-After", RETRY_AFTER)]
     if wants_json():
         return _json("temporarily_unavailable",

@@ -96,7 +96,7 @@ def describable(text: str, limit: int = 200) -> str:
 
 
 def _named(name: str) -> str:
-    """The parameter's name as it may be echoed: only names of the grammar are."""
+    """The parameter's name as it may be echoed: only the protocol's own names are."""
     return f"'{name}'" if name in NAMED else "A parameter"
 
 

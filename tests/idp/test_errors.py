@@ -57,8 +57,8 @@ def test_database_outage_is_503_json_on_protocol_endpoints(http, app, caplog):
                                            "error_description": "The service is temporarily unavailable, try again later."}
     lines = [r for r in caplog.records if r.name == "idp.errors"]
     assert [r.getMessage() for r in lines] == [
-        "service_unavailable endpoint=oidc.jwks cause=OperationalError",
-        "service_unavailable endpoint=oidc.token cause=OperationalError"]
+        "service_unavailable endpoint=oidc.jwks cause=OperationalError detail=connection refused (database stopped)",
+        "service_unavailable endpoint=oidc.token cause=OperationalError detail=connection refused (database stopped)"]
     assert not any(r.exc_info for r in caplog.records)
 
 
