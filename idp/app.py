@@ -43,7 +43,9 @@ def setup_config(app: Flask, settings: Settings, test_config: dict | None) -> No
         IDP_SETTINGS=settings,
         SECRET_KEY=settings.server.secret_key,
         SQLALCHEMY_DATABASE_URI=settings.database.url,
-        SQLALCHEMY_ENGINE_OPTIONS={"pool_recycle": 1800},
+        # hide_parameters: a failed statement's message (logged with its traceback) never
+        # carries the values it was given (emails, digests, sealed data)
+        SQLALCHEMY_ENGINE_OPTIONS={"pool_recycle": 1800, "hide_parameters": True},
         WTF_CSRF_TIME_LIMIT=settings.tokens.interaction_ttl,   # idp/security.py
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
@@ -141,6 +143,15 @@ def setup_views(app: Flask) -> None:
                                message=_l("La page demandée n'existe pas.")), 404
 
 
+def setup_boundary(app: Flask) -> None:
+    """Malformed parameters refused before any view (after the CSRF check); error pages."""
+    from .errors import setup_errors
+    from .params import setup_screening
+
+    setup_screening(app)
+    setup_errors(app)
+
+
 def setup_cli(app: Flask) -> None:
     from .cli import register
 
@@ -190,6 +201,7 @@ def create_app(test_config: dict | None = None, settings: Settings | None = None
     setup_protocol(app)
     setup_messaging(app, settings)
     setup_views(app)
+    setup_boundary(app)
     setup_federation(app)
     setup_i18n(app)
     setup_cli(app)

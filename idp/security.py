@@ -80,7 +80,10 @@ def _form_action() -> str:
 
 
 def add_security_headers(response):
-    form_action = _form_action() if response.mimetype == "text/html" else g.get("form_action", "'self'")
+    # a failed request's session may be unusable (PendingRollbackError): its error page has
+    # no form to send anywhere, so the pending request is not read for it
+    page = response.mimetype == "text/html" and response.status_code < 500
+    form_action = _form_action() if page else g.get("form_action", "'self'")
     script = f"'self' 'nonce-{g.csp_nonce}'" if "csp_nonce" in g else "'self'"
     response.headers.setdefault(
         "Content-Security-Policy",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import time
 from dataclasses import dataclass, field
 
@@ -23,6 +24,7 @@ from authlib.oidc.core.errors import (
 from flask import current_app, g
 
 from ..audit import audit
+from ..params import describable
 from . import consent, franceconnect_fi, sessions
 from .claims import parse_claims_parameter
 from .context import AuthContext
@@ -53,6 +55,7 @@ class Attempt:
         return self.grant.request.client
 
     def error(self, cls, description=None):
+        description = describable(description) if description else None  # may quote the request
         return cls(description, redirect_uri=self.redirect_uri, state=self.params.get("state"))
 
     def done(self, step: str) -> bool:
@@ -90,10 +93,12 @@ def check_claims_parameter(a: Attempt):
 
 def check_max_age(a: Attempt):
     raw = a.params.get("max_age")
-    if raw is None or a.session is None or a.done("login"):
+    if raw is None:
         return
-    if not str(raw).isdigit():
+    if not re.fullmatch("[0-9]{1,10}", str(raw)):  # ASCII digits: '²'.isdigit() is true
         raise a.error(InvalidRequestError, "'max_age' must be a non-negative integer.")
+    if a.session is None or a.done("login"):
+        return
     if time.time() - a.session.auth_time > int(raw):
         a.session = None  # too old: the person must authenticate again
 

@@ -9,7 +9,6 @@ claim formats instead: :mod:`idp.oidc.franceconnect_fi`.
 
 from __future__ import annotations
 
-import json
 
 from . import franceconnect_fi
 
@@ -96,10 +95,13 @@ def requested_claims(claims_request: dict | None, target: str) -> set[str]:
 
 
 def parse_claims_parameter(raw: str | None) -> dict | None:
-    """Parse the ``claims`` request parameter; ``ValueError`` when it is not a JSON object."""
+    """Parse the ``claims`` request parameter; ``ValueError`` when it is not a JSON object
+    (strict JSON, bounded depth: :func:`idp.params.strict_json`)."""
+    from ..params import strict_json
+
     if not raw:
         return None
-    value = json.loads(raw)
+    value = strict_json(raw)
     if not isinstance(value, dict) or not all(
         isinstance(value.get(k, {}), dict) or value.get(k) is None for k in ("userinfo", "id_token")
     ):
