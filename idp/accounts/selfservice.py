@@ -7,7 +7,8 @@ sessions do: a login of the last ``[verification] recent_authentication`` second
 by default, the SSO session's ``auth_time``), else the password again; a session left open
 on a shared computer cannot redirect the account's recovery to someone else's address.
 Each password typed again (password change, contact change, deletion) counts as a login of
-the account's identifier, with the same counters and locks (:func:`.login.password_again`)."""
+the account's identifier, with the same counters and locks (:func:`.login.password_again`).
+With the tenant's ``unique_email`` a new email already another account's is refused."""
 
 from __future__ import annotations
 
@@ -33,7 +34,7 @@ from ..oidc.clients import find_client
 from ..oidc.tokens import revoke_family
 from ..tenancy import tenant_blueprint
 from .login import password_again, tenant_hasher
-from .service import account_identifier
+from .service import account_identifier, email_in_use
 
 log = logging.getLogger("idp.account")
 RECENT_LOGIN = 15 * 60   # seconds: how fresh a FranceConnect login must be to add a first password
@@ -174,6 +175,7 @@ def erase(account) -> None:
 
 
 CONTACT_PURPOSE = "contact_change"
+EMAIL_TAKEN = _l("Cette adresse électronique est déjà utilisée par un autre compte.")
 
 
 @bp.route("/account/contact", methods=["POST"])
@@ -197,6 +199,8 @@ def change_contact():
         return _page(account, refused[1], errors={"contact_password": refused[0]})
     if not verification.address_allows():
         return _page(account, 429, errors={"contact": verification.MESSAGES["too_many_requests"]})
+    if channel == "email" and _email_taken(result.value, account):
+        return _page(account, 400, errors={"contact": EMAIL_TAKEN})
     outcome = verification.request_code(CONTACT_PURPOSE, account.id, channel, result.value)
     if not outcome.ok:
         return _page(account, 429, errors={"contact": outcome.message})
@@ -233,8 +237,18 @@ def _password_refused(account, typed: str, wrong: str) -> tuple[str, int] | None
     return (outcome.message, 429) if outcome.code == "throttled" else (wrong, 400)
 
 
+def _email_taken(email: str, account) -> bool:
+    """With the tenant's ``unique_email``, another account of the tenant has this email.
+    Asked after the per-address send limit has counted the request, so that a session
+    cannot probe addresses without limit; checked again at confirmation (a race)."""
+    signup = g.tenant.config.signup
+    return bool(signup and signup.unique_email) and email_in_use(email, account.id)
+
+
 def _confirm_contact(account):
     row = verification.pending(CONTACT_PURPOSE, account.id)
+    if row is not None and row.channel == "email" and _email_taken(row.destination, account):
+        return _page(account, 400, errors={"contact_code": EMAIL_TAKEN})
     outcome = verification.check(CONTACT_PURPOSE, account.id, request.form.get("code", ""))
     if not outcome.ok or row is None:
         return _page(account, 400, errors={"contact_code": outcome.message})
