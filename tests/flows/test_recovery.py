@@ -27,8 +27,14 @@ def verified_account(app, tenant="caf", phone="+33612345678"):
 
 
 def ask(http, identifier, channel):
+    """Ask for a code, and let the send that follows the answer happen (idp.background)."""
+    from idp.background import jobs
+
     page = page_text(http.get("/caf/password/forgot"))
-    return http.post("/caf/password/forgot", data={"csrf_token": csrf(page), "identifier": identifier, "channel": channel})
+    answer = http.post("/caf/password/forgot", data={"csrf_token": csrf(page), "identifier": identifier,
+                                                      "channel": channel})
+    jobs(http.application).wait(timeout=30)
+    return answer
 
 
 def sms_code(app, index=0):
