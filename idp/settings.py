@@ -86,6 +86,8 @@ class SignupLimitSettings(Strict):
         30, ge=1, description="answers about a number or an address (directory, account exists, email in use) per IP and hour")
     checks_per_number: int = Field(10, ge=1, description="the same answers about one NIR per day")
     password_steps_per_address: int = Field(30, ge=1, description="password-step submissions per IP and hour")
+    password_checks_per_address: int = Field(
+        600, ge=1, description="live password-checklist requests (one per keystroke) per IP and hour")
     uploads_per_signup: int = Field(5, ge=1, description="supporting documents sent per pending account and day")
     uploads_per_address: int = Field(20, ge=1, description="supporting documents sent per IP and day")
 
