@@ -4,6 +4,7 @@ No timing is measured: the tests look at what runs on the request's thread."""
 
 from __future__ import annotations
 
+import re
 import threading
 
 import pytest
@@ -77,7 +78,8 @@ def test_forgot_does_the_same_work_for_an_unknown_account(app, monkeypatch, form
             browser = app.test_client()
             statements.append([])
             answer = _forgot(browser, form, who)
-            answers.append((answer.status_code, location(answer) if answer.status_code == 302 else page_text(answer)))
+            shown = location(answer) if answer.status_code == 302 else re.sub(r'nonce="[^"]+"', "", page_text(answer))
+            answers.append((answer.status_code, shown))
     finally:
         event.remove(engine, "before_cursor_execute", record)
     assert statements[0] == statements[1]
