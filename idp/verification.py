@@ -228,11 +228,6 @@ def can_resend(row: Verification) -> Outcome:
     return Outcome(True)
 
 
-def reissue(row: Verification, kind: str = "code") -> tuple[Verification, str]:
-    """A fresh secret for the same destination, counting sends (call :func:`can_resend` first)."""
-    return issue(row.purpose, row.subject, row.channel, row.destination, kind)
-
-
 def check(purpose: str, subject: str, secret: str, consume: bool = True) -> Outcome:
     """Verify a typed code (or a clicked link's token) and consume it on success."""
     row = pending(purpose, subject)
