@@ -24,14 +24,17 @@ DEV = IDP_SERVER_ENVIRONMENT=development
 config.toml: | $(VENV)/.installed
 	$(BIN)/python -m idp.bootstrap --development config.example.toml config.toml
 
-# The DSFR (npm @gouvfr/dsfr), copied into idp/static/dsfr/; not committed. Pages stay
-# usable without it, so a failed download does not stop `make run`.
+# The DSFR (npm @gouvfr/dsfr): the files the pages use are copied into idp/static/dsfr/,
+# committed and shipped in the package (assets/copy_dsfr.py says which). `make assets`
+# refreshes that copy from assets/package-lock.json; `make assets DSFR_VERSION=1.x.y` moves
+# to another release first. Then look at the pages and commit idp/static/dsfr.
+DSFR_VERSION ?=
 assets:
-	-cd assets && npm ci --no-audit --no-fund --ignore-scripts && mkdir -p ../idp/static/dsfr && \
-	  cp -r node_modules/@gouvfr/dsfr/dist/dsfr.min.css node_modules/@gouvfr/dsfr/dist/fonts \
-	        node_modules/@gouvfr/dsfr/dist/icons ../idp/static/dsfr/
+	cd assets && { [ -z "$(DSFR_VERSION)" ] || npm install --save-exact --no-audit --no-fund --ignore-scripts \
+	  @gouvfr/dsfr@$(DSFR_VERSION); } && npm ci --no-audit --no-fund --ignore-scripts
+	$(PYTHON) assets/copy_dsfr.py assets/node_modules/@gouvfr/dsfr idp/static/dsfr
 
-init: $(VENV)/.installed config.toml assets
+init: $(VENV)/.installed config.toml
 	$(DEV) IDP_CONFIG=config.toml $(BIN)/idp init --demo
 
 # The FranceConnect simulator (devtools/fc_standin, development only) runs beside the IdP on

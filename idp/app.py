@@ -18,6 +18,7 @@ from .ephemeral import counters_for
 from .i18n import setup_i18n
 from .production import refuse_development
 from .protection import IdentifierVault
+from .frame import page_frame
 from .security import add_security_headers, csp_nonce
 from .settings import Settings, load_settings
 from .tenants import build_tenants
@@ -117,8 +118,7 @@ def setup_views(app: Flask) -> None:
     csrf.exempt(demo_bp)
     app.after_request(add_security_headers)
     app.jinja_env.globals["csp_nonce"] = csp_nonce
-    # the DSFR is installed by `make assets` (npm, not committed); pages work without it
-    app.jinja_env.globals["dsfr_available"] = (Path(app.static_folder) / "dsfr" / "dsfr.min.css").is_file()
+    app.jinja_env.globals["page_frame"] = page_frame   # the DSFR header and footer (idp/frame.py)
 
     @app.route("/")
     def index():

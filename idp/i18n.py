@@ -16,6 +16,8 @@ COOKIE = "idp_lang"
 
 
 def select_locale() -> str:
+    if not has_request_context():
+        return "fr"  # work done after the answer (idp.background), the CLI
     asked = request.args.get("lang") or request.cookies.get(COOKIE)
     if asked in LANGUAGES:
         return asked

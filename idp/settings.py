@@ -106,6 +106,8 @@ class SignupLimitSettings(Strict):
         30, ge=1, description="answers about a number or an address (directory, account exists, email in use) per IP and hour")
     checks_per_number: int = Field(10, ge=1, description="the same answers about one NIR per day")
     password_steps_per_address: int = Field(30, ge=1, description="password-step submissions per IP and hour")
+    password_checks_per_address: int = Field(
+        600, ge=1, description="live password-checklist requests (one per keystroke) per IP and hour")
     uploads_per_signup: int = Field(5, ge=1, description="supporting documents sent per pending account and day")
     uploads_per_address: int = Field(20, ge=1, description="supporting documents sent per IP and day")
 
@@ -166,6 +168,39 @@ class DemoAccount(Strict):
     birthdate: str | None = None
 
 
+class SiteSettings(Strict):
+    """``[tenants.<slug>.site]``: the DSFR header and footer of the tenant's pages
+    (idp/frame.py). The footer's four links are mandatory in the DSFR: the start warns of
+    each one missing."""
+    service_name: str = Field("", description="the header's service name (display_name when empty)")
+    tagline: str = Field("", description="the line under the service name")
+    operator: str = Field("", description="the body running the service (named in the header's link title)")
+    operator_logo_url: str = Field("", description="the operator's logo beside the bloc-marque: a path on this "
+                                   "site (the CSP allows only this origin's images)")
+    home_url: str = Field("", description="where the service name leads (the tenant's /account when empty)")
+    accessibility_status: Literal["non conforme", "partiellement conforme", "totalement conforme"] = Field(
+        "non conforme", description="the RGAA conformity status shown in the footer's accessibility link")
+    accessibility_url: str = ""
+    legal_notice_url: str = Field("", description="mentions légales")
+    personal_data_url: str = Field("", description="données personnelles")
+    cookies_url: str = Field("", description="gestion des cookies")
+
+    @field_validator("operator_logo_url")
+    @classmethod
+    def _same_origin(cls, value: str) -> str:
+        if value and not re.match(r"^/(?!/)[^\s]*$", value):
+            raise ValueError("must be a path on this site starting with / (img-src 'self')")
+        return value
+
+    @field_validator("home_url", "accessibility_url", "legal_notice_url", "personal_data_url",
+                     "cookies_url")
+    @classmethod
+    def _target(cls, value: str) -> str:
+        if value and not re.match(r"^(https?://[^/\s]+(/[^\s]*)?|/(?!/)[^\s]*)$", value):
+            raise ValueError("must be an absolute http(s) URL or a path starting with /")
+        return value
+
+
 class TenantSettings(Strict):
     display_name: str
     description: str = ""
@@ -184,6 +219,7 @@ class TenantSettings(Strict):
     argon2: Argon2Settings | None = None
     demo_account: DemoAccount | None = None
     signup: SignupSettings | None = None
+    site: SiteSettings = SiteSettings()
 
 
 class FranceConnectSettings(Strict):

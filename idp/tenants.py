@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from policies import PolicyConfigError, TenantPolicies, bind_tenant
 
+from .frame import warn_missing_links
 from .settings import Settings, SettingsError, TenantSettings
 
 
@@ -46,6 +47,7 @@ def build_tenants(settings: Settings) -> dict[str, Tenant]:
             raise SettingsError(str(exc)) from None
         if config.signup is not None:
             check_signup(slug, config.signup)
+        warn_missing_links(slug, config.site)
         tenants[slug] = Tenant(slug, config, settings.issuer(slug), policies)
     return tenants
 

@@ -9,7 +9,8 @@ spirit): asking again re-arms the same row with a new secret, so the tries alrea
 still count and the sends add up (``max_sends``, ``resend_interval`` apart); only when the
 window has passed does a new row, with a new budget, start. Each try takes one attempt with
 a single conditional UPDATE (``attempts < max_attempts``) before the secret is compared, so
-concurrent guesses cannot overrun the limit. Sends are also counted per client address
+concurrent guesses cannot overrun the limit; of simultaneous requests finding no code
+pending, only the first starts one (an atomic count). Sends are also counted per client address
 (``max_sends_per_address`` per window, in the shared counters of :mod:`idp.ephemeral`).
 """
 
@@ -131,8 +132,13 @@ def request_code(purpose: str, subject: str, channel: str, destination: str, kin
     """Issue a code or link within the limits, or say why not; ``Outcome.secret`` is what to
     send. Call :func:`address_allows` too: that limit is per client, not per subject."""
     now = utcnow()
-    row = _live(purpose, subject, now)
+    latest = _latest(purpose, subject)
+    live = latest is not None and latest.used_at is None and latest.created_at > _window_start(now)
+    row = latest if live else None
     if row is None:
+        if not _first_to_start(purpose, subject, latest):
+            return Outcome(False, "verification.too_soon", MESSAGES["too_soon"].format(
+                seconds=_settings().resend_interval))
         row, secret = issue(purpose, subject, channel, destination, kind)
         return Outcome(True, "verification.sent", "", row, secret)
     refused = can_resend(row)
@@ -143,6 +149,24 @@ def request_code(purpose: str, subject: str, channel: str, destination: str, kin
         return _send_refusal(row, now) or Outcome(False, "verification.too_soon", MESSAGES["too_soon"].format(
             seconds=_settings().resend_interval))
     return Outcome(True, "verification.sent", "", row, secret)
+
+
+def _latest(purpose: str, subject: str) -> Verification | None:
+    """The subject's last row, pending or not (older pending ones are voided by a new one)."""
+    return db.session.execute(
+        db.select(Verification).where(Verification.tenant == g.tenant.slug, Verification.subject == subject,
+                                      Verification.purpose == purpose)
+        .order_by(Verification.created_at.desc()).limit(1)).scalar_one_or_none()
+
+
+def _first_to_start(purpose: str, subject: str, latest: Verification | None) -> bool:
+    """Of the requests that found the same last row (or none) and no code pending, only the
+    first starts a new one: an atomic count in the shared counters, keyed by that row.
+    Two simultaneous first requests would otherwise each send a code, the second voiding
+    the first."""
+    counters = current_app.extensions["idp_counters"]
+    key = f"verify-new:{g.tenant.slug}:{purpose}:{subject}:{latest.id if latest else '-'}"
+    return counters.incr(key, max(60, _settings().resend_interval)) == 1
 
 
 def address_allows() -> bool:
@@ -202,11 +226,6 @@ def can_resend(row: Verification) -> Outcome:
     if wait > 0:
         return Outcome(False, "verification.too_soon", MESSAGES["too_soon"].format(seconds=wait), row)
     return Outcome(True)
-
-
-def reissue(row: Verification, kind: str = "code") -> tuple[Verification, str]:
-    """A fresh secret for the same destination, counting sends (call :func:`can_resend` first)."""
-    return issue(row.purpose, row.subject, row.channel, row.destination, kind)
 
 
 def check(purpose: str, subject: str, secret: str, consume: bool = True) -> Outcome:

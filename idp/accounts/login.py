@@ -17,7 +17,7 @@ from ..db import db, utcnow
 from ..models import Account
 from ..passwords import hasher, needs_rehash, verify_password
 from ..protection import vault
-from .service import find_account
+from .service import account_identifier, find_account
 
 log = logging.getLogger("idp.login")
 
@@ -138,6 +138,26 @@ def authenticate(raw_identifier: str, password: str) -> LoginOutcome:
         return LoginOutcome(message=MESSAGES["invalid_credentials"], code="invalid_credentials")
     counters.delete(_throttle_key(name))
     return _granted(account, password, ph, name)
+
+
+def password_again(account: Account, password: str) -> LoginOutcome:
+    """The password typed again in /account (password change, contact change, deletion),
+    counted as a login of the account's identifier: the same failure counters and locks
+    (per identifier and per address), so whoever holds a session cannot guess the password
+    without limit, nor by alternating with the login page. ``code`` is ``None`` when right,
+    ``"throttled"`` (nothing verified) or ``"invalid_credentials"``."""
+    name = account_identifier(account)
+    wait = _locked(name)
+    if wait:
+        log.warning("reauthentication_throttled tenant=%s identifier=%s", g.tenant.slug, _mask(name))
+        return LoginOutcome(message=MESSAGES["throttled"].format(seconds=wait), code="throttled")
+    if not password or not verify_password(tenant_hasher(), account.password_hash, password):
+        if password:   # an empty field costs no verification and tells nothing
+            _record_failure(name)
+        log.info("reauthentication_failed tenant=%s identifier=%s", g.tenant.slug, _mask(name))
+        return LoginOutcome(code="invalid_credentials")
+    current_app.extensions["idp_counters"].delete(_throttle_key(name))
+    return LoginOutcome(account=account)
 
 
 def _granted(account: Account, password: str, ph, name: str) -> LoginOutcome:

@@ -2,7 +2,8 @@
 channels, then a new password that meets the tenant's policy) and "Identifiant oublié ?"
 (a reminder sent to the verified email).
 
-No answer reveals whether an account exists: the forgot pages answer the same, the reset
+No answer reveals whether an account exists: the forgot pages answer the same, and in the
+same time (the lookup and the send run after the answer, :mod:`idp.background`), the reset
 page has one refusal for every failure of the code (as Kratos does) and checks the new
 password only once the code is right. Sends are limited per account (the budget of
 :mod:`idp.verification`, which a new request re-arms rather than renews) and per address.
@@ -24,7 +25,7 @@ from flask import g, redirect, render_template, request, session, url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from .. import verification
+from .. import background, verification
 from ..db import db
 from ..i18n import tr
 from ..models import Account
@@ -68,7 +69,8 @@ def _kept_identifier() -> str | None:
 
 def _send_reset_code(identifier: str, channel: str) -> None:
     """Send a code if the account exists, is active and has this channel verified; say
-    nothing either way (a refusal of the account's limits would reveal the account)."""
+    nothing either way (a refusal of the account's limits would reveal the account).
+    Runs after the answer (:mod:`idp.background`), so that its time does not tell either."""
     account = find_account(g.tenant.slug, identifier)
     if account is None or account.status != "active" or channel not in _channels(account):
         return
@@ -93,7 +95,7 @@ def forgot():
         elif not verification.address_allows():
             return render_template("accounts/forgot.html", errors={"form": TOO_MANY_REQUESTS}, typed=typed), 429
         else:
-            _send_reset_code(checked.value, channel)
+            background.run_after(_send_reset_code, checked.value, channel)
             _keep_identifier(checked.value)
             return redirect(url_for("recovery.reset"))
     return render_template("accounts/forgot.html", errors=errors, typed=typed), 400 if errors else 200
@@ -150,13 +152,18 @@ def forgot_identifier():
             return render_template("accounts/forgot_identifier.html", errors={"form": TOO_MANY_REQUESTS},
                                    typed=typed), 429
         else:
-            accounts = db.session.execute(select(Account).where(
-                Account.tenant == g.tenant.slug, func.lower(Account.email) == typed.lower(),
-                Account.email_verified.is_(True))).scalars().all()
-            for account in accounts:
-                _remind(account)
+            background.run_after(_remind_all, typed)
             return render_template("accounts/identifier_sent.html")
     return render_template("accounts/forgot_identifier.html", errors=errors, typed=typed), 400 if errors else 200
+
+
+def _remind_all(email: str) -> None:
+    """The reminder to each account with this verified email; after the answer, as codes are."""
+    accounts = db.session.execute(select(Account).where(
+        Account.tenant == g.tenant.slug, func.lower(Account.email) == email.lower(),
+        Account.email_verified.is_(True))).scalars().all()
+    for account in accounts:
+        _remind(account)
 
 
 def _remind(account) -> None:

@@ -5,7 +5,10 @@ A new password ends the other sessions and revokes tokens (:mod:`.credentials`).
 the email or mobile needs a recent authentication, as Keycloak's and Kratos's privileged
 sessions do: a login of the last ``[verification] recent_authentication`` seconds (5 minutes
 by default, the SSO session's ``auth_time``), else the password again; a session left open
-on a shared computer cannot redirect the account's recovery to someone else's address."""
+on a shared computer cannot redirect the account's recovery to someone else's address.
+Each password typed again (password change, contact change, deletion) counts as a login of
+the account's identifier, with the same counters and locks (:func:`.login.password_again`).
+With the tenant's ``unique_email`` a new email already another account's is refused."""
 
 from __future__ import annotations
 
@@ -29,10 +32,9 @@ from ..oidc import sessions
 from ..oidc.claims import account_claims
 from ..oidc.clients import find_client
 from ..oidc.tokens import revoke_family
-from ..passwords import verify_password
 from ..tenancy import tenant_blueprint
-from .login import tenant_hasher
-from .service import account_identifier
+from .login import password_again, tenant_hasher
+from .service import account_identifier, email_in_use
 
 log = logging.getLogger("idp.account")
 RECENT_LOGIN = 15 * 60   # seconds: how fresh a FranceConnect login must be to add a first password
@@ -87,14 +89,15 @@ def change_password():
         return redirect(url_for("accounts.direct_login"))
     form = request.form
     ph = tenant_hasher()
-    errors = {}
+    errors, status = {}, 400
     if account.password_hash is None:
         # an account created through FranceConnect adds its first password: no current
         # password to check, so a recent FranceConnect login stands in for it
         if not session.upstream_provider or time.time() - session.auth_time > RECENT_LOGIN:
             errors["new_password"] = _l("Pour ajouter un mot de passe, reconnectez-vous d'abord avec FranceConnect.")
-    elif not verify_password(ph, account.password_hash, form.get("current_password", "")):
-        errors["current_password"] = _l("Le mot de passe actuel est incorrect.")
+    elif refused := _password_refused(account, form.get("current_password", ""),
+                                      _l("Le mot de passe actuel est incorrect.")):
+        errors["current_password"], status = refused
     if not errors:
         verdict = g.tenant.password_policy.check(form.get("new_password", ""), identifier=account_identifier(account),
                                                  names=[n for n in (account.given_name, account.family_name) if n])
@@ -103,7 +106,7 @@ def change_password():
         elif form.get("new_password") != form.get("new_password_repeat"):
             errors["new_password_repeat"] = _l("Les deux mots de passe ne sont pas identiques.")
     if errors:
-        return _page(account, 400, errors=errors)
+        return _page(account, status, errors=errors)
     account.password_hash = ph.hash(form["new_password"])
     db.session.commit()
     credentials.password_changed(account, keep=session, how="change")
@@ -154,8 +157,8 @@ def delete_account():
     if account.password_hash is None:   # created through FranceConnect, no password yet
         if request.form.get("confirm_delete") != "on":
             return _page(account, 400, errors={"confirm_delete": _l("Cochez la case pour confirmer la suppression.")})
-    elif not verify_password(tenant_hasher(), account.password_hash, request.form.get("password", "")):
-        return _page(account, 400, errors={"delete_password": _l("Le mot de passe est incorrect.")})
+    elif refused := _password_refused(account, request.form.get("password", ""), _l("Le mot de passe est incorrect.")):
+        return _page(account, refused[1], errors={"delete_password": refused[0]})
     erase(account)
     response = make_response(render_template("accounts/deleted.html"))
     sessions.clear_cookie(response)
@@ -179,6 +182,7 @@ def erase(account) -> None:
 
 
 CONTACT_PURPOSE = "contact_change"
+EMAIL_TAKEN = _l("Cette adresse électronique est déjà utilisée par un autre compte.")
 
 
 @bp.route("/account/contact", methods=["POST"])
@@ -199,9 +203,11 @@ def change_contact():
         return _page(account, 400, errors={"contact": tr(result.messages[0])})
     refused = _reauthentication_refused(session, account)
     if refused:
-        return _page(account, 400, errors={"contact_password": refused})
+        return _page(account, refused[1], errors={"contact_password": refused[0]})
     if not verification.address_allows():
         return _page(account, 429, errors={"contact": verification.MESSAGES["too_many_requests"]})
+    if channel == "email" and _email_taken(result.value, account):
+        return _page(account, 400, errors={"contact": EMAIL_TAKEN})
     outcome = verification.request_code(CONTACT_PURPOSE, account.id, channel, result.value)
     if not outcome.ok:
         return _page(account, 429, errors={"contact": outcome.message})
@@ -222,22 +228,41 @@ REAUTHENTICATE = {   # what is asked, per change: (log in again, type the passwo
 }
 
 
-def _reauthentication_refused(session, account, change: str = "contact") -> str | None:
-    """None when the login is recent or the password typed again is right, else why not."""
+def _reauthentication_refused(session, account, change: str = "contact") -> tuple[str, int] | None:
+    """None when the login is recent or the password typed again is right, else why not
+    (and the status)."""
     if _recent_login(session):
         return None
     if account.password_hash is None:   # created through FranceConnect: a new login proves it
-        return REAUTHENTICATE[change][0]
+        return REAUTHENTICATE[change][0], 400
     password = request.form.get("password", "")
     if not password:
-        return REAUTHENTICATE[change][1]
-    if not verify_password(tenant_hasher(), account.password_hash, password):
-        return _l("Le mot de passe est incorrect.")
-    return None
+        return REAUTHENTICATE[change][1], 400
+    return _password_refused(account, password, _l("Le mot de passe est incorrect."))
+
+
+def _password_refused(account, typed: str, wrong: str) -> tuple[str, int] | None:
+    """None when the password typed again is right, else the refusal and its status: each
+    try counts as a login failure (:func:`.login.password_again`), and once the login
+    throttling locks the account's identifier or this address, 429 with its wait."""
+    outcome = password_again(account, typed)
+    if outcome.code is None:
+        return None
+    return (outcome.message, 429) if outcome.code == "throttled" else (wrong, 400)
+
+
+def _email_taken(email: str, account) -> bool:
+    """With the tenant's ``unique_email``, another account of the tenant has this email.
+    Asked after the per-address send limit has counted the request, so that a session
+    cannot probe addresses without limit; checked again at confirmation (a race)."""
+    signup = g.tenant.config.signup
+    return bool(signup and signup.unique_email) and email_in_use(email, account.id)
 
 
 def _confirm_contact(account):
     row = verification.pending(CONTACT_PURPOSE, account.id)
+    if row is not None and row.channel == "email" and _email_taken(row.destination, account):
+        return _page(account, 400, errors={"contact_code": EMAIL_TAKEN})
     outcome = verification.check(CONTACT_PURPOSE, account.id, request.form.get("code", ""))
     if not outcome.ok or row is None:
         return _page(account, 400, errors={"contact_code": outcome.message})

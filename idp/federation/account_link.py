@@ -73,6 +73,6 @@ def remove():
         return _page(account, 400, errors={"franceconnect": NO_PASSWORD})
     refused = _reauthentication_refused(session, account, "franceconnect")
     if refused:
-        return _page(account, 400, errors={"franceconnect": refused})
+        return _page(account, refused[1], errors={"franceconnect": refused[0]})
     unlink(account, "holder", keep=session)
     return redirect(url_for("selfservice.overview", done="franceconnect"))

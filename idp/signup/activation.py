@@ -96,16 +96,26 @@ def channels_for(answers: dict) -> list[str]:
     return [c for c in configured if usable[c]]
 
 
-def send_activation(account: Account, channel: str) -> None:
+def send_activation(account: Account, channel: str) -> str | None:
+    """Send the code (SMS) or link (email) within the limits of :mod:`idp.verification`
+    (per account: resend delay, sends of the window; per client address); None when sent,
+    else the French refusal. Every POST of the activation step or of "renvoyer" sends a
+    message to an address the signup typed: unbounded, it would be a free SMS and mail pump."""
     from .delivery import deliver
 
+    if not verification.address_allows():
+        return verification.MESSAGES["too_many_requests"]
+    destination = account.phone_number if channel == "sms" else account.email
+    outcome = verification.request_code(PURPOSE, account.id, channel, destination,
+                                        kind="code" if channel == "sms" else "link")
+    if not outcome.ok:
+        return outcome.message
     if channel == "sms":
-        row, code = verification.issue(PURPOSE, account.id, "sms", account.phone_number, kind="code")
-        deliver("sms", account.phone_number, "activation_code", {"code": code})
+        deliver("sms", destination, "activation_code", {"code": outcome.secret})
     else:
-        row, token = verification.issue(PURPOSE, account.id, "email", account.email, kind="link")
-        link = f"{g.tenant.issuer}/signup/activate/{row.id}/{token}"
-        deliver("email", account.email, "activation_link", {"link": link})
+        link = f"{g.tenant.issuer}/signup/activate/{outcome.verification.id}/{outcome.secret}"
+        deliver("email", destination, "activation_link", {"link": link})
+    return None
 
 
 def activate(account: Account, channel: str) -> None:

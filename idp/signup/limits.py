@@ -7,7 +7,9 @@ Three kinds of free work or free answers are bounded:
   account exists for a NIR, whether an email is in use — per address (an hour) and, when
   the answer is about a number, per number (a day), so that neither one machine with a
   list of NIRs nor many machines on one NIR learn much;
-- *password steps*: each submission of the password step, per address;
+- *password steps*: each submission of the password step, per address, and each request of
+  its live checklist (``/signup/password-check``: a policy check and a strength estimate of
+  up to 1024 characters, free to an anonymous caller), per address;
 - *uploads*: supporting documents, per pending account and per address (a day).
 
 Each limit is a fixed window in the shared counters (:mod:`idp.ephemeral`: Redis when
@@ -29,6 +31,7 @@ HOUR, DAY = 3600, 86400
 MESSAGES = {
     "checks": _l("Trop de vérifications en peu de temps. Réessayez dans %(delay)s."),
     "password": _l("Trop d'essais pour cette étape. Réessayez dans %(delay)s."),
+    "password-check": _l("Trop de vérifications du mot de passe. Réessayez dans %(delay)s."),
     "uploads": _l("Trop de justificatifs envoyés. Réessayez dans %(delay)s."),
 }
 
@@ -76,6 +79,10 @@ def check(number: str | None = None) -> str | None:
 
 def password_step() -> str | None:
     return _spend("password", [(_address(), _settings().password_steps_per_address, HOUR)])
+
+
+def password_check() -> str | None:
+    return _spend("password-check", [(_address(), _settings().password_checks_per_address, HOUR)])
 
 
 def upload(account_id: str) -> str | None:

@@ -15,7 +15,7 @@ from ..body_limits import allow_body
 from ..models import Account
 from ..oidc import interactions, sessions
 from ..tenancy import tenant_blueprint
-from . import activation, existing, state as signup_state, upload
+from . import activation, existing, limits, state as signup_state, upload
 from .fields import spec
 from .kinds import CHECKS
 from .steps import availability, suggestion, visible_fields
@@ -147,7 +147,9 @@ def activation_step(current, state):
             throttled = taken.pop("_throttled", False)
             return _render(current, index, state, taken, channels=channels), 429 if throttled else 400
         account = activation.create_pending_account(state)
-        activation.send_activation(account, channel)
+        refused = activation.send_activation(account, channel)
+        if refused:
+            return _render(current, index, state, {"channel": refused}, channels=channels), 429
         state.data["activation_channel"] = channel
         state.save()
         return redirect(url_for("signup.code" if channel == "sms" else "signup.check_email"))
@@ -174,17 +176,10 @@ def code():
 
 
 def _resend(state, account):
-    row = verification.pending(activation.PURPOSE, account.id)
-    if row is None:
-        activation.send_activation(account, state.data.get("activation_channel", "sms"))
-        return redirect(url_for("signup.code", sent=1))
-    allowed = verification.can_resend(row)
-    if not allowed.ok:
-        return render_template("signup/code.html", error=allowed.message, phone=account.phone_number), 429
-    from .delivery import deliver
-
-    new, secret = verification.reissue(row)
-    deliver("sms", account.phone_number, "activation_code", {"code": secret})
+    """"Renvoyer le code": the limits of the first send (per account and per address)."""
+    refused = activation.send_activation(account, state.data.get("activation_channel", "sms"))
+    if refused:
+        return render_template("signup/code.html", error=refused, phone=account.phone_number), 429
     return redirect(url_for("signup.code", sent=1))
 
 
@@ -270,6 +265,12 @@ def password_check():
     """Live checklist and strength for the password step (JSON, POST so that the password
     never lands in a URL or an access log)."""
     _config()
+    refused = limits.password_check()
+    if refused:
+        response = jsonify(error=refused)
+        response.status_code = 429
+        response.headers["Cache-Control"] = "no-store"
+        return response
     state = signup_state.load()
     password = request.form.get("password", "")
     answers = state.answers if state else {}

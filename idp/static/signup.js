@@ -37,7 +37,8 @@
         method: "POST", credentials: "same-origin", body: new URLSearchParams({ password: password.value }),
         headers: { "Content-Type": "application/x-www-form-urlencoded", "X-CSRFToken": token }
       })
-        .then(function (r) { return r.json(); }).then(function (data) {
+        .then(function (r) { return r.ok ? r.json() : null; }).then(function (data) {
+          if (!data) { return; }  // limited (429): the step still checks the password when sent
           data.items.forEach(function (item) {
             var li = checklist.querySelector('[data-code="' + item.code + '"]');
             if (li) { li.className = item.met ? "met" : ""; }

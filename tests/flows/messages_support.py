@@ -4,6 +4,9 @@ from __future__ import annotations
 
 
 def messages(app, channel: str | None = None, to: str | None = None) -> list[dict]:
+    from idp.background import jobs
+
+    jobs(app).wait(timeout=30)   # what the forgot pages send after their answer
     outbox = app.extensions["idp_notifier"].outbox()
     return [m for m in outbox if (channel is None or m["channel"] == channel) and (to is None or m["to"] == to)]
 
