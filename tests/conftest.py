@@ -10,7 +10,7 @@ import shutil
 
 import pytest
 
-from support import BACKENDS, make_settings, reset_schema, write_config  # noqa: F401
+from support import BACKENDS, forget_counters, make_settings, reset_schema, write_config  # noqa: F401
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
@@ -45,12 +45,7 @@ def app(base_app):
             if table.name != "signing_keys":
                 db.session.execute(table.delete())
         db.session.commit()
-        counters = base_app.extensions["idp_counters"]
-        if hasattr(counters, "_redis"):
-            for key in counters._redis.scan_iter("idp:*"):
-                counters._redis.delete(key)
-        else:
-            counters._data.clear()
+        forget_counters(base_app)
     forget_rings()
     forget_clients()
     for folder in (base_app.config["IDP_SETTINGS"].notify.outbox_dir,

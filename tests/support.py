@@ -48,3 +48,13 @@ def reset_schema(app):
     with app.app_context():
         db.drop_all()
         db.create_all()
+
+
+def forget_counters(app) -> None:
+    """Empty the app's shared counters (rate limits, replay memory), in Redis or in memory."""
+    counters = app.extensions["idp_counters"]
+    if hasattr(counters, "_redis"):
+        for key in counters._redis.scan_iter("idp:*"):
+            counters._redis.delete(key)
+    else:
+        counters._data.clear()
