@@ -182,13 +182,13 @@ def message_allowed(purpose: str, subject: str) -> Outcome:
     s = _settings()
     counters = current_app.extensions["idp_counters"]
     key = f"verify-msg:{g.tenant.slug}:{purpose}:{subject}"
-    wait = counters.locked_for(key + ":wait")
-    if wait:
+    # one atomic increment takes the resend delay: of two sends at the same instant (two
+    # background jobs, two workers) only the first sees 1; a read then a write let both through
+    if s.resend_interval and counters.incr(key + ":wait", s.resend_interval) > 1:
+        wait = max(1, counters.locked_for(key + ":wait"))
         return Outcome(False, "verification.too_soon", MESSAGES["too_soon"].format(seconds=wait))
     if counters.incr(key, s.send_window) > s.max_sends:
         return Outcome(False, "verification.too_many_sends", MESSAGES["too_many_sends"])
-    if s.resend_interval:
-        counters.lock(key + ":wait", s.resend_interval)
     return Outcome(True, "verification.sent")
 
 

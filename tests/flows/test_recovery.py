@@ -243,3 +243,39 @@ def test_concurrent_wrong_codes_cannot_overrun_the_limit(app):
         assert late.status_code == 400 and REFUSED in html.unescape(late.text)
     with app.app_context():
         assert db.session.execute(db.select(Verification.attempts)).scalar_one() == 5
+
+
+def test_simultaneous_reminders_send_once(app, monkeypatch):
+    """Two identifier reminders at the same instant (two background jobs, two workers): the
+    resend delay is taken by one atomic increment, so one goes out. The counters' read is
+    slowed down here to open the window a read-then-write check would leave."""
+    import threading
+    import time
+
+    from flask import g
+
+    from idp import verification
+
+    counters = app.extensions["idp_counters"]
+    read = counters.locked_for
+
+    def slow_read(key):
+        seen = read(key)
+        time.sleep(0.05)   # what was read may be stale by the time the caller acts on it
+        return seen
+
+    monkeypatch.setattr(counters, "locked_for", slow_read)
+    start, outcomes = threading.Barrier(8), []
+
+    def remind():
+        with app.test_request_context("/caf/identifier/forgot"):
+            g.tenant = app.extensions["idp_tenants"]["caf"]
+            start.wait()
+            outcomes.append(verification.message_allowed("identifier_reminder", "account-1").code)
+
+    threads = [threading.Thread(target=remind) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["verification.sent"] + ["verification.too_soon"] * 7
