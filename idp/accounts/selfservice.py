@@ -59,10 +59,20 @@ def _page(account, status=200, **extra):
               if row.expires_at > utcnow()]
     pending = verification.pending(CONTACT_PURPOSE, account.id)
     return render_template("accounts/overview.html", account=account, identifier=_shown_identifier(account),
-                           consents=[(c, client) for c, client in consents if client], sessions=active,
+                           consents=[(c, client, _shared(c, client, account)) for c, client in consents if client],
+                           sessions=active,
                            pending_contact=pending, errors=extra.pop("errors", {}),
                            reauthenticate=not _recent_login(current),
                            requirements=g.tenant.password_policy.requirements(), **extra), status
+
+
+def _shared(consent, client, account) -> list[str]:
+    """What a service receives, in words, as its consent page said it."""
+    from ..oidc.consent import Asked
+    from .views import consent_items
+
+    granted = Asked(scopes=tuple(consent.scopes or ()), claims=tuple(consent.claims or ()))
+    return [label for _, label in consent_items(granted, client, account)]
 
 
 @bp.route("/account")

@@ -12,7 +12,8 @@ from ..db import db, scoped_first
 from ..oidc import interactions, sessions
 from ..oidc.clients import find_client
 from ..oidc import consent as consents
-from ..oidc.claims import names_for_scope, parse_claims_parameter
+from ..models import Account
+from ..oidc.claims import account_claims, names_for_scope, parse_claims_parameter
 from .claim_labels import CLAIM_LABELS, in_reading_order
 from ..tenancy import tenant_blueprint
 from .login import authenticate
@@ -146,7 +147,8 @@ def consent(handle):
         consents.record(session.account_id, client, needed)
         interactions.mark_done(row, "consent")  # commits the consent too: one transaction
         return redirect(url_for("oidc.resume", handle=handle))
-    return render_template("accounts/consent.html", client=client, scopes=consent_items(needed, client),
+    account = scoped_first(Account, id=session.account_id)
+    return render_template("accounts/consent.html", client=client, scopes=consent_items(needed, client, account),
                            handle=handle)
 
 
@@ -159,18 +161,24 @@ def consent_needed(client, params: dict) -> consents.Asked:
     return consents.asked(client, params.get("scope"), claims_request)
 
 
-def consent_items(needed: consents.Asked, client) -> list[tuple[str, str]]:
-    """Each scope and each claim asked by name, in words; a scope without words of its own
-    is shown as the claims it releases."""
+def consent_items(needed: consents.Asked, client, account=None) -> list[tuple[str, str]]:
+    """What the service will receive, in words: each piece of data the account has, claim
+    by claim (a scope's label would promise data the account does not hold); being
+    identified and staying connected are said as such. Without an account, every claim."""
+    held = set(account_claims(account)) if account is not None else None
     items: dict[str, str] = {}
     for scope in needed.scopes:
-        if scope in SCOPE_LABELS:
+        if scope in ("openid", "offline_access"):
             items[scope] = SCOPE_LABELS[scope]
-        else:
-            claims = in_reading_order(names_for_scope(scope, client.profile))
-            items.update((c, CLAIM_LABELS.get(c, c)) for c in claims)
-    items.update((c, CLAIM_LABELS.get(c, c)) for c in in_reading_order(needed.claims))
+            continue
+        items.update(_claims_in_words(names_for_scope(scope, client.profile), held))
+    items.update(_claims_in_words(needed.claims, held))
     return list(items.items())
+
+
+def _claims_in_words(names, held: set | None) -> list[tuple[str, str]]:
+    shown = [c for c in in_reading_order(names) if (held is None or c in held) and not c.endswith("_verified")]
+    return [(c, CLAIM_LABELS.get(c, c)) for c in shown]
 
 
 @bp.route("/personal-code", methods=["GET", "POST"])
