@@ -115,9 +115,6 @@ def setup_views(app: Flask) -> None:
     csrf.exempt(demo_bp)
     app.after_request(add_security_headers)
     app.jinja_env.globals["csp_nonce"] = csp_nonce
-    from .formats import register as register_formats
-
-    register_formats(app)   # French dates, Paris times, phones (idp/formats.py)
     # the DSFR is installed by `make assets` (npm, not committed); pages work without it
     app.jinja_env.globals["dsfr_available"] = (Path(app.static_folder) / "dsfr" / "dsfr.min.css").is_file()
 

@@ -81,8 +81,9 @@ def date_parts(value) -> tuple[str, str, str]:
     return tuple(parts) if len(parts) == 3 else ("", "", "")
 
 
-def register(app) -> None:
-    app.add_template_filter(long_date, "long_date")
-    app.add_template_filter(paris_time, "paris_time")
-    app.add_template_filter(phone, "phone")
-    app.add_template_global(date_parts, "date_parts")
+def register(blueprint) -> None:
+    """The filters for every page, through a blueprint (``app_template_*``)."""
+    blueprint.add_app_template_filter(long_date, "long_date")
+    blueprint.add_app_template_filter(paris_time, "paris_time")
+    blueprint.add_app_template_filter(phone, "phone")
+    blueprint.add_app_template_global(date_parts, "date_parts")

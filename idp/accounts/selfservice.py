@@ -53,26 +53,19 @@ def _shown_identifier(account) -> str:
 
 
 def _page(account, status=200, **extra):
+    from .views import shared_in_words
+
     consents = [(c, find_client(c.client_id)) for c in scoped_all(Consent, account_id=account.id)]
     current = sessions.current_session()
     active = [(row, row.id == current.id) for row in scoped_all(SsoSession, account_id=account.id)
               if row.expires_at > utcnow()]
     pending = verification.pending(CONTACT_PURPOSE, account.id)
     return render_template("accounts/overview.html", account=account, identifier=_shown_identifier(account),
-                           consents=[(c, client, _shared(c, client, account)) for c, client in consents if client],
+                           consents=[(c, client, shared_in_words(c, client, account)) for c, client in consents if client],
                            sessions=active,
                            pending_contact=pending, errors=extra.pop("errors", {}),
                            reauthenticate=not _recent_login(current),
                            requirements=g.tenant.password_policy.requirements(), **extra), status
-
-
-def _shared(consent, client, account) -> list[str]:
-    """What a service receives, in words, as its consent page said it."""
-    from ..oidc.consent import Asked
-    from .views import consent_items
-
-    granted = Asked(scopes=tuple(consent.scopes or ()), claims=tuple(consent.claims or ()))
-    return [label for _, label in consent_items(granted, client, account)]
 
 
 @bp.route("/account")

@@ -9,6 +9,7 @@ from ..i18n import tr
 from flask import current_app, g, make_response, redirect, render_template, request, session, url_for
 
 from ..db import db, scoped_first
+from ..formats import register as register_formats
 from ..oidc import interactions, sessions
 from ..oidc.clients import find_client
 from ..oidc import consent as consents
@@ -19,6 +20,7 @@ from ..tenancy import tenant_blueprint
 from .login import authenticate
 
 bp = tenant_blueprint("accounts", __name__)
+register_formats(bp)   # French dates, Paris times and phones on every page (idp/formats.py)
 
 SCOPE_LABELS = {
     "openid": _l("Vous identifier"),
@@ -174,6 +176,12 @@ def consent_items(needed: consents.Asked, client, account=None) -> list[tuple[st
         items.update(_claims_in_words(names_for_scope(scope, client.profile), held))
     items.update(_claims_in_words(needed.claims, held))
     return list(items.items())
+
+
+def shared_in_words(consent, client, account) -> list[str]:
+    """What a service receives under a remembered consent, in words, as its page said it."""
+    granted = consents.Asked(scopes=tuple(consent.scopes or ()), claims=tuple(consent.claims or ()))
+    return [label for _, label in consent_items(granted, client, account)]
 
 
 def _claims_in_words(names, held: set | None) -> list[tuple[str, str]]:
