@@ -41,8 +41,8 @@ log = logging.getLogger("idp.recovery")
 bp = tenant_blueprint("recovery", __name__)
 PURPOSE = "password_reset"
 REMINDER = "identifier_reminder"
-SENT = (_l("Si un compte correspond, un code vient d'être envoyé par le moyen choisi. "
-        "Il est valable quelques minutes."))
+SENT = (_l("Si un compte correspond, un code vient d'être envoyé par le moyen choisi, ou par l'autre s'il n'est "
+           "pas confirmé pour ce compte. Il est valable quelques minutes."))
 REFUSED = _l("Le code saisi est incorrect ou n'est plus valable. Vérifiez-le ou demandez-en un nouveau.")
 TOO_MANY_REQUESTS = verification.MESSAGES["too_many_requests"]
 
