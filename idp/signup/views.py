@@ -10,14 +10,13 @@ from flask import abort, g, jsonify, make_response, redirect, render_template, r
 
 from .. import verification
 from ..db import db
-from ..accounts.service import account_identifier
 from ..body_limits import allow_body
 from ..models import Account
-from ..formats import long_date, phone
 from ..oidc import interactions, sessions
 from ..oidc.clients import find_client
 from ..tenancy import tenant_blueprint
 from . import activation, existing, state as signup_state, upload
+from . import pages
 from .fields import spec
 from .kinds import CHECKS
 from .steps import availability, suggestion, visible_fields
@@ -109,7 +108,7 @@ def _render(current, index, state, errors, **extra):
     hidden = [(f, spec(f.name)) for f in current.fields if f not in [c for c, _ in fields]]
     labels = FIXED_LABELS | {spec_.name: spec_.label for _, spec_ in fields}
     following = config.steps[index + 1] if index + 1 < len(config.steps) else None
-    context = dict(labels=labels, targets=_error_targets(fields, extra.get("channels")),
+    context = dict(labels=labels, targets=pages.error_targets(fields, extra.get("channels")),
                    next_title=(following.title_en if current_language() == "en" and following.title_en
                                else following.title) if following else "",
                    code_sent=bool(state.data.get("contact")), step=current, number=index + 1,
@@ -117,43 +116,9 @@ def _render(current, index, state, errors, **extra):
                    conditional=hidden, answers=state.answers, errors=errors, config=config,
                    suggestion=suggestion(state.answers) if current.kind == "identifier" else None,
                    requirements=g.tenant.password_policy.requirements() if current.kind == "password" else [],
-                   recap=_recap(state) if current.kind == "recap" else [],
+                   recap=pages.recap(config.steps, state.answers) if current.kind == "recap" else [],
                    signup_interaction=state.row.interaction_handle, **extra)
     return render_template(f"signup/{current.kind}.html", **context)
-
-
-def _error_targets(fields, channels=None) -> dict[str, str]:
-    """Where each error of the summary leads: a radio group's first choice, a date's day."""
-    targets = {"document_kind": "document_kind-cni", "channel": f"channel-{(channels or ['sms'])[0]}",
-               "birthdate": "birthdate-day"}
-    for _, field_spec in fields:
-        if field_spec.kind == "radio":
-            targets[field_spec.name] = f"{field_spec.name}-{field_spec.choices[0][0]}"
-        elif field_spec.kind == "date":
-            targets[field_spec.name] = f"{field_spec.name}-day"
-    return targets
-
-
-def _recap(state) -> list[tuple[str, str]]:
-    rows = []
-    for step in _config().steps:
-        for chosen in visible_fields(step, state.answers):
-            field_spec = spec(chosen.name)
-            value = state.answers.get(chosen.name)
-            if value in ("", None, False):
-                continue
-            shown = dict(field_spec.choices).get(value, "Oui" if value is True else value)
-            if field_spec.kind == "date":
-                shown = long_date(value)
-            elif field_spec.kind == "tel":
-                shown = phone(value)
-            rows.append((field_spec.label, shown))
-    identifier = state.answers.get("identifier")
-    if identifier:
-        masked = g.tenant.identifier_scheme.name.startswith("nir") and not state.answers.get("no_nir")
-        label = _l("Identifiant provisoire") if state.answers.get("no_nir") else _l("Identifiant")
-        rows.append((label, g.tenant.identifier_scheme.mask(identifier) if masked else identifier))
-    return rows
 
 
 def activation_step(current, state):
@@ -233,7 +198,7 @@ def activate_link(verification_id, token):
     state = signup_state.load()
     if state is not None and state.data.get("account_id") == account.id:
         return _finish(state, account)
-    return _created_page(account)
+    return pages.created_page(account)
 
 
 def _finish(state, account):
@@ -253,31 +218,10 @@ def _finish(state, account):
         continue_url = url_for("oidc.resume", handle=handle)
         client = find_client(interaction.client_id)
         service = client.row.name if client else g.tenant.display_name
-    response = make_response(_created_page(account, continue_url, service))
+    response = make_response(pages.created_page(account, continue_url, service))
     sessions.set_cookie(response, cookie)
     signup_state.clear_cookie(response)
     return response
-
-
-def _created_page(account, continue_url=None, service=None) -> str:
-    """"Votre compte est créé": the identifier to log in with (a NIR masked, as everywhere
-    on the pages; a provisional identifier or a username in full, since the person has
-    nowhere else to read it), then on to the service, which the person was not shown before."""
-    identifier = account_identifier(account)
-    scheme = g.tenant.identifier_scheme
-    if (account.profile or {}).get("provisional_identifier"):
-        label, shown = _l("Votre identifiant provisoire"), identifier
-        help_text = _l("Notez-le : il vous servira à vous connecter jusqu'à l'attribution de votre numéro de "
-                       "sécurité sociale.")
-    elif scheme.name.startswith("nir"):
-        label, shown = _l("Votre identifiant : votre numéro de sécurité sociale"), scheme.mask(identifier)
-        help_text = _l("Saisissez ses 13 premiers chiffres, tels qu'ils figurent sur votre carte Vitale ou votre "
-                       "attestation de droits.")
-    else:
-        label, shown = _l("Votre identifiant"), identifier
-        help_text = _l("Notez-le : il vous servira à vous connecter.")
-    return render_template("signup/done.html", identifier=shown, identifier_label=label, identifier_help=help_text,
-                           continue_url=continue_url, service=service)
 
 
 @bp.route("/signup/cancel", methods=["POST"])

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import re
 
+from playwright.sync_api import expect
+
 import a11y
 from a11y import PHONE, axe_source  # noqa: F401  (fixture)
 from live import live_server  # noqa: F401  (fixture)
@@ -88,6 +90,11 @@ def test_mairie_signup_with_sms(browser, live_server, axe_source):
     walk.submit()
     walk.check("mot-de-passe")
     page.locator("#password").fill("Citoyenne2026")
+    # the checklist says in words which rules are met (read by the live region), not by colour only
+    rules = page.locator("#password-messages [data-code]")
+    expect(rules.first.locator("[data-state]")).to_have_text(" : validé")
+    assert all("fr-message--valid" in (rules.nth(i).get_attribute("class") or "") for i in range(rules.count()))
+    assert page.locator("#password-messages").get_attribute("aria-live") == "polite"
     page.locator("#password_repeat").fill("Citoyenne2026")
     walk.submit()
     walk.check("conditions")
