@@ -81,9 +81,19 @@ def date_parts(value) -> tuple[str, str, str]:
     return tuple(parts) if len(parts) == 3 else ("", "", "")
 
 
+def password_noun() -> str:
+    """What the pages call the password: the tenant's word in French ([tenants.*]
+    password_label, "Code personnel" on ameli), "Password" in English."""
+    from flask import g
+    from flask_babel import gettext
+
+    return g.tenant.config.password_label if current_language() == "fr" else gettext("Mot de passe")
+
+
 def register(blueprint) -> None:
     """The filters for every page, through a blueprint (``app_template_*``)."""
     blueprint.add_app_template_filter(long_date, "long_date")
     blueprint.add_app_template_filter(paris_time, "paris_time")
     blueprint.add_app_template_filter(phone, "phone")
     blueprint.add_app_template_global(date_parts, "date_parts")
+    blueprint.add_app_template_global(password_noun, "password_noun")
