@@ -16,9 +16,9 @@ from ..oidc import interactions, sessions
 from ..oidc.clients import find_client
 from ..tenancy import tenant_blueprint
 from . import activation, existing, state as signup_state, upload
-from . import pages
 from .fields import spec
 from .kinds import CHECKS
+from .pages import created_page, error_targets, recap
 from .steps import availability, suggestion, visible_fields
 
 bp = tenant_blueprint("signup", __name__)
@@ -108,7 +108,7 @@ def _render(current, index, state, errors, **extra):
     hidden = [(f, spec(f.name)) for f in current.fields if f not in [c for c, _ in fields]]
     labels = FIXED_LABELS | {spec_.name: spec_.label for _, spec_ in fields}
     following = config.steps[index + 1] if index + 1 < len(config.steps) else None
-    context = dict(labels=labels, targets=pages.error_targets(fields, extra.get("channels")),
+    context = dict(labels=labels, targets=error_targets(fields, extra.get("channels")),
                    next_title=(following.title_en if current_language() == "en" and following.title_en
                                else following.title) if following else "",
                    code_sent=bool(state.data.get("contact")), step=current, number=index + 1,
@@ -116,7 +116,7 @@ def _render(current, index, state, errors, **extra):
                    conditional=hidden, answers=state.answers, errors=errors, config=config,
                    suggestion=suggestion(state.answers) if current.kind == "identifier" else None,
                    requirements=g.tenant.password_policy.requirements() if current.kind == "password" else [],
-                   recap=pages.recap(config.steps, state.answers) if current.kind == "recap" else [],
+                   recap=recap(config.steps, state.answers) if current.kind == "recap" else [],
                    signup_interaction=state.row.interaction_handle, **extra)
     return render_template(f"signup/{current.kind}.html", **context)
 
@@ -198,7 +198,7 @@ def activate_link(verification_id, token):
     state = signup_state.load()
     if state is not None and state.data.get("account_id") == account.id:
         return _finish(state, account)
-    return pages.created_page(account)
+    return created_page(account)
 
 
 def _finish(state, account):
@@ -218,7 +218,7 @@ def _finish(state, account):
         continue_url = url_for("oidc.resume", handle=handle)
         client = find_client(interaction.client_id)
         service = client.row.name if client else g.tenant.display_name
-    response = make_response(pages.created_page(account, continue_url, service))
+    response = make_response(created_page(account, continue_url, service))
     sessions.set_cookie(response, cookie)
     signup_state.clear_cookie(response)
     return response
