@@ -5,6 +5,7 @@ one date pattern, consistent words."""
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import re
 from datetime import timezone
@@ -165,3 +166,19 @@ def test_consistent_words(http, app):
         assert f">{button}</button>" in profile
     assert "VALIDER" not in profile and "ANNULER" not in profile
     assert 'class="fr-radio-group fr-radio-rich"' in profile
+
+
+def test_the_consent_step_links_to_the_cgu(http, app, monkeypatch):
+    tenant = app.extensions["idp_tenants"]["mairie"]
+    signup = tenant.config.signup.model_copy(update={"cgu_url": "https://www.mairie.example/cgu"})
+    monkeypatch.setitem(app.extensions["idp_tenants"], "mairie",
+                        dataclasses.replace(tenant, config=tenant.config.model_copy(update={"signup": signup})))
+    http.get("/mairie/signup")
+    post_step(http, "profil", {"profile_type": "citoyen"})
+    post_step(http, "identite", {"civility": "madame", "birth_name": "Durand", "given_name": "Élodie",
+                                 "birthdate": "1990-04-12", "email": "elodie.durand@example.fr"})
+    post_step(http, "identifiant", {"identifier": "elodie.durand"})
+    post_step(http, "mot-de-passe", {"password": "Citoyenne2026", "password_repeat": "Citoyenne2026"})
+    page = html.unescape(page_text(http.get("/mairie/signup/conditions")))
+    assert '<a class="fr-link" href="https://www.mairie.example/cgu"' in page
+    assert "Lire les conditions générales d’utilisation (version 2026-01)" in page
