@@ -210,3 +210,51 @@ def test_caf_three_step_signup(browser, live_server, axe_source):
     walk.check("active")
     _demo_login(walk, "caf", "2900569123456", "Allocataire2026")
     walk.context.close()
+
+
+def test_caf_signup_without_a_document_then_the_upload_page(browser, live_server, axe_source):
+    """Without a French identity document: pending page, upload page and its error (axe on
+    each), then a cancelled signup's page."""
+    base, _, app = live_server
+    walk = Walk(browser, base, "caf-pending", axe_source)
+    page = walk.page
+    page.goto(f"{base}/caf/signup")
+    page.locator("#nir").fill("2 90 05 69 123 456")
+    page.get_by_label("Madame").check(force=True)   # the DSFR draws the box on the label
+    page.locator("#birth_name").fill("Moreau")
+    page.locator("#given_names").fill("Julie Anne")
+    walk.date("birthdate", "17", "5", "1990")
+    page.locator("#birthplace").fill("Lyon")
+    walk.submit()
+    page.get_by_label("Responsable du dossier", exact=True).check(force=True)
+    walk.submit()
+    page.locator("#no_document").check(force=True)
+    walk.submit()
+    page.locator("#contact").fill("06 12 34 56 78")
+    page.locator("#contact").press("Enter")                 # before a code is sent, Enter sends it
+    page.get_by_text("Le code a été envoyé").wait_for()
+    code = re.search(r"\b(\d{6})\b", _outbox(app)[0]["text"]).group(1)
+    page.locator("#code").fill(code)
+    walk.submit()
+    page.locator("#password").fill("Allocataire2026")
+    page.locator("#password_repeat").fill("Allocataire2026")
+    walk.submit()
+    page.locator("#cgu").check(force=True)
+    page.locator("#rgpd").check(force=True)
+    walk.submit()
+    walk.submit("Créer mon compte")
+    page.get_by_role("heading", name="Votre compte est créé").wait_for()
+    walk.check("pending")
+    page.get_by_role("link", name="Déposer mon justificatif").click()
+    walk.check("upload")
+    page.get_by_role("button", name="Envoyer").click()
+    page.locator("#document-error").wait_for()
+    assert page.title().startswith("Erreur – ")
+    walk.check("upload-error")
+    other = Walk(browser, base, "caf-cancelled", axe_source)
+    other.page.goto(f"{base}/caf/signup")
+    other.submit("Annuler la demande")
+    other.page.get_by_role("heading", name="Votre demande de création de compte a été annulée").wait_for()
+    other.check("cancelled")
+    other.context.close()
+    walk.context.close()
