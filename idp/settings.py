@@ -211,6 +211,7 @@ class TenantSettings(Strict):
     password: dict[str, Any] = {"preset": "cnil"}
     validators: dict[str, Any] = {}
     acr_default: str = "eidas1"
+    password_label: str = Field("Mot de passe", description="what the pages call the password (ameli: \"Code personnel\")")
     franceconnect: bool = Field(False, description="offer FranceConnect ([providers.franceconnect] required)")
     franceconnect_client: dict[str, str] = Field({}, description="this tenant's client_id, client_secret, acr at FranceConnect")
     login_with_email: bool = Field(False, description="the login field also takes the account's verified email")

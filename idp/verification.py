@@ -16,7 +16,7 @@ pending, only the first starts one (an atomic count). Sends are also counted per
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_gettext as _l, ngettext
 
 import hmac
 import secrets
@@ -50,6 +50,7 @@ class Outcome:
     message: str = ""
     verification: Verification | None = None
     secret: str = ""          # the code or link token to send (request_code only)
+    tries_left: int | None = None   # after a wrong code: how many the person still has
 
 
 def _settings():
@@ -236,6 +237,13 @@ def check(purpose: str, subject: str, secret: str, consume: bool = True) -> Outc
     return check_row(row, secret, consume)
 
 
+def wrong_code(tries_left: int) -> str:
+    """"Le code saisi est incorrect." and the tries the person has left, which every
+    wrong-code page says (the budget is ``max_attempts`` per code, kept across resends)."""
+    return f"{MESSAGES['wrong']} " + ngettext("Il vous reste %(num)d essai.", "Il vous reste %(num)d essais.",
+                                              tries_left)
+
+
 def _refusal(row: Verification) -> Outcome | None:
     if row.used_at is not None:
         return Outcome(False, "verification.used", MESSAGES["used"], row)
@@ -272,7 +280,8 @@ def check_row(row: Verification, secret: str, consume: bool = True) -> Outcome:
     if not hmac.compare_digest(row.secret_hash, _hash(row.id, (secret or "").strip().replace(" ", ""))):
         if spent >= _settings().max_attempts:
             return Outcome(False, "verification.too_many", MESSAGES["too_many"], row)
-        return Outcome(False, "verification.wrong", MESSAGES["wrong"], row)
+        left = _settings().max_attempts - spent
+        return Outcome(False, "verification.wrong", wrong_code(left), row, tries_left=left)
     if not consume:
         db.session.execute(update(Verification).where(Verification.id == row.id, Verification.attempts > 0)
                            .values(attempts=Verification.attempts - 1))

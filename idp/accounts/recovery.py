@@ -21,14 +21,16 @@ from __future__ import annotations
 import base64
 import logging
 
-from flask import g, redirect, render_template, request, session, url_for
-from flask_babel import lazy_gettext as _l
+from flask import current_app, g, redirect, render_template, request, session, url_for
+from flask_babel import lazy_gettext as _l, ngettext
 from sqlalchemy import func, select
 
 from .. import background, verification
 from ..db import db
 from ..i18n import tr
 from ..models import Account
+from ..oidc import interactions
+from ..oidc.clients import find_client
 from ..protection import vault
 from ..signup.delivery import deliver
 from ..tenancy import tenant_blueprint
@@ -40,8 +42,8 @@ log = logging.getLogger("idp.recovery")
 bp = tenant_blueprint("recovery", __name__)
 PURPOSE = "password_reset"
 REMINDER = "identifier_reminder"
-SENT = (_l("Si un compte correspond, un code vient d'être envoyé par le moyen choisi. "
-        "Il est valable quelques minutes."))
+SENT = (_l("Si un compte correspond, un code vient d'être envoyé par le moyen choisi, ou par l'autre s'il n'est "
+           "pas confirmé pour ce compte. Il est valable quelques minutes."))
 REFUSED = _l("Le code saisi est incorrect ou n'est plus valable. Vérifiez-le ou demandez-en un nouveau.")
 TOO_MANY_REQUESTS = verification.MESSAGES["too_many_requests"]
 
@@ -53,6 +55,17 @@ def _channels(account) -> list[str]:
     if account.email and account.email_verified:
         channels.append("email")
     return channels
+
+
+def _reset_channel(account, chosen: str) -> str | None:
+    """The channel the code goes by: the one chosen if the account has verified it, else its
+    other verified one (an email never confirmed would receive nothing while the page says a
+    code was sent); None for no account, an inactive one or one without a verified channel.
+    The page never says which: it speaks of the account's confirmed mobile or address."""
+    if account is None or account.status != "active":
+        return None
+    verified = _channels(account)
+    return chosen if chosen in verified else (verified[0] if verified else None)
 
 
 def _keep_identifier(identifier: str) -> None:
@@ -72,7 +85,8 @@ def _send_reset_code(identifier: str, channel: str) -> None:
     nothing either way (a refusal of the account's limits would reveal the account).
     Runs after the answer (:mod:`idp.background`), so that its time does not tell either."""
     account = find_account(g.tenant.slug, identifier)
-    if account is None or account.status != "active" or channel not in _channels(account):
+    channel = _reset_channel(account, channel)
+    if channel is None:
         return
     destination = account.phone_number if channel == "sms" else account.email
     outcome = verification.request_code(PURPOSE, account.id, channel, destination)
@@ -83,6 +97,7 @@ def _send_reset_code(identifier: str, channel: str) -> None:
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
 def forgot():
+    _keep_interaction()
     errors = {}
     typed = request.form.get("identifier", "")
     if request.method == "POST":
@@ -112,7 +127,7 @@ def reset():
         outcome = verification.check(PURPOSE, account.id, request.form.get("code", ""), consume=False) \
             if account is not None and account.status == "active" else None
         if outcome is None or not outcome.ok:
-            errors["code"] = REFUSED
+            errors["code"] = _refused(identifier)
         else:
             # the code is right: only now is the password checked, and a refused one keeps the code
             errors = _password_errors(account)
@@ -128,7 +143,33 @@ def _reset_done(account):
     db.session.commit()
     password_changed(account, keep=None, how="reset")
     session.pop(f"reset:{g.tenant.slug}", None)
-    return render_template("accounts/reset_done.html")
+    handle = session.pop(f"reset-interaction:{g.tenant.slug}", None)
+    row = interactions.load(handle) if handle else None
+    client = find_client(row.client_id) if row is not None else None
+    return render_template("accounts/reset_done.html", handle=handle if row is not None else None,
+                           service=client.row.name if client else None)
+
+
+def _keep_interaction() -> None:
+    """The relying party's request the person left the login page of ("Mot de passe
+    oublié ?"), to take them back to it once the password is reset."""
+    handle = request.args.get("interaction")
+    if handle and interactions.load(handle) is not None:
+        session[f"reset-interaction:{g.tenant.slug}"] = handle
+
+
+def _refused(identifier: str) -> str:
+    """One refusal for every failure of the code, with the tries left. They are counted per
+    identifier whether or not an account has it (a count only where one exists would tell),
+    within the window of the code's own budget (``max_attempts`` per ``send_window``), which
+    :mod:`idp.verification` enforces; this count is what the page says."""
+    settings = current_app.config["IDP_SETTINGS"].verification
+    key = f"reset-tries:{g.tenant.slug}:{vault().index(g.tenant.slug, identifier)}"
+    spent = current_app.extensions["idp_counters"].incr(key, settings.send_window)
+    if spent >= settings.max_attempts:
+        return verification.MESSAGES["too_many"]
+    return f"{REFUSED} " + ngettext("Il vous reste %(num)d essai.", "Il vous reste %(num)d essais.",
+                                    settings.max_attempts - spent)
 
 
 def _password_errors(account) -> dict:

@@ -55,13 +55,16 @@ def _shown_identifier(account) -> str:
 
 
 def _page(account, status=200, **extra):
+    from .views import shared_in_words
+
     consents = [(c, find_client(c.client_id)) for c in scoped_all(Consent, account_id=account.id)]
     current = sessions.current_session()
     active = [(row, row.id == current.id) for row in scoped_all(SsoSession, account_id=account.id)
               if row.expires_at > utcnow()]
     pending = verification.pending(CONTACT_PURPOSE, account.id)
     return render_template("accounts/overview.html", account=account, identifier=_shown_identifier(account),
-                           consents=[(c, client) for c, client in consents if client], sessions=active,
+                           consents=[(c, client, shared_in_words(c, client, account)) for c, client in consents if client],
+                           sessions=active,
                            pending_contact=pending, errors=extra.pop("errors", {}),
                            reauthenticate=not _recent_login(current), franceconnect=_franceconnect_link(account),
                            requirements=g.tenant.password_policy.requirements(), **extra), status

@@ -9,15 +9,18 @@ from ..i18n import tr
 from flask import current_app, g, make_response, redirect, render_template, request, session, url_for
 
 from ..db import db, scoped_first
+from ..formats import register as register_formats
 from ..oidc import interactions, sessions
 from ..oidc.clients import find_client
 from ..oidc import consent as consents
-from ..oidc.claims import names_for_scope, parse_claims_parameter
+from ..models import Account
+from ..oidc.claims import account_claims, names_for_scope, parse_claims_parameter
 from .claim_labels import CLAIM_LABELS, in_reading_order
 from ..tenancy import tenant_blueprint
 from .login import authenticate
 
 bp = tenant_blueprint("accounts", __name__)
+register_formats(bp)   # French dates, Paris times and phones on every page (idp/formats.py)
 
 SCOPE_LABELS = {
     "openid": _l("Vous identifier"),
@@ -159,7 +162,8 @@ def consent(handle):
         consents.record(session.account_id, client, needed)
         interactions.mark_done(row, "consent")  # commits the consent too: one transaction
         return redirect(url_for("oidc.resume", handle=handle))
-    return render_template("accounts/consent.html", client=client, scopes=consent_items(needed, client),
+    account = scoped_first(Account, id=session.account_id)
+    return render_template("accounts/consent.html", client=client, scopes=consent_items(needed, client, account),
                            handle=handle)
 
 
@@ -172,18 +176,30 @@ def consent_needed(client, params: dict) -> consents.Asked:
     return consents.asked(client, params.get("scope"), claims_request)
 
 
-def consent_items(needed: consents.Asked, client) -> list[tuple[str, str]]:
-    """Each scope and each claim asked by name, in words; a scope without words of its own
-    is shown as the claims it releases."""
+def consent_items(needed: consents.Asked, client, account=None) -> list[tuple[str, str]]:
+    """What the service will receive, in words: each piece of data the account has, claim
+    by claim (a scope's label would promise data the account does not hold); being
+    identified and staying connected are said as such. Without an account, every claim."""
+    held = set(account_claims(account)) if account is not None else None
     items: dict[str, str] = {}
     for scope in needed.scopes:
-        if scope in SCOPE_LABELS:
+        if scope in ("openid", "offline_access"):
             items[scope] = SCOPE_LABELS[scope]
-        else:
-            claims = in_reading_order(names_for_scope(scope, client.profile))
-            items.update((c, CLAIM_LABELS.get(c, c)) for c in claims)
-    items.update((c, CLAIM_LABELS.get(c, c)) for c in in_reading_order(needed.claims))
+            continue
+        items.update(_claims_in_words(names_for_scope(scope, client.profile), held))
+    items.update(_claims_in_words(needed.claims, held))
     return list(items.items())
+
+
+def shared_in_words(consent, client, account) -> list[str]:
+    """What a service receives under a remembered consent, in words, as its page said it."""
+    granted = consents.Asked(scopes=tuple(consent.scopes or ()), claims=tuple(consent.claims or ()))
+    return [label for _, label in consent_items(granted, client, account)]
+
+
+def _claims_in_words(names, held: set | None) -> list[tuple[str, str]]:
+    shown = [c for c in in_reading_order(names) if (held is None or c in held) and not c.endswith("_verified")]
+    return [(c, CLAIM_LABELS.get(c, c)) for c in shown]
 
 
 @bp.route("/personal-code", methods=["GET", "POST"])

@@ -23,6 +23,7 @@ from ..protection import vault
 from .delivery import deliver
 from . import existing, limits
 from .directory import MISMATCH, DirectoryUnavailable, directory_from_config, match_documents, match_identity
+from .fields import typed_date
 from .steps import REQUIRED
 
 log = logging.getLogger("idp.signup")
@@ -39,7 +40,7 @@ def directory():
 def _typed(form, answers, names) -> dict[str, str]:
     errors = {}
     for name in names:
-        answers[name] = form.get(name, "").strip()
+        answers[name] = typed_date(form, name) if name == "birthdate" else form.get(name, "").strip()
         if not answers[name]:
             errors[name] = REQUIRED
     return errors

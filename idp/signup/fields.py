@@ -23,6 +23,7 @@ class FieldSpec:
     validator: str | None = None       # a policies validator name
     target: str | None = None          # account column, or "profile.<key>"
     choices: tuple[tuple[str, str], ...] = ()
+    choice_hints: tuple[tuple[str, str], ...] = ()   # a sentence under a choice (rich radios)
     hint: str = ""
     max_length: int = 200
     pattern: str | None = None         # a regular expression the value must match...
@@ -32,6 +33,9 @@ class FieldSpec:
 CATALOGUE: dict[str, FieldSpec] = {f.name: f for f in (
     FieldSpec("profile_type", _l("Vous êtes"), "radio", choices=(
         ("citoyen", _l("Citoyen")), ("entreprise", _l("Entreprise")), ("association", _l("Association"))),
+        choice_hints=(("citoyen", _l("Pour vos démarches personnelles")),
+                      ("entreprise", _l("Vous ajouterez la raison sociale et le numéro SIRET")),
+                      ("association", _l("Vous ajouterez le nom et le numéro RNA de l'association"))),
         target="profile.profile_type"),
     FieldSpec("company_name", _l("Raison sociale"), autocomplete="organization", target="profile.company_name"),
     FieldSpec("siret", _l("Numéro SIRET"), inputmode="numeric", validator="siret", target="profile.siret",
@@ -42,7 +46,7 @@ CATALOGUE: dict[str, FieldSpec] = {f.name: f for f in (
     FieldSpec("civility", _l("Civilité"), "radio", choices=(("madame", _l("Madame")), ("monsieur", _l("Monsieur"))),
               target="profile.civility"),
     FieldSpec("birth_name", _l("Nom de naissance"), autocomplete="family-name", target="family_name"),
-    FieldSpec("usage_name", _l("Nom d'usage"), autocomplete="off", target="profile.usage_name",
+    FieldSpec("usage_name", _l("Nom d'usage"), autocomplete="family-name", target="profile.usage_name",
               hint=_l("Si différent du nom de naissance")),
     FieldSpec("given_name", _l("Prénom"), autocomplete="given-name", target="given_name"),
     FieldSpec("given_names", _l("Prénoms"), autocomplete="given-name", target="given_name",
@@ -52,9 +56,9 @@ CATALOGUE: dict[str, FieldSpec] = {f.name: f for f in (
     FieldSpec("email", _l("Adresse électronique"), "email", autocomplete="email", inputmode="email",
               validator="email", target="email", hint=_l("Format : nom@domaine.fr")),
     FieldSpec("phone", _l("Téléphone fixe"), "tel", autocomplete="tel", inputmode="tel", validator="phone",
-              target="profile.landline", hint=_l("Exemple : 01.01.01.01.01")),
+              target="profile.landline", hint=_l("Exemple : 01 23 45 67 89")),
     FieldSpec("mobile", _l("Téléphone mobile"), "tel", autocomplete="tel", inputmode="tel",
-              validator="mobile_phone", target="phone_number", hint=_l("Exemple : 06.01.01.01.01")),
+              validator="mobile_phone", target="phone_number", hint=_l("Exemple : 06 12 34 56 78")),
     FieldSpec("opt_in_email", _l("Je souhaite recevoir les lettres d'information par courriel"), "checkbox",
               target="profile.opt_in_email"),
     FieldSpec("opt_in_sms", _l("Je souhaite recevoir les informations par SMS"), "checkbox",
@@ -77,6 +81,16 @@ def spec(name: str) -> FieldSpec:
         return CATALOGUE[name]
     except KeyError:
         raise KeyError(f"unknown signup field {name!r}; known: {', '.join(sorted(CATALOGUE))}") from None
+
+
+def typed_date(form, name: str) -> str:
+    """What was typed in a date: the DSFR's three fields (``{name}-day``, ``-month``,
+    ``-year``) as ``JJ/MM/AAAA``, or one field of that name (``JJ/MM/AAAA`` or ISO, as API
+    clients and older pages send it)."""
+    parts = [form.get(f"{name}-{part}", "").strip() for part in ("day", "month", "year")]
+    if any(parts):
+        return "/".join(parts)
+    return (form.get(name) or "").strip()
 
 
 def check_value(field_spec: FieldSpec, raw: str):

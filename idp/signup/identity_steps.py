@@ -62,10 +62,20 @@ def _new_provisional() -> str:
             return candidate
 
 
+# The NIR's first digit: odd for a man, even for a woman (1/2 final, 7/8 provisional, 3/4
+# and 5/6 older or special series; french-identifiers.md)
+NIR_SEX = {"monsieur": "13579", "madame": "2468"}
+
+
 def _nir_matches_birth(nir: str, answers: dict) -> dict[str, str]:
-    """The NIR's year and month of birth (unless the month is unknown) match the birthdate."""
+    """The NIR's sex digit matches the civilité, and its year and month of birth (unless the
+    month is unknown) the birthdate, as the FranceConnect path checks them."""
     birthdate = answers.get("birthdate") or ""
     parts = g.tenant.identifier_scheme.decode(nir)
+    civility = answers.get("civility")
+    if civility in NIR_SEX and parts.type_digit not in NIR_SEX[civility]:
+        return {"nir": _l("Le numéro ne correspond pas à la civilité choisie : son premier chiffre est 1 pour un "
+                          "homme, 2 pour une femme.")}
     if len(birthdate) == 10 and parts.year != birthdate[2:4]:
         return {"nir": _l("Le numéro ne correspond pas à l'année de naissance saisie.")}
     if len(birthdate) == 10 and parts.month.isdigit() and 1 <= int(parts.month) <= 12 and parts.month != birthdate[5:7]:

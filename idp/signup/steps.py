@@ -17,7 +17,7 @@ from ..accounts.service import email_in_use, find_account
 from ..protection import vault
 from . import limits
 from .existing import check_free
-from .fields import check_value, spec
+from .fields import check_value, spec, typed_date
 
 REQUIRED = _l("Ce champ est obligatoire.")
 EMAIL_TAKEN = _l("Cette adresse électronique est déjà utilisée par un autre compte.")
@@ -32,14 +32,14 @@ def check_fields(step, form, state) -> dict[str, str]:
     fields the person has not seen yet: they are then asked for, not silently skipped."""
     errors, answers = {}, state.answers
     for chosen in step.fields:
-        if chosen.name in form or spec(chosen.name).kind == "checkbox":
-            answers[chosen.name] = form.get(chosen.name, "")
+        if _sent(form, chosen.name) or spec(chosen.name).kind == "checkbox":
+            answers[chosen.name] = _typed(form, chosen.name)
     for chosen in visible_fields(step, answers):
         field_spec = spec(chosen.name)
-        if chosen.when and field_spec.kind != "checkbox" and chosen.name not in form:
+        if chosen.when and field_spec.kind != "checkbox" and not _sent(form, chosen.name):
             errors[chosen.name] = _l("Ce champ est demandé pour le profil choisi.")
             continue
-        value, error = check_value(field_spec, form.get(chosen.name, ""))
+        value, error = check_value(field_spec, _typed(form, chosen.name))
         if not error and chosen.required and value in ("", False):
             error = REQUIRED
         if not error and chosen.name == "email" and value:
@@ -48,6 +48,14 @@ def check_fields(step, form, state) -> dict[str, str]:
         if error:
             errors[chosen.name] = error
     return errors
+
+
+def _sent(form, name: str) -> bool:
+    return name in form or f"{name}-day" in form   # a date comes as three fields
+
+
+def _typed(form, name: str) -> str:
+    return typed_date(form, name) if spec(name).kind == "date" else form.get(name, "")
 
 
 def _email_refusal(email: str, errors: dict):

@@ -4,20 +4,21 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from ..i18n import tr
+from ..i18n import current_language, tr
 
 from flask import abort, g, jsonify, make_response, redirect, render_template, request, url_for
 
 from .. import verification
 from ..db import db
-from ..accounts.service import account_identifier
 from ..body_limits import allow_body
 from ..models import Account
 from ..oidc import interactions, sessions
+from ..oidc.clients import find_client
 from ..tenancy import tenant_blueprint
 from . import activation, existing, limits, state as signup_state, upload
 from .fields import spec
 from .kinds import CHECKS
+from .pages import created_page, error_targets, recap
 from .steps import availability, suggestion, visible_fields
 
 bp = tenant_blueprint("signup", __name__)
@@ -106,31 +107,18 @@ def _render(current, index, state, errors, **extra):
     fields = [(f, spec(f.name)) for f in visible_fields(current, state.answers)]
     hidden = [(f, spec(f.name)) for f in current.fields if f not in [c for c, _ in fields]]
     labels = FIXED_LABELS | {spec_.name: spec_.label for _, spec_ in fields}
-    context = dict(labels=labels, step=current, number=index + 1, total=len(config.steps), fields=fields,
+    following = config.steps[index + 1] if index + 1 < len(config.steps) else None
+    context = dict(labels=labels, targets=error_targets(fields, extra.get("channels")),
+                   next_title=(following.title_en if current_language() == "en" and following.title_en
+                               else following.title) if following else "",
+                   code_sent=bool(state.data.get("contact")), step=current, number=index + 1,
+                   total=len(config.steps), fields=fields,
                    conditional=hidden, answers=state.answers, errors=errors, config=config,
                    suggestion=suggestion(state.answers) if current.kind == "identifier" else None,
                    requirements=g.tenant.password_policy.requirements() if current.kind == "password" else [],
-                   recap=_recap(state) if current.kind == "recap" else [],
+                   recap=recap(config.steps, state.answers) if current.kind == "recap" else [],
                    signup_interaction=state.row.interaction_handle, **extra)
     return render_template(f"signup/{current.kind}.html", **context)
-
-
-def _recap(state) -> list[tuple[str, str]]:
-    rows = []
-    for step in _config().steps:
-        for chosen in visible_fields(step, state.answers):
-            field_spec = spec(chosen.name)
-            value = state.answers.get(chosen.name)
-            if value in ("", None, False):
-                continue
-            shown = dict(field_spec.choices).get(value, "Oui" if value is True else value)
-            rows.append((field_spec.label, shown))
-    identifier = state.answers.get("identifier")
-    if identifier:
-        masked = g.tenant.identifier_scheme.name.startswith("nir") and not state.answers.get("no_nir")
-        label = _l("Identifiant provisoire") if state.answers.get("no_nir") else _l("Identifiant")
-        rows.append((label, g.tenant.identifier_scheme.mask(identifier) if masked else identifier))
-    return rows
 
 
 def activation_step(current, state):
@@ -205,7 +193,7 @@ def activate_link(verification_id, token):
     state = signup_state.load()
     if state is not None and state.data.get("account_id") == account.id:
         return _finish(state, account)
-    return render_template("signup/done.html", resumed=False)
+    return created_page(account)
 
 
 def _finish(state, account):
@@ -219,12 +207,13 @@ def _finish(state, account):
         return response
     session_row, cookie = sessions.start_session(account, g.tenant.config.acr_default, ["pwd"])
     interaction = interactions.load(handle) if handle else None
+    continue_url, service = None, None
     if interaction is not None:
         interactions.mark_done(interaction, "login")
-        response = redirect(url_for("oidc.resume", handle=handle))
-    else:
-        provisional = account_identifier(account) if (account.profile or {}).get("provisional_identifier") else None
-        response = make_response(render_template("signup/done.html", resumed=False, provisional=provisional))
+        continue_url = url_for("oidc.resume", handle=handle)
+        client = find_client(interaction.client_id)
+        service = client.row.name if client else g.tenant.display_name
+    response = make_response(created_page(account, continue_url, service))
     sessions.set_cookie(response, cookie)
     signup_state.clear_cookie(response)
     return response

@@ -12,7 +12,7 @@
         var url = "availability?identifier=" + encodeURIComponent(identifier.value);
         fetch(url, { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(function (data) {
           status.textContent = data.message;
-          status.className = data.available ? "hint ok" : (data.available === null ? "hint" : "error");
+          status.className = "fr-message " + (data.available ? "fr-message--valid" : (data.available === null ? "fr-message--info" : "fr-message--error"));
         });
       }, 300);
     });

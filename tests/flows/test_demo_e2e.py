@@ -42,7 +42,7 @@ def test_demo_relying_party_login_and_consent(live_server, tenant):
     assert result.status_code == 200, result.text[:500]
     assert result.url == f"{base}/demo/{tenant}/"
     assert "Connexion réussie" in result.text
-    claims_text = re.search(r'<pre id="id-token-claims">(.*?)</pre>', result.text, re.S).group(1)
+    claims_text = re.search(r'<pre id="id-token-claims"[^>]*>(.*?)</pre>', result.text, re.S).group(1)
     assert f"&#34;iss&#34;: &#34;{base}/{tenant}&#34;" in claims_text or f'"iss": "{base}/{tenant}"' in claims_text
     assert "Camille" in result.text or "Jean" in result.text  # userinfo reached the RP
 

@@ -86,8 +86,14 @@ def test_signup_from_relying_party_resumes_authorization(http, app):
     post_step(http, "activation", {"channel": "sms"})
     code = re.search(r"\b(\d{6})\b", last_message(app, "sms", "+33612345678")["text"]).group(1)
     page = page_text(http.get("/mairie/signup/activation/code"))
-    resumed = http.post("/mairie/signup/activation/code", data={"csrf_token": csrf(page), "code": code})
-    final = location(http.get(path_of(location(resumed))))
+    created = http.post("/mairie/signup/activation/code", data={"csrf_token": csrf(page), "code": code})
+    # the "compte créé" page first: the identifier to log in with, then on to the service
+    html = page_text(created)
+    assert created.status_code == 200 and "<h1>Votre compte est créé</h1>" in html
+    assert '<p class="fr-callout__text" id="login-identifier"><strong>elodie.durand</strong></p>' in html
+    onward = re.search(r'href="([^"]+)" id="continue">Continuer vers ([^<]+)</a>', html)
+    assert onward and onward.group(2) == "RP de test"
+    final = location(http.get(path_of(onward.group(1))))
     assert query(final)["code"] and query(final)["state"] == "st4te"
 
 

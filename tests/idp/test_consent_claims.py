@@ -102,9 +102,30 @@ def test_first_party_clients_get_only_the_claims_they_are_registered_for(http, a
     assert set(userinfo) == {"sub"}
 
 
+def _born_in_lyon(app, account_id):
+    from idp.db import db
+    from idp.models import Account
+
+    with app.app_context():
+        account = db.session.get(Account, account_id)
+        account.profile = {**(account.profile or {}), "birthplace": "69123", "birthcountry": "99100"}
+        db.session.commit()
+
+
 def test_a_scope_without_words_of_its_own_is_shown_as_its_claims(http, app):
     client_id, _ = make_client(app, scope="openid birth")
-    make_account(app)
+    _born_in_lyon(app, make_account(app))
     _, text = consent_page_of(http, client_id, scope="openid birth")
     assert "Votre lieu de naissance" in text and "Votre pays de naissance" in text
     assert "<li>birth</li>" not in text
+
+
+def test_the_consent_page_lists_only_data_the_account_has(http, app):
+    """No mobile, no birthplace on the account: the page does not promise them to the service;
+    what it has is listed claim by claim, in words."""
+    client_id, _ = make_client(app, scope="openid profile email phone birth")
+    make_account(app)
+    _, text = consent_page_of(http, client_id, scope="openid profile email phone birth")
+    assert "Votre numéro de téléphone" not in text and "Votre lieu de naissance" not in text
+    assert "Votre adresse électronique" in text and "Votre date de naissance" in text and "Vos prénoms" in text
+    assert "Votre photo" not in text and "Votre site web" not in text   # the profile scope's claims it lacks
