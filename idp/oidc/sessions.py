@@ -43,6 +43,13 @@ def current_session() -> SsoSession | None:
     return found
 
 
+def recent(row: SsoSession | None) -> bool:
+    """The session's login is of the last ``[verification] recent_authentication`` seconds:
+    what a change of the account's ways of recovery asks (a contact, an email added)."""
+    window = _settings().verification.recent_authentication
+    return row is not None and time.time() - row.auth_time <= window
+
+
 def session_account(row: SsoSession) -> Account | None:
     """The account of ``row``: the one read with the session in this request, else read now."""
     account = g.get("sso_account")
