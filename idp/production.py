@@ -16,7 +16,7 @@ message naming each setting at fault when it finds:
   host;
 - a plain-HTTP ``server.public_url``;
 - in-memory counters (no ``[redis] url``) with more than one worker: each process would count
-  login failures, identifier checks and assertion ``jti`` on its own (:func:`workers_to_serve`,
+  login failures, identifier checks and sends on its own (:func:`workers_to_serve`,
   called by ``idp serve`` and by the gunicorn hook ``idp.gunicorn_conf``). In development the
   server falls back to one worker and says so.
 

@@ -6,7 +6,8 @@ Each kind is deleted in batches (``batch_size`` rows per statement and commit), 
 backlog never holds a long transaction or a lock on a whole table. What goes:
 
 - interactions, SSO sessions, signups in progress, revoked-token (deny list) entries, issued
-  access tokens and refresh tokens: once expired (an expired one is refused either way);
+  access tokens, refresh tokens and used ``private_key_jwt`` assertions: once expired (an
+  expired one is refused either way);
 - authorization codes and verification codes: one day after they expired (``GRACE``), so a
   code replayed late still finds its row and revokes what it issued, and the limits counted
   over recent codes keep seeing them;
@@ -26,7 +27,7 @@ from sqlalchemy import delete, select
 
 from .db import db, utcnow
 from .models import (AuthorizationCode, BackchannelDelivery, IssuedAccessToken, Interaction, RefreshToken,
-                     RevokedToken, Signup, SsoSession, Verification)
+                     RevokedToken, Signup, SsoSession, UsedAssertion, Verification)
 from .oidc.backchannel import GIVE_UP_AFTER
 
 log = logging.getLogger("idp.purge")
@@ -44,6 +45,7 @@ def _dead(now: datetime) -> dict:
         "revoked_tokens": (RevokedToken, RevokedToken.expires_at < now),
         "issued_access_tokens": (IssuedAccessToken, IssuedAccessToken.expires_at < now),
         "refresh_tokens": (RefreshToken, RefreshToken.expires_at < now),
+        "used_assertions": (UsedAssertion, UsedAssertion.expires_at < now),
         "backchannel_deliveries": (BackchannelDelivery, BackchannelDelivery.created_at < now - GIVE_UP_AFTER),
     }
 

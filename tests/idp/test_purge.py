@@ -10,13 +10,13 @@ from datetime import timedelta
 from helpers import make_account
 
 KINDS = ["interactions", "authorization_codes", "sso_sessions", "signups", "verifications", "revoked_tokens",
-         "issued_access_tokens", "refresh_tokens", "backchannel_deliveries"]
+         "issued_access_tokens", "refresh_tokens", "used_assertions", "backchannel_deliveries"]
 
 
 def _rows(account_id: str, when, marker: str) -> list:
     """One row of each kind, all expiring (or created, for deliveries) at ``when``."""
     from idp.models import (AuthorizationCode, BackchannelDelivery, Interaction, IssuedAccessToken, RefreshToken,
-                            RevokedToken, Signup, SsoSession, Verification)
+                            RevokedToken, Signup, SsoSession, UsedAssertion, Verification)
 
     key = f"{marker}-{uuid.uuid4().hex}"
     owner = {"tenant": "caf"}
@@ -31,6 +31,7 @@ def _rows(account_id: str, when, marker: str) -> list:
         RevokedToken(jti=key, expires_at=when),
         IssuedAccessToken(jti=key, family_id="f", client_id="rp", expires_at=when, **owner),
         RefreshToken(token_hash=key, family_id="f", **grant),
+        UsedAssertion(key=key[:64], expires_at=when, **owner),
         BackchannelDelivery(client_id="rp", sub="s", sid="x", created_at=when, next_attempt_at=when, **owner),
     ]
 
