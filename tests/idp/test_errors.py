@@ -71,7 +71,7 @@ def test_database_outage_is_a_french_page_saying_try_again(http, app, caplog):
     assert response.status_code == 503 and response.headers["Retry-After"] == "30"
     assert "<title>Service momentanément indisponible – Caf – Mon Compte</title>" in text
     assert "Le service est temporairement indisponible." in text and "Réessayez dans quelques instants." in text
-    assert 'class="site-header"' in text and ">Réessayer</a>" in text
+    assert 'class="fr-header"' in text and ">Réessayer</a>" in text
     assert english.status_code == 503 and "Service temporarily unavailable" in page_text(english)
     assert "Try again in a few moments." in page_text(english)
     assert not any(r.exc_info or "PendingRollbackError" in r.getMessage() for r in caplog.records)
