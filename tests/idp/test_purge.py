@@ -64,3 +64,23 @@ def test_purge_removes_the_dead_and_keeps_the_live(app, runner):
 
 def _pk(row):
     return getattr(row, type(row).__mapper__.primary_key[0].key)
+
+
+def test_a_logout_after_the_purge_still_revokes_the_sessions_refresh_tokens(http, app, runner):
+    """The purge deletes issued access-token rows once they expire (minutes); the logout
+    found a session's token families only through them, so after the hourly purge a logout
+    left the session's refresh tokens alive."""
+    from helpers import code_tokens, csrf, page_text, token_request
+    from idp.db import db
+    from idp.models import IssuedAccessToken
+
+    client_id, secret, tokens = code_tokens(http, app)
+    with app.app_context():   # the access token has expired, the purge has run
+        db.session.execute(db.update(IssuedAccessToken).values(expires_at=IssuedAccessToken.expires_at - timedelta(hours=1)))
+        db.session.commit()
+    assert json.loads(runner.invoke(args=["purge", "--json"]).output)["issued_access_tokens"] == 1
+    page = page_text(http.get("/caf/logout"))
+    assert http.post("/caf/logout", data={"csrf_token": csrf(page), "confirm": "yes"}).status_code == 200
+    refreshed = token_request(http, "caf", client_id, secret,
+                              {"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]})
+    assert refreshed.status_code == 400 and refreshed.get_json()["error"] == "invalid_grant"
