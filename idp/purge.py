@@ -10,7 +10,8 @@ backlog never holds a long transaction or a lock on a whole table. What goes:
   expired one is refused either way);
 - authorization codes and verification codes: one day after they expired (``GRACE``), so a
   code replayed late still finds its row and revokes what it issued, and the limits counted
-  over recent codes keep seeing them;
+  over recent codes keep seeing them (verification codes: at least ``[verification]
+  send_window`` after, should it be set longer than a day);
 - back-channel deliveries: finished ones are already deleted when the client answers;
   what is still owed after ``GIVE_UP_AFTER`` (a day) is abandoned here too, with a warning,
   when ``idp backchannel deliver`` did not run.
@@ -34,6 +35,14 @@ log = logging.getLogger("idp.purge")
 GRACE = timedelta(days=1)
 
 
+def _verification_grace() -> timedelta:
+    """A verification row carries the budget of its ``send_window`` (the tries and sends of
+    every code re-armed in it): kept until that window is over too, however long it is set."""
+    from flask import current_app
+
+    return max(GRACE, timedelta(seconds=current_app.config["IDP_SETTINGS"].verification.send_window))
+
+
 def _dead(now: datetime) -> dict:
     """Per kind: the model and the condition of its dead rows."""
     return {
@@ -41,7 +50,7 @@ def _dead(now: datetime) -> dict:
         "authorization_codes": (AuthorizationCode, AuthorizationCode.expires_at < now - GRACE),
         "sso_sessions": (SsoSession, SsoSession.expires_at < now),
         "signups": (Signup, Signup.expires_at < now),
-        "verifications": (Verification, Verification.expires_at < now - GRACE),
+        "verifications": (Verification, Verification.expires_at < now - _verification_grace()),
         "revoked_tokens": (RevokedToken, RevokedToken.expires_at < now),
         "issued_access_tokens": (IssuedAccessToken, IssuedAccessToken.expires_at < now),
         "refresh_tokens": (RefreshToken, RefreshToken.expires_at < now),

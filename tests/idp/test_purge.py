@@ -84,3 +84,23 @@ def test_a_logout_after_the_purge_still_revokes_the_sessions_refresh_tokens(http
     refreshed = token_request(http, "caf", client_id, secret,
                               {"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]})
     assert refreshed.status_code == 400 and refreshed.get_json()["error"] == "invalid_grant"
+
+
+def test_a_verification_stays_while_its_send_window_lasts(app, monkeypatch):
+    """A send_window longer than the day of grace: the row holding the person's tries for
+    that window is kept, else the purge would hand out a fresh budget of guesses."""
+    from idp.db import db, utcnow
+    from idp.models import Verification
+    from idp.purge import purge
+
+    settings = app.config["IDP_SETTINGS"]
+    monkeypatch.setitem(app.config, "IDP_SETTINGS", settings.model_copy(update={
+        "verification": settings.verification.model_copy(update={"send_window": 3 * 86400})}))
+    with app.app_context():
+        now = utcnow()
+        db.session.add(Verification(tenant="caf", purpose="password_reset", subject="a", channel="sms",
+                                    destination="+33600000000", secret_hash="x", attempts=5,
+                                    created_at=now - timedelta(days=2), expires_at=now - timedelta(days=2)))
+        db.session.commit()
+        assert purge()["verifications"] == 0
+        assert purge(now=now + timedelta(days=1, hours=1))["verifications"] == 1
