@@ -48,6 +48,7 @@ PURGE_LABELS = {"interactions": "interactions", "authorization_codes": "codes d'
                 "sso_sessions": "sessions", "signups": "inscriptions en cours",
                 "verifications": "codes de vérification", "revoked_tokens": "jetons révoqués (liste de refus)",
                 "issued_access_tokens": "jetons d'accès émis", "refresh_tokens": "jetons de rafraîchissement",
+                "used_assertions": "assertions private_key_jwt utilisées",
                 "backchannel_deliveries": "déconnexions back-channel abandonnées"}
 
 

@@ -63,8 +63,19 @@ def insert_missing(model, keys: tuple[str, ...], **values):
     """``INSERT ... ON CONFLICT (keys) DO NOTHING`` (SQLite and PostgreSQL): a row that two
     requests create at the same instant is created once, and the other request goes on
     instead of failing on the unique constraint (check-then-insert cannot do that)."""
+    return db.session.execute(_insert_or_nothing(model, keys, values))
+
+
+def inserted_once(model, keys: tuple[str, ...], **values) -> bool:
+    """:func:`insert_missing`, saying whether this call made the row (``RETURNING``: the
+    rowcount of ``ON CONFLICT DO NOTHING`` is -1 with psycopg). Of requests inserting the
+    same keys at the same instant, exactly one gets True."""
+    statement = _insert_or_nothing(model, keys, values).returning(*model.__mapper__.primary_key)
+    return db.session.execute(statement).first() is not None
+
+
+def _insert_or_nothing(model, keys: tuple[str, ...], values: dict):
     from sqlalchemy.dialects import postgresql, sqlite
 
     dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(model).values(**values).on_conflict_do_nothing(index_elements=list(keys))
-    return db.session.execute(statement)
+    return dialect.insert(model).values(**values).on_conflict_do_nothing(index_elements=list(keys))

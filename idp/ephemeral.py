@@ -1,4 +1,4 @@
-"""Short-lived shared counters (login throttling, identifier checks, assertion ``jti``):
+"""Short-lived shared counters (login throttling, identifier checks, send and signup limits):
 Redis when configured, memory otherwise.
 
 The in-memory store is for one process only: with several workers configure ``[redis] url``

@@ -186,6 +186,15 @@ class RevokedToken(db.Model):
     expires_at: Mapped[object] = mapped_column(DateTime, index=True)
 
 
+class UsedAssertion(TenantOwned, db.Model):
+    """``private_key_jwt`` assertions already used (RFC 7523 §3 item 7), until they expire:
+    the key is a SHA-256 of tenant, client and ``jti`` (idp/oidc/client_assertion.py). In the
+    database, as Hydra's jti blacklist, not in the counters, which forget during a Redis outage."""
+    __tablename__ = "used_assertions"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    expires_at: Mapped[object] = mapped_column(DateTime, index=True)
+
+
 class Verification(TenantOwned, db.Model):
     """A code or a link proving control of an email, a phone or a postal address.
 

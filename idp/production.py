@@ -13,10 +13,11 @@ message naming each setting at fault when it finds:
   the demo accounts (whose passwords are published), so its presence is how a database made
   for the demo is recognised with one indexed read; ``idp init --demo`` itself is refused;
 - the FranceConnect stand-in: ``[providers.franceconnect]`` URLs on ``http`` or a loopback
-  host;
+  host; and FranceConnect's integration platform (``environment = "integration"`` or
+  ``"integration-plus"``), whose identities are test ones with published passwords;
 - a plain-HTTP ``server.public_url``;
 - in-memory counters (no ``[redis] url``) with more than one worker: each process would count
-  login failures, identifier checks and assertion ``jti`` on its own (:func:`workers_to_serve`,
+  login failures, identifier checks and sends on its own (:func:`workers_to_serve`,
   called by ``idp serve`` and by the gunicorn hook ``idp.gunicorn_conf``). In development the
   server falls back to one worker and says so.
 
@@ -56,13 +57,21 @@ def _local(url: str) -> bool:
 
 
 def _franceconnect_standin(settings: Settings) -> list[str]:
+    """The stand-in, or FranceConnect's integration platform: both answer with fictitious
+    identities whose passwords are published (FranceConnect's test identity providers), and
+    a production IdP would take them as verified by FranceConnect (``amr`` fc, its ``acr``)."""
     section = settings.providers.franceconnect
     if section is None:
         return []
-    return [f"providers.franceconnect.{key} = {getattr(section, key)!r}: the FranceConnect stand-in "
-            "(http or loopback); use environment = \"production\" or \"integration\""
-            for key in FRANCECONNECT_URLS
-            if getattr(section, key) and (getattr(section, key).startswith("http://") or _local(getattr(section, key)))]
+    problems = [f"providers.franceconnect.{key} = {getattr(section, key)!r}: the FranceConnect stand-in "
+                "(http or loopback); use environment = \"production\""
+                for key in FRANCECONNECT_URLS
+                if getattr(section, key) and (getattr(section, key).startswith("http://") or _local(getattr(section, key)))]
+    if section.environment.startswith("integration"):
+        problems.append(f"providers.franceconnect.environment = {section.environment!r}: FranceConnect's test "
+                        "platform, whose identities are fictitious with published passwords; use \"production\" "
+                        "(a staging server runs with environment = \"development\")")
+    return problems
 
 
 def configuration_problems(settings: Settings) -> list[str]:

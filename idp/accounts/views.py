@@ -248,11 +248,20 @@ EMAIL_PURPOSE = "interaction_email"
 @bp.route("/interaction/<handle>/email", methods=["GET", "POST"])
 def add_email(handle):
     """An email the relying party cannot do without (FranceConnect, this tenant being its
-    identity provider): typed, confirmed by a code sent to it, saved, then the request goes on."""
+    identity provider): typed, confirmed by a code sent to it, saved, then the request goes on.
+
+    Only that: an account without an email, in FranceConnect's request, after a recent
+    login (:func:`idp.oidc.authorize.check_email_for_franceconnect`). The email becomes a
+    way to recover the account; were the page open to any interaction, a session left open
+    would replace the account's email without its password and without telling the old
+    address, bypassing the recent authentication /account asks. "In use" is an answer about
+    someone else's account: counted per address, as in the signups (:mod:`idp.signup.limits`)."""
     from policies import validator
 
     from .. import verification
     from ..models import Account
+    from ..oidc.franceconnect_fi import PROFILE
+    from ..signup import limits
     from ..signup.delivery import send_code
     from .service import email_in_use
 
@@ -262,7 +271,11 @@ def add_email(handle):
         return _expired()
     g.ui_locales = row.params.get("ui_locales")
     account = scoped_first(Account, id=session_row.account_id)
-    errors, notice, email = {}, None, request.form.get("email", "").strip()
+    if account.email or getattr(find_client(row.client_id), "profile", None) != PROFILE:
+        return redirect(url_for("oidc.resume", handle=handle))      # nothing to add here
+    if not sessions.recent(session_row):
+        return redirect(url_for("accounts.login", handle=handle))
+    errors, notice, email, status = {}, None, request.form.get("email", "").strip(), 400
     pending = verification.pending(EMAIL_PURPOSE, account.id)
     if request.method == "POST" and request.form.get("action") == "confirm" and pending is not None:
         outcome = verification.check(EMAIL_PURPOSE, account.id, request.form.get("code", ""))
@@ -280,6 +293,8 @@ def add_email(handle):
             errors["email"] = _l("Ce champ est obligatoire.")
         elif not result.passing:
             errors["email"] = tr(result.messages[0])
+        elif refused := limits.check():
+            errors["email"], status = refused, 429
         elif email_in_use(result.value, account.id):
             errors["email"] = _l("Cette adresse électronique est déjà utilisée par un autre compte.")
         elif refused := send_code(EMAIL_PURPOSE, account.id, "email", result.value):
@@ -288,5 +303,5 @@ def add_email(handle):
             notice, email, pending = _l("Un code de confirmation a été envoyé à cette adresse. Saisissez-le ci-dessous."), \
                 result.value, verification.pending(EMAIL_PURPOSE, account.id)
     return render_template("accounts/add_email.html", handle=handle, client=find_client(row.client_id), email=email,
-                           errors=errors, notice=notice, code_sent=pending is not None), 400 if errors else 200
+                           errors=errors, notice=notice, code_sent=pending is not None), status if errors else 200
 

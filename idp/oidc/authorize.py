@@ -128,7 +128,9 @@ def check_login(a: Attempt):
 def check_email_for_franceconnect(a: Attempt):
     """FranceConnect refuses, from its identity providers, an identity without an email
     (franceconnect.md §7): a person whose account has none gives one (confirmed by a code)
-    before the answer goes back to FranceConnect, rather than failing there."""
+    before the answer goes back to FranceConnect, rather than failing there. That email
+    becomes a way to recover the account, so, as a contact change in /account, it is given
+    only after a recent login (a session left open must not add its holder's address)."""
     if getattr(a.client, "profile", None) != franceconnect_fi.PROFILE:
         return
     account = sessions.session_account(a.session)
@@ -136,7 +138,7 @@ def check_email_for_franceconnect(a: Attempt):
         return
     if "none" in a.prompts:
         raise a.error(InteractionRequiredError, "The account has no email, which FranceConnect requires.")
-    raise InteractionNeeded("email")
+    raise InteractionNeeded("email" if sessions.recent(a.session) else "login")
 
 
 def check_pivot_for_franceconnect(a: Attempt):

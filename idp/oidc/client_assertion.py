@@ -8,8 +8,11 @@ endpoint or issuer) and ``exp``. On top of it:
   with an exp claim value that is unreasonably far in the future"; a client makes a fresh
   assertion per request, so minutes are plenty, and a bound lifetime bounds the replay memory;
 - each ``jti`` is remembered until the assertion expires (``exp`` plus the clock leeway), in
-  the shared counters (Redis when configured), so that no worker accepts it twice while any
-  worker would still accept it once (RFC 7523 §3 item 7);
+  the database (:class:`~idp.models.UsedAssertion`, one insert that only one request can
+  make, as Hydra's jti blacklist), so that no worker accepts it twice while any worker would
+  still accept it once (RFC 7523 §3 item 7). Not in the shared counters: they fall back to
+  each process's memory when Redis is down, and an assertion was then accepted once per
+  worker, and again by all of them once Redis was back (it never saw it);
 - a client without registered keys (one that authenticates otherwise, or none) is refused
   with ``invalid_client`` before anything is decoded.
 """
@@ -18,13 +21,17 @@ from __future__ import annotations
 
 import hashlib
 import time
+from datetime import datetime, timezone
 
 from authlib.oauth2.rfc6749 import InvalidClientError
 from authlib.oauth2.rfc7523 import JWTBearerClientAssertion
-from flask import current_app, g
+from flask import g
 from joserfc.errors import JoseError
+from sqlalchemy import delete
 
 from ..audit import audit
+from ..db import db, inserted_once, utcnow
+from ..models import UsedAssertion
 
 MAX_LIFETIME = 300  # seconds between iat (or now) and exp
 LEEWAY = 30  # clock skew allowed on exp, iat and nbf
@@ -42,9 +49,19 @@ def lifetime_error(claims: dict, now: float) -> str | None:
 
 def replay_key(tenant: str, client_id: str, jti: str) -> str:
     # hashed: a jti is the client's free text, of any length
-    text = f"{client_id}\0{jti}".encode("utf-8", "surrogatepass")  # JSON allows lone surrogates
-    digest = hashlib.sha256(text).hexdigest()
-    return f"jti:{tenant}:{digest}"
+    text = f"{tenant}\0{client_id}\0{jti}".encode("utf-8", "surrogatepass")  # JSON allows lone surrogates
+    return hashlib.sha256(text).hexdigest()
+
+
+def first_use(client_id: str, jti: str, expires_at: float) -> bool:
+    """Remember the assertion until ``expires_at``; False when it was already used. Committed
+    at once, whatever the grant does next: a refused grant must not forget the assertion."""
+    key = replay_key(g.tenant.slug, client_id, jti)
+    db.session.execute(delete(UsedAssertion).where(UsedAssertion.key == key, UsedAssertion.expires_at <= utcnow()))
+    until = datetime.fromtimestamp(expires_at, timezone.utc).replace(tzinfo=None)
+    first = inserted_once(UsedAssertion, ("key",), key=key, tenant=g.tenant.slug, expires_at=until)
+    db.session.commit()
+    return first
 
 
 def refused(client_id: str, reason: str, description: str) -> InvalidClientError:
@@ -70,9 +87,7 @@ class PrivateKeyJWT(JWTBearerClientAssertion):
             raise refused(claims["sub"], "lifetime", reason)
         if "jti" not in claims:
             raise InvalidClientError(description="Missing JWT ID.")
-        ttl = max(1, int(claims["exp"] + LEEWAY - now) + 1)
-        counters = current_app.extensions["idp_counters"]
-        if counters.incr(replay_key(g.tenant.slug, claims["sub"], claims["jti"]), ttl) != 1:
+        if not first_use(claims["sub"], claims["jti"], max(now + 1, claims["exp"] + LEEWAY + 1)):
             raise refused(claims["sub"], "replayed", "JWT ID is used before.")
 
     def resolve_client_public_key(self, client):

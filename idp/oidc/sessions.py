@@ -2,7 +2,9 @@
 
 The cookie holds a random value; the database holds its SHA-256 and the public ``sid``
 that ID tokens and logout tokens carry (OIDC Front/Back-Channel Logout §2.1). A new login
-always makes a new session (no fixation).
+always makes a new session row and cookie (no fixation). When the browser already had a
+session, the new login takes it over rather than dropping it (:func:`_take_over`): a logout
+must still end what was issued before it.
 """
 
 from __future__ import annotations
@@ -43,6 +45,13 @@ def current_session() -> SsoSession | None:
     return found
 
 
+def recent(row: SsoSession | None) -> bool:
+    """The session's login is of the last ``[verification] recent_authentication`` seconds:
+    what a change of the account's ways of recovery asks (a contact, an email added)."""
+    window = _settings().verification.recent_authentication
+    return row is not None and time.time() - row.auth_time <= window
+
+
 def session_account(row: SsoSession) -> Account | None:
     """The account of ``row``: the one read with the session in this request, else read now."""
     account = g.get("sso_account")
@@ -63,7 +72,7 @@ def start_session(account: Account, acr: str, amr: list[str], remember: bool = F
     "Se souvenir de moi" extends the session to ``remembered_session_ttl``. ``upstream`` is
     (provider, its ID token) when the person came through FranceConnect: the token, sealed,
     is the ``id_token_hint`` of the logout that ends the upstream session too."""
-    end_current_session(commit=False)
+    previous = end_current_session(commit=False)
     rotate_csrf_token()   # a token seen before the login is not valid after it (idp/security.py)
     value = new_secret(32)
     row = SsoSession(
@@ -76,11 +85,41 @@ def start_session(account: Account, acr: str, amr: list[str], remember: bool = F
 
         row.upstream_provider = upstream[0]
         row.upstream_id_token_sealed = vault().seal(g.tenant.slug, upstream[1])
+    if previous is not None:
+        _take_over(previous, row)
     db.session.add(row)
     if commit:
         db.session.commit()
     g.sso_session, g.sso_account = row, account
     return row, value
+
+
+def _take_over(previous: SsoSession, row: SsoSession) -> None:
+    """A login in a browser that had a session (``prompt=login``, ``max_age``, FranceConnect
+    asking its identity provider, a login asked again before an account change, another
+    person). Dropping the old row, as before, left its tokens and clients out of the next
+    logout: refresh tokens it issued lived on and its clients were never told.
+
+    - The same person: the new session continues the old one, as Keycloak re-authenticates
+      its user session: same ``sid`` and clients (and FranceConnect session, when this
+      login is local), so the logout ends, revokes and tells everything issued since the
+      first login;
+    - someone else: the old session ends as a logout ends it (its tokens revoked, its
+      clients told by back-channel logout): this browser is no longer its person's.
+    """
+    if previous.account_id == row.account_id:
+        row.sid, row.client_ids = previous.sid, list(previous.client_ids or [])
+        if row.upstream_provider is None:
+            row.upstream_provider = previous.upstream_provider
+            row.upstream_id_token_sealed = previous.upstream_id_token_sealed
+        return
+    from .backchannel import notify
+    from .clients import find_client
+    from .tokens import revoke_session_tokens
+
+    revoke_session_tokens(previous.sid, commit=False)
+    notify([c for c in (find_client(cid) for cid in previous.client_ids or []) if c], previous.account_id,
+           previous.sid)
 
 
 def add_client(row: SsoSession, client_id: str) -> None:

@@ -137,11 +137,14 @@ def void_session_codes(sid: str) -> None:
 
 def revoke_session_tokens(sid: str, commit: bool = True) -> None:
     """Logout: void the session's unused codes, end its refresh and access tokens (in one
-    transaction, the caller's when ``commit`` is false)."""
+    transaction, the caller's when ``commit`` is false). The families are found through the
+    refresh tokens too: ``idp purge`` deletes access-token rows minutes after they expire,
+    while the refresh tokens of the same family live for days."""
     void_session_codes(sid)
     families = db.session.execute(
-        select(IssuedAccessToken.family_id).where(
-            IssuedAccessToken.tenant == g.tenant.slug, IssuedAccessToken.sid == sid).distinct()
+        select(IssuedAccessToken.family_id).where(IssuedAccessToken.tenant == g.tenant.slug, IssuedAccessToken.sid == sid)
+        .union(select(RefreshToken.family_id).where(RefreshToken.tenant == g.tenant.slug, RefreshToken.sid == sid,
+                                                    RefreshToken.revoked_at.is_(None)))
     ).scalars().all()
     for family in families:
         revoke_family(family, "logout", commit=False)

@@ -94,9 +94,20 @@ def suggestion(answers: dict) -> str | None:
 RATE_LIMITED = _l("Trop de vérifications en peu de temps : réessayez dans une minute.")
 
 
+def chosen_in_the_open() -> bool:
+    """Identifiers the person chooses and sees proposed (prénom.nom), checked live on an
+    ``identifier`` step: never a NIR, whose account is said to exist only at the end of a
+    signup, counted per address and per number (:mod:`.existing`)."""
+    signup = g.tenant.config.signup
+    return not g.tenant.identifier_scheme.name.startswith("nir") and signup is not None \
+        and any(step.kind == "identifier" for step in signup.steps)
+
+
 def availability(raw: str, answers: dict) -> dict:
     """Whether ``raw`` is free. It tells whether an identifier exists, so every caller (the
-    live check and the form) counts against one limit per address and minute."""
+    live check and the form) counts against one limit per address and minute; and only
+    for identifiers chosen in the open (:func:`chosen_in_the_open`): a NIR is well formed
+    or not here, its account said at account creation (:func:`.existing.check_free`)."""
     from flask import current_app, request
 
     limit = current_app.config["IDP_SETTINGS"].login.availability_checks_per_minute
@@ -107,7 +118,7 @@ def availability(raw: str, answers: dict) -> dict:
     checked = scheme.check(raw)
     if not checked.passing:
         return {"available": False, "message": tr(checked.messages[0]), "code": checked.messages[0].code}
-    if find_account(g.tenant.slug, checked.value) is not None:
+    if chosen_in_the_open() and find_account(g.tenant.slug, checked.value) is not None:
         other = suggestion(answers)
         message = _l("Cet identifiant est déjà pris.") + (f" Suggestion : {other}" if other else "")
         return {"available": False, "message": message, "code": "identifier.taken", "suggestion": other}

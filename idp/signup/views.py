@@ -19,7 +19,7 @@ from . import activation, existing, limits, state as signup_state, upload
 from .fields import spec
 from .kinds import CHECKS
 from .pages import created_page, error_targets, recap
-from .steps import availability, suggestion, visible_fields
+from .steps import availability, chosen_in_the_open, suggestion, visible_fields
 
 bp = tenant_blueprint("signup", __name__)
 FIXED_LABELS = {"identity": "Identité", "nir": _l("Numéro de sécurité sociale"), "birth_name": "Nom",
@@ -237,8 +237,13 @@ def cancel():
 
 @bp.route("/signup/availability")
 def identifier_availability():
-    """Live check for the identifier step (JSON; the form works without it)."""
+    """Live check for the identifier step (JSON; the form works without it), only where an
+    identifier is chosen in the open: on caf and ameli it answered anyone, for any NIR,
+    whether it has an account (a GET, 30 a minute per address, no signup needed), which
+    their signups say only at the end, counted (idp/signup/existing.py)."""
     _config()
+    if not chosen_in_the_open():
+        abort(404)
     state = signup_state.load()
     result = availability(request.args.get("identifier", ""), state.answers if state else {})
     response = jsonify({k: str(v) if v is not None and not isinstance(v, bool) else v for k, v in result.items()})

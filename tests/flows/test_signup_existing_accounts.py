@@ -163,3 +163,16 @@ def test_username_taken_meanwhile_is_refused_at_activation_not_a_500(http, app):
     assert "Cet identifiant vient d'être pris. Revenez à l'étape de l'identifiant pour en choisir un autre." \
         in page_text(refused)
     assert accounts(app, "mairie") == 1
+
+
+def test_no_live_check_answers_whether_a_nir_has_an_account(http, app):
+    """The signups' live identifier check (``/signup/availability``, a GET: no signup, no
+    CSRF, 30 a minute per address) answered « Cet identifiant est déjà pris » for any NIR
+    on caf and ameli; it exists only where an identifier is chosen in the open (mairie)."""
+    make_account(app, "caf", email=HOLDER)
+    make_account(app, "ameli", identifier="2910775123456", email="louise@example.fr")
+    for tenant, nir in (("caf", "1 84 03 12 345 678"), ("ameli", "2 91 07 75 123 456")):
+        assert http.get(f"/{tenant}/signup/availability?identifier={nir}").status_code == 404
+    assert http.get("/mairie/signup/availability?identifier=jean.dupont").get_json()["available"] is True
+    make_account(app, "mairie")
+    assert http.get("/mairie/signup/availability?identifier=jean.dupont").get_json()["available"] is False

@@ -73,13 +73,17 @@ def test_assertion_issued_long_ago_is_refused(http, signer):
     assert response.get_json()["error_description"] == "The assertion lives longer than 300 seconds (exp - iat)."
 
 
-def test_jti_is_remembered_in_the_shared_counters_until_exp(http, app, signer, caplog):
+def test_jti_is_remembered_in_the_database_until_exp(http, app, signer, caplog):
+    from idp.db import db, utcnow
+    from idp.models import UsedAssertion
     from idp.oidc.client_assertion import LEEWAY, replay_key
 
     client_id, key = signer
     first = assertion(client_id, key, lifetime=240, jti="once")
     assert token_with(http, first).status_code == 200
-    left = app.extensions["idp_counters"].locked_for(replay_key("caf", client_id, "once"))
+    with app.app_context():
+        row = db.session.get(UsedAssertion, replay_key("caf", client_id, "once"))
+        left = (row.expires_at - utcnow()).total_seconds()
     assert 240 - 5 <= left <= 240 + LEEWAY + 2  # until exp (and the leeway), not a fixed period
     replay = token_with(http, first)
     assert replay.get_json() == {"error": "invalid_client", "error_description": "JWT ID is used before."}
@@ -117,13 +121,35 @@ def test_simultaneous_uses_of_one_assertion_have_one_winner(app, served, tmp_pat
     assert {a.json().get("error_description") for a in answers if a.status_code == 400} == {"JWT ID is used before."}
 
 
-def test_a_replay_is_refused_by_another_worker_sharing_redis(http, app, signer, backend):
-    if backend != "postgresql":
-        pytest.skip("without [redis] counters are per process (one worker only, as documented)")
+def test_a_replay_is_refused_by_another_worker_whatever_the_counters(http, app, signer):
+    """Each worker's counters on their own (no [redis], or Redis down and each process on
+    its memory): the jti memory is the database's, so the other worker still refuses."""
     from idp.app import create_app
+    from idp.ephemeral import MemoryCounters
 
-    other_worker = create_app({"TESTING": True}, settings=app.config["IDP_SETTINGS"]).test_client()
-    first = assertion(*signer)
-    assert token_with(http, first).status_code == 200
-    assert token_with(other_worker, first).get_json() == {"error": "invalid_client",
-                                                          "error_description": "JWT ID is used before."}
+    other_worker = create_app({"TESTING": True}, settings=app.config["IDP_SETTINGS"])
+    other_worker.extensions["idp_counters"] = MemoryCounters()
+    app.extensions["idp_counters"], shared = MemoryCounters(), app.extensions["idp_counters"]
+    try:
+        first = assertion(*signer)
+        assert token_with(http, first).status_code == 200
+        assert token_with(other_worker.test_client(), first).get_json() == {
+            "error": "invalid_client", "error_description": "JWT ID is used before."}
+    finally:
+        app.extensions["idp_counters"] = shared
+
+
+def test_a_refused_grant_does_not_forget_the_assertion(http, app, tmp_path):
+    """The jti is committed before the grant runs: an assertion spent on a refused code
+    exchange cannot be used again."""
+    key = ECKey.generate_key("P-256", parameters={"alg": "ES256"}, private=True, auto_kid=True)
+    jwks_file = tmp_path / "code-jwks.json"
+    jwks_file.write_text(json.dumps({"keys": [key.as_dict(private=False)]}))
+    client_id, _ = make_client(app, auth_method="private_key_jwt", jwks_file=str(jwks_file))
+    signed = assertion(client_id, key)
+    refused = http.post("/caf/token", data={"grant_type": "authorization_code", "code": "no-such-code",
+                                            "redirect_uri": "https://rp.example/cb", "client_assertion": signed,
+                                            "client_assertion_type": ASSERTION_TYPE})
+    assert refused.get_json()["error"] == "invalid_grant"
+    assert token_with(http, signed).get_json() == {"error": "invalid_client",
+                                                   "error_description": "JWT ID is used before."}

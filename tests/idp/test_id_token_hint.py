@@ -99,7 +99,9 @@ def test_logout_with_someone_elses_hint_asks_first(http, app):
 
 def test_logout_with_the_hint_of_an_earlier_session_asks_first(http, app):
     client_id, _, tokens = code_tokens(http, app)
-    login_flow(http, "caf", client_id, prompt="login")  # a new session, with a new sid
+    assert location(logout(http, id_token_hint=tokens["id_token"], post_logout_redirect_uri=POST_LOGOUT))
+    login_flow(http, "caf", client_id)   # a new session, with a new sid (a login again, prompt=login,
+    # would continue the same one: tests/idp/test_session_takeover.py)
     page = logout(http, id_token_hint=tokens["id_token"], post_logout_redirect_uri=POST_LOGOUT)
     assert page.status_code == 200 and "Voulez-vous vous déconnecter ?" in page_text(page)
     assert logged_in(http, client_id)

@@ -76,9 +76,13 @@ def test_make_run_renders_the_development_lines(tmp_path):
                                       "client_id": "x", "client_secret": "s" * 40}}},
      "providers.franceconnect.discovery_url = 'https://localhost:5001/.well-known/openid-configuration': "
      "the FranceConnect stand-in"),
-    ({"providers": {"franceconnect": {"environment": "integration", "token_endpoint": "http://fc.example/token",
+    ({"providers": {"franceconnect": {"environment": "production", "token_endpoint": "http://fc.example/token",
                                       "client_id": "x", "client_secret": "s" * 40}}},
      "providers.franceconnect.token_endpoint = 'http://fc.example/token': the FranceConnect stand-in"),
+    ({"providers": {"franceconnect": {"environment": "integration-plus", "client_id": "x", "client_secret": "s" * 40,
+                                      "acr": "eidas2"}}},
+     "providers.franceconnect.environment = 'integration-plus': FranceConnect's test platform, whose identities "
+     "are fictitious with published passwords"),
 ])
 def test_production_refuses_each_development_setting(tmp_path, sections, line):
     message = refusal(production(tmp_path, **sections))
