@@ -38,9 +38,10 @@ def test_franceconnect_new_then_returning_person(browser, live_server):
         assert page.locator("#error-summary").is_visible()       # NIR and CGU are required
         walk.check("complete-errors")
         page.locator("#identifier").fill(ELODIE_NIR)
-        page.locator("#document_kind-cni").check()       # caf: the identity document its signup asks
+        # DSFR radios and checkboxes: the label is what a person clicks (it covers the input)
+        page.locator('label[for="document_kind-cni"]').click()   # caf: the identity document its signup asks
         page.locator("#document_number").fill("AB12CD34E")
-        page.locator("#cgu").check()
+        page.locator('label[for="cgu"]').click()
         page.get_by_role("button", name="Créer mon compte").click()
         page.wait_for_load_state()
         if page.get_by_role("button", name="Autoriser").count():
