@@ -46,7 +46,7 @@ def test_demo_login_on_a_phone(browser, live_server, axe_source, javascript):
     assert page.locator("#credentials-error").inner_text() == "Identifiant ou mot de passe incorrect."
     assert page.title().startswith("Erreur – ")
     if javascript:
-        assert page.evaluate("document.activeElement.id") == "error-summary"
+        expect(page.locator("#error-summary")).to_be_focused()
         page.locator("#password-show").check(force=True)      # "Afficher" shows what was typed
         assert page.locator("#password").get_attribute("type") == "text"
         page.locator("#password-show").uncheck(force=True)
@@ -86,7 +86,8 @@ def test_recovery_and_account_pages(browser, live_server, axe_source):
 
     def errors_focused(name):
         page.locator("#error-summary").wait_for()
-        assert page.evaluate("document.activeElement.id") == "error-summary" and page.title().startswith("Erreur – ")
+        expect(page.locator("#error-summary")).to_be_focused()       # autofocus, once the page is in
+        assert page.title().startswith("Erreur – ")
         a11y.check(page, axe_source, name)
 
     page.goto(f"{base}/caf/password/forgot")

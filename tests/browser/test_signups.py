@@ -76,7 +76,8 @@ def test_mairie_signup_with_sms(browser, live_server, axe_source):
     walk.check("identite")
     walk.submit()
     page.locator("#error-summary").wait_for()
-    assert page.evaluate("document.activeElement.id") == "error-summary" and page.title().startswith("Erreur – ")
+    expect(page.locator("#error-summary")).to_be_focused()
+    assert page.title().startswith("Erreur – ")
     walk.check("identite-erreurs")
     page.get_by_label("Madame").check(force=True)   # the DSFR draws the box on the label
     walk.fill("Nom de naissance *", "Durand")
