@@ -194,4 +194,7 @@ def create_app(test_config: dict | None = None, settings: Settings | None = None
     setup_i18n(app)
     setup_cli(app)
     announce_defaults(settings)
+    from .oidc.published import setup_published_documents
+
+    setup_published_documents(app)   # last: outermost (discovery and JWKS below the routing)
     return app
