@@ -1,6 +1,6 @@
 """``make bench``: the provider under load, side by side with node-oidc-provider and its limits.
 
-Starts the provider as production runs it (``idp serve``: gunicorn, N workers; PostgreSQL and
+Starts the provider as production runs it (``idp serve``: Granian, N workers; PostgreSQL and
 Redis when their URLs are given, SQLite otherwise), drives it from separate load-generating
 processes on loopback (wrk for scenarios 1, 2, 5; ``bench/journeys.py`` for the browser
 journeys 3, 4), measures node-oidc-provider on scenarios 1, 2, 5 in the same run, measures the
@@ -15,6 +15,7 @@ import base64
 import json
 import os
 import platform
+import shlex
 import shutil
 import signal
 import socket
@@ -248,7 +249,8 @@ class Provider:
     def start(self, workers: int, cpus):
         self.workers = workers
         self.log = open(self.workdir / f"server-{workers}w.log", "w")
-        cmd = pinned([*IDP, "serve", "--host", "127.0.0.1", "--port", str(self.port), "--workers", str(workers)], cpus)
+        cmd = pinned([*IDP, "serve", "--host", "127.0.0.1", "--port", str(self.port), "--workers", str(workers),
+                      *shlex.split(self.args.serve_args)], cpus)
         self.proc = subprocess.Popen(cmd, cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT)
         wait_http(f"{self.issuer}/.well-known/openid-configuration", proc=self.proc)
         deadline = time.monotonic() + 30
@@ -668,7 +670,8 @@ def render(report: dict) -> str:
     m = report["machine"]
     out.append(f"Machine: {m['cpus']} CPUs ({m['cpu_model']}), {m['mem_gib']:.0f} GiB; database {report['setup']['database']}; "
                f"redis {report['setup']['redis'] or 'none'}; accounts seeded {report['args']['accounts']}; "
-               f"duration {report['args']['duration']} s per scenario; wrk connections {report['args']['connections'] or 8}.")
+               f"duration {report['args']['duration']} s per scenario; wrk connections {report['args']['connections'] or 8}; "
+               f"idp serve {report['args'].get('serve_args') or '(defaults)'}.")
     if any(not r["pinned"] for r in rows):
         out.append("Note: with as many workers as cores, server and load generator share the cores (no pinning): "
                    "the multi-worker figures include the generator's CPU use on the same cores.")
@@ -730,6 +733,8 @@ def main(argv=None) -> int:
     p.add_argument("--no-peer", dest="peer", action="store_false")
     p.add_argument("--profile", action="store_true",
                    help="sample the 1-worker server with py-spy during each scenario (slows it a little)")
+    p.add_argument("--serve-args", default="",
+                   help="more options of `idp serve`, e.g. '--server gunicorn --worker-class sync'")
     p.add_argument("--out", default=str(BENCH / "results"))
     args = p.parse_args(argv)
     args.scenarios = [s.strip() for s in args.scenarios.split(",") if s.strip()]
