@@ -138,8 +138,8 @@ def serve_command(host: str, port: int, workers: int | None, server_name: str, w
 
     Several workers need ``[redis] url`` (shared counters): production refuses without it,
     development serves one worker and says so (idp/production.py)."""
-    from .production import SERVED_WORKERS, workers_to_serve
-    from .serving import available, default_workers, server_argv
+    from .production import workers_to_serve
+    from .serving import available, default_workers, server_argv, server_environ
 
     settings = current_app.config["IDP_SETTINGS"]
     workers = workers or default_workers()
@@ -152,7 +152,7 @@ def serve_command(host: str, port: int, workers: int | None, server_name: str, w
         click.echo(f"WARNING: DEVELOPMENT, NO [redis] url: serving 1 worker instead of {workers} "
                    "(in-memory counters are per process)", err=True)
     if available(server_name):
-        os.environ[SERVED_WORKERS] = str(served)   # checked: idp.wsgi lets the workers serve
+        os.environ.update(server_environ(server_name, served, access_log))
         argv = server_argv(server_name, host, port, served, threads, worker_class, access_log,
                            production=not settings.development)
         os.execv(sys.executable, argv)

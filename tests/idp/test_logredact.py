@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 
 import pytest
 
@@ -109,3 +110,31 @@ def test_granian_access_log_atoms_are_redacted(caplog):
     assert '"GET /mairie/signup/activate/7/[…] HTTP/1.1" 200' in line and "https://rp.example/cb?[…]" in line
     for secret in ("SECRETTOKEN", "SECRETCODE", "SECRETSESSION", "c2VjcmV0"):
         assert secret not in line
+
+
+def test_the_applications_access_log_is_redacted():
+    """idp.access_log, which idp serve uses under Granian instead of Granian's own."""
+    import io
+
+    from idp.access_log import AccessLog
+
+    def app(environ, start_response):
+        if environ["PATH_INFO"] == "/boom":
+            raise RuntimeError("boom")
+        start_response("302 Found", [("Location", "/caf/authorize?code=SECRETCODE")])
+        return [b""]
+
+    stream = io.StringIO()
+    logged = AccessLog(app, stream)
+    environ = {"REQUEST_METHOD": "GET", "PATH_INFO": "/mairie/signup/activate/7/SECRETTOKEN",
+               "QUERY_STRING": "login_hint=1840312345678", "SERVER_PROTOCOL": "HTTP/1.1", "REMOTE_ADDR": "192.0.2.7",
+               "HTTP_AUTHORIZATION": "Basic c2VjcmV0", "HTTP_COOKIE": "idp_session=SECRETSESSION"}
+    logged(environ, lambda status, headers, exc_info=None: None)
+    with pytest.raises(RuntimeError):
+        logged({**environ, "PATH_INFO": "/boom", "QUERY_STRING": ""}, lambda *args: None)
+    first, second = stream.getvalue().splitlines()
+    assert re.fullmatch(r'\[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d [+-]\d{4}\] 192\.0\.2\.7 - '
+                        r'"GET /mairie/signup/activate/7/\[…\]\?\[…\] HTTP/1\.1" 302 \d+\.\d{3}', first)
+    assert ' - "GET /boom HTTP/1.1" 500 ' in second
+    for secret in ("SECRETTOKEN", "SECRETCODE", "1840312345678", "SECRETSESSION", "c2VjcmV0"):
+        assert secret not in stream.getvalue()

@@ -51,6 +51,7 @@ def _serve(tmp_path, monkeypatch, environment: str, *args, redis: str = ""):
     for name, value in _config(tmp_path, environment, redis).items():
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("IDP_SERVED_WORKERS", raising=False)
+    monkeypatch.delenv("IDP_ACCESS_LOG", raising=False)
     executed = []
 
     def execv(path, argv):   # exec never returns
@@ -90,7 +91,8 @@ def test_workers_default_to_the_cores(tmp_path, monkeypatch):
     assert result.exit_code == 0, result.output
     argv = executed[0]
     assert _option(argv, "--workers") == "3" and _option(argv, "--blocking-threads") == "1"
-    assert "--respawn-failed-workers" in argv and "--access-log" in argv
+    assert "--respawn-failed-workers" in argv and "--no-access-log" in argv   # idp.access_log writes it
+    assert os.environ["IDP_ACCESS_LOG"] == "1"
 
 
 def test_serve_in_production_without_redis_refuses_two_workers(tmp_path, monkeypatch):
@@ -221,5 +223,5 @@ def test_idp_serve_runs_granian_with_a_redacted_access_log(tmp_path):
         server.send_signal(signal.SIGTERM)
         output, _ = server.communicate(timeout=30)
     assert "Starting granian" in output
-    assert '"GET /mairie/signup/activate/7/[…] HTTP/1.1"' in output
+    assert '"GET /mairie/signup/activate/7/[…]?[…] HTTP/1.1" 400 ' in output   # idp.access_log
     assert "SECRETTOKEN" not in output and "SECRETCODE" not in output
