@@ -121,6 +121,8 @@ class Watch:
         self.master = master
         self.children = workers_are_children
         self.peak: dict[int, int] = {}
+        self.first: dict[int, int] = {}   # RSS at the first and the last sample: is a worker growing?
+        self.last: dict[int, int] = {}
         self._stop = threading.Event()
 
     def pids(self) -> list[int]:
@@ -139,7 +141,10 @@ class Watch:
     def _run(self):
         while not self._stop.is_set():
             for p in self.pids():
-                self.peak[p] = max(self.peak.get(p, 0), rss_bytes(p))
+                rss = rss_bytes(p)
+                self.peak[p] = max(self.peak.get(p, 0), rss)
+                self.first.setdefault(p, rss)
+                self.last[p] = rss
             self._stop.wait(0.1)
 
     def __exit__(self, *exc):
@@ -152,6 +157,11 @@ class Watch:
     @property
     def peak_rss_mib(self) -> float:
         return max(self.peak.values(), default=0) / 2**20
+
+    @property
+    def rss_growth_mib(self) -> float:
+        """The largest growth of one worker's RSS from the first to the last sample."""
+        return max((self.last[p] - self.first[p] for p in self.last), default=0) / 2**20
 
 
 # -- CPU placement ----------------------------------------------------------------------------
@@ -389,7 +399,7 @@ def wrk_scenario(name, target, args, cpus, workdir, tag, env, path, connections)
         "ok_per_s": (rep["requests"] - rep["errors"]["status"]) / secs,
         "p50_ms": rep["latency_us"]["p50"] / 1000, "p99_ms": rep["latency_us"]["p99"] / 1000,
         "errors": errors, "error_detail": rep["errors"], "connections": connections,
-        "peak_rss_mib_per_worker": w.peak_rss_mib, "server_cpu_s": w.cpu,
+        "peak_rss_mib_per_worker": w.peak_rss_mib, "rss_growth_mib": w.rss_growth_mib, "server_cpu_s": w.cpu,
         "server_cpu_ms_per_op": 1000 * w.cpu / max(1, rep["requests"]),
         "loadgen": "wrk", "loadgen_cpu_s": cpu, "loadgen_cpu_pct": 100 * cpu / w.wall,
     }
@@ -462,7 +472,7 @@ def journey_scenario(mode, prov: Provider, args, cpus, workdir, tag, concurrency
         "p50_ms": rep["latency_ms"]["p50"], "p99_ms": rep["latency_ms"]["p99"],
         "errors": errors, "error_detail": rep["errors"], "connections": concurrency,
         "step_mean_ms": rep["step_mean_ms"],
-        "peak_rss_mib_per_worker": w.peak_rss_mib, "server_cpu_s": w.cpu,
+        "peak_rss_mib_per_worker": w.peak_rss_mib, "rss_growth_mib": w.rss_growth_mib, "server_cpu_s": w.cpu,
         "server_cpu_ms_per_op": 1000 * w.cpu / max(1, rep["journeys"]),
         "loadgen": "journeys.py (aiohttp)", "loadgen_cpu_s": rep["loadgen_cpu_s"],
         "loadgen_cpu_pct": rep["loadgen_cpu_pct"],
@@ -560,7 +570,7 @@ def refresh_scenario(target, args, load_cpus, workdir, tag, auth, tokens: Path, 
         "ok_per_s": (rep["requests"] - rep["errors"]["status"]) / secs,
         "p50_ms": rep["latency_us"]["p50"] / 1000, "p99_ms": rep["latency_us"]["p99"] / 1000,
         "errors": sum(rep["errors"].values()), "error_detail": rep["errors"], "connections": c,
-        "peak_rss_mib_per_worker": w.peak_rss_mib, "server_cpu_s": w.cpu,
+        "peak_rss_mib_per_worker": w.peak_rss_mib, "rss_growth_mib": w.rss_growth_mib, "server_cpu_s": w.cpu,
         "server_cpu_ms_per_op": 1000 * w.cpu / max(1, rep["requests"]),
         "loadgen": "wrk", "loadgen_cpu_s": cpu, "loadgen_cpu_pct": 100 * cpu / w.wall,
     }
@@ -665,6 +675,10 @@ def render(report: dict) -> str:
             parts = [f"{s} {byw[s]['ok_per_s'] / ours1[s]['ok_per_s']:.2f}×" for s in SCENARIOS
                      if s in byw and s in ours1 and ours1[s]["ok_per_s"]]
             out.append(f"Scaling {w} workers / 1 worker (target ≥ 1.8× for 2 on 2 cores): " + ", ".join(parts))
+    growth = [f"{r['scenario']} {r['workers']}w {r['rss_growth_mib']:+.1f}" for r in rows
+              if r["server"] == "ours" and "rss_growth_mib" in r]
+    if growth:
+        out.append(f"RSS growth per worker over each measured window, MiB (target: not growing): {', '.join(growth)}")
     out.append("Keycloak's published sizing per vCPU, for reference: 15 password logins/s, "
                "120 client_credentials/s, 120 refresh/s (last column: our per-worker figure ÷ that).")
     m = report["machine"]
