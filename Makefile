@@ -39,6 +39,7 @@ init: $(VENV)/.installed config.toml
 
 # The FranceConnect simulator (devtools/fc_standin, development only) runs beside the IdP on
 # :5001 when config.toml points [providers.franceconnect] at it; it stops with the IdP.
+# Served as in production (`idp serve`: Granian), with one worker: development has no Redis.
 run: init
 	@echo "Fournisseur d'identité : http://127.0.0.1:5000/  (Ctrl+C pour arrêter)"
 	@$(BIN)/python -m devtools.fc_standin.for_idp config.toml & standin=$$!; \

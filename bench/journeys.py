@@ -33,6 +33,9 @@ from urllib.parse import parse_qs, urlencode, urljoin, urlsplit
 import aiohttp
 
 CSRF = re.compile(r'name="csrf_token"\s+value="([^"]+)"')
+# A redirect after a GET is 302; after a POST (the login form) the provider answers 303, so that
+# the browser does not send the form again (RFC 9700 §4.12): a browser follows either.
+REDIRECT = (302, 303)
 
 
 class JourneyError(Exception):
@@ -63,21 +66,23 @@ class Browser:
                 else:
                     self.cookies[name] = morsel.value
 
-    async def get(self, url: str, step: str, expect: int):
+    async def get(self, url: str, step: str, expect: tuple[int, ...]):
         async with self.http.get(url, headers=self._header(), allow_redirects=False) as resp:
-            body = await resp.text()
-            self._keep(resp)
-            if resp.status != expect:
-                raise JourneyError(step, f"HTTP {resp.status} {body[:200]!r}")
-            return resp.headers.get("Location"), body
+            return await self._answer(resp, step, expect)
 
-    async def post(self, url: str, data: dict, step: str, expect: int):
+    async def post(self, url: str, data: dict, step: str, expect: tuple[int, ...]):
         async with self.http.post(url, data=data, headers=self._header(), allow_redirects=False) as resp:
-            body = await resp.text()
-            self._keep(resp)
-            if resp.status != expect:
-                raise JourneyError(step, f"HTTP {resp.status} {body[:200]!r}")
-            return resp.headers.get("Location"), body
+            return await self._answer(resp, step, expect)
+
+    async def _answer(self, resp: aiohttp.ClientResponse, step: str, expect: tuple[int, ...]):
+        body = await resp.text()
+        self._keep(resp)
+        if resp.status not in expect:
+            raise JourneyError(step, f"HTTP {resp.status} {body[:200]!r}")
+        location = resp.headers.get("Location")
+        if resp.status in REDIRECT and not location:
+            raise JourneyError(step, f"HTTP {resp.status} without a Location")
+        return location, body
 
 
 class Journeys:
@@ -106,7 +111,7 @@ class Journeys:
             "scope": scope, "state": state, "nonce": secrets.token_urlsafe(12),
             "code_challenge": challenge, "code_challenge_method": "S256",
         })
-        location, _ = await browser.get(f"{self.issuer}/authorize?{query}", "authorize", 302)
+        location, _ = await browser.get(f"{self.issuer}/authorize?{query}", "authorize", REDIRECT)
         return location, state, verifier
 
     def _code_from(self, location: str, state: str) -> str:
@@ -125,17 +130,17 @@ class Journeys:
         page = urljoin(self.issuer + "/", location)
         if "/interaction/" not in page:
             raise JourneyError("authorize", f"expected the login page, got {location!r}")
-        _, html = await browser.get(page, "login_page", 200)
+        _, html = await browser.get(page, "login_page", (200,))
         t = self._timed("login_page", t)
         match = CSRF.search(html)
         if not match:
             raise JourneyError("login_page", "no csrf_token in the login form")
         identifier, password = random.choice(self.accounts)
         location, _ = await browser.post(page, {"csrf_token": match.group(1), "identifier": identifier,
-                                                "password": password}, "login_post", 302)
+                                                "password": password}, "login_post", REDIRECT)
         t = self._timed("login_post", t)
         if "/resume" in location:   # providers before 2026-11-30 resumed in a separate request
-            location, _ = await browser.get(urljoin(page, location), "resume", 302)
+            location, _ = await browser.get(urljoin(page, location), "resume", REDIRECT)
             self._timed("resume", t)
         return self._code_from(location, state), verifier
 

@@ -1,6 +1,6 @@
 """``make bench``: the provider under load, side by side with node-oidc-provider and its limits.
 
-Starts the provider as production runs it (``idp serve``: gunicorn, N workers; PostgreSQL and
+Starts the provider as production runs it (``idp serve``: Granian, N workers; PostgreSQL and
 Redis when their URLs are given, SQLite otherwise), drives it from separate load-generating
 processes on loopback (wrk for scenarios 1, 2, 5; ``bench/journeys.py`` for the browser
 journeys 3, 4), measures node-oidc-provider on scenarios 1, 2, 5 in the same run, measures the
@@ -15,6 +15,7 @@ import base64
 import json
 import os
 import platform
+import shlex
 import shutil
 import signal
 import socket
@@ -22,9 +23,11 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.error
 import urllib.request
 from datetime import datetime, timezone
 from pathlib import Path
+from urllib.parse import urlsplit
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
@@ -47,6 +50,11 @@ PAGE = os.sysconf("SC_PAGE_SIZE")
 
 def log(msg: str) -> None:
     print(f"[bench {time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
+
+
+class ScenarioFailed(RuntimeError):
+    """A scenario whose operations did not answer as a client expects: its figure would
+    measure errors, so the run stops with the error instead of printing a number."""
 
 
 def free_port() -> int:
@@ -113,6 +121,8 @@ class Watch:
         self.master = master
         self.children = workers_are_children
         self.peak: dict[int, int] = {}
+        self.first: dict[int, int] = {}   # RSS at the first and the last sample: is a worker growing?
+        self.last: dict[int, int] = {}
         self._stop = threading.Event()
 
     def pids(self) -> list[int]:
@@ -131,7 +141,10 @@ class Watch:
     def _run(self):
         while not self._stop.is_set():
             for p in self.pids():
-                self.peak[p] = max(self.peak.get(p, 0), rss_bytes(p))
+                rss = rss_bytes(p)
+                self.peak[p] = max(self.peak.get(p, 0), rss)
+                self.first.setdefault(p, rss)
+                self.last[p] = rss
             self._stop.wait(0.1)
 
     def __exit__(self, *exc):
@@ -144,6 +157,11 @@ class Watch:
     @property
     def peak_rss_mib(self) -> float:
         return max(self.peak.values(), default=0) / 2**20
+
+    @property
+    def rss_growth_mib(self) -> float:
+        """The largest growth of one worker's RSS from the first to the last sample."""
+        return max((self.last[p] - self.first[p] for p in self.last), default=0) / 2**20
 
 
 # -- CPU placement ----------------------------------------------------------------------------
@@ -241,7 +259,8 @@ class Provider:
     def start(self, workers: int, cpus):
         self.workers = workers
         self.log = open(self.workdir / f"server-{workers}w.log", "w")
-        cmd = pinned([*IDP, "serve", "--host", "127.0.0.1", "--port", str(self.port), "--workers", str(workers)], cpus)
+        cmd = pinned([*IDP, "serve", "--host", "127.0.0.1", "--port", str(self.port), "--workers", str(workers),
+                      *shlex.split(self.args.serve_args)], cpus)
         self.proc = subprocess.Popen(cmd, cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT)
         wait_http(f"{self.issuer}/.well-known/openid-configuration", proc=self.proc)
         deadline = time.monotonic() + 30
@@ -372,6 +391,7 @@ def wrk_scenario(name, target, args, cpus, workdir, tag, env, path, connections)
         wrk(*_wrk_args(name), url, env, args.warmup, connections, cpus, workdir, tag + "-warm")
     with target.watch() as w, profiling(target, args, workdir, tag):
         rep, cpu = wrk(*_wrk_args(name), url, env, args.duration, connections, cpus, workdir, tag)
+    check_wrk(name, rep, lambda: probe(name, target, env))
     secs = rep["duration_us"] / 1e6
     errors = sum(rep["errors"].values())
     return {
@@ -379,10 +399,42 @@ def wrk_scenario(name, target, args, cpus, workdir, tag, env, path, connections)
         "ok_per_s": (rep["requests"] - rep["errors"]["status"]) / secs,
         "p50_ms": rep["latency_us"]["p50"] / 1000, "p99_ms": rep["latency_us"]["p99"] / 1000,
         "errors": errors, "error_detail": rep["errors"], "connections": connections,
-        "peak_rss_mib_per_worker": w.peak_rss_mib, "server_cpu_s": w.cpu,
+        "peak_rss_mib_per_worker": w.peak_rss_mib, "rss_growth_mib": w.rss_growth_mib, "server_cpu_s": w.cpu,
         "server_cpu_ms_per_op": 1000 * w.cpu / max(1, rep["requests"]),
         "loadgen": "wrk", "loadgen_cpu_s": cpu, "loadgen_cpu_pct": 100 * cpu / w.wall,
     }
+
+
+def check_wrk(name: str, rep: dict, explain=None) -> None:
+    """Stop the run when wrk got no answer or any HTTP error (wrk counts status ≥ 400): the
+    script no longer matches the server. ``explain`` makes one request the way the script
+    does, to show the answer."""
+    failed = rep["errors"]["status"]
+    if rep["requests"] and not failed:
+        return
+    detail = f"; e.g. {explain()}" if explain else ""
+    raise ScenarioFailed(f"scenario {name}: {failed} of {rep['requests']} requests answered HTTP ≥ 400 "
+                         f"(wrk errors {rep['errors']}){detail}")
+
+
+def probe(name: str, target, env: dict) -> str:
+    """One request as the wrk script of ``name`` makes it (not refresh: its tokens are spent)."""
+    if name == "discovery":
+        origin = "{0.scheme}://{0.netloc}".format(urlsplit(target.issuer))
+        req = urllib.request.Request(origin + env["BENCH_JWKS_PATH"])
+    elif name == "client_credentials":
+        req = urllib.request.Request(target.issuer + "/token", data=b"grant_type=client_credentials",
+                                     headers={"Authorization": "Basic " + env["BENCH_BASIC"],
+                                              "Content-Type": "application/x-www-form-urlencoded"})
+    else:
+        return "rotated refresh tokens lost: see the server log"
+    try:
+        with urllib.request.urlopen(req, timeout=10) as resp:
+            return f"HTTP {resp.status}"
+    except urllib.error.HTTPError as error:
+        return f"{req.full_url}: HTTP {error.code} {error.read()[:200]!r}"
+    except OSError as error:
+        return f"{req.full_url}: {error!r}"
 
 
 def _wrk_args(name):
@@ -403,28 +455,52 @@ def journey_scenario(mode, prov: Provider, args, cpus, workdir, tag, concurrency
         line = proc.stdout.readline()  # "GO": the measured window starts (after any warm-up logins)
         if line.strip() != "GO":
             proc.wait()
-            raise RuntimeError(f"journeys.py {mode} failed: {proc.stderr.read()[-800:]}")
+            raise ScenarioFailed(f"scenario {mode}: journeys.py failed before the measured window: "
+                                 f"{_last_line(proc.stderr.read())}")
         with prov.watch() as w, profiling(prov, args, workdir, tag):
             proc.wait()
     finally:
         killer.cancel()
     if proc.returncode != 0:
-        raise RuntimeError(f"journeys.py {mode} failed: {proc.stderr.read()[-800:]}")
+        raise ScenarioFailed(f"scenario {mode}: journeys.py failed: {_last_line(proc.stderr.read())}")
     rep = json.loads(out.read_text())
+    check_journeys(mode, rep)
     errors = sum(rep["errors"].values())
-    if errors:
-        log(f"{mode}: {errors} failed journeys, e.g. {rep['error_samples'][:2]}")
     return {
         "scenario": "login" if mode == "login" else "sso", "unit": "journey", "ops": rep["journeys"],
         "ops_per_s": rep["journeys_per_s"], "ok_per_s": rep["journeys_per_s"],
         "p50_ms": rep["latency_ms"]["p50"], "p99_ms": rep["latency_ms"]["p99"],
         "errors": errors, "error_detail": rep["errors"], "connections": concurrency,
         "step_mean_ms": rep["step_mean_ms"],
-        "peak_rss_mib_per_worker": w.peak_rss_mib, "server_cpu_s": w.cpu,
+        "peak_rss_mib_per_worker": w.peak_rss_mib, "rss_growth_mib": w.rss_growth_mib, "server_cpu_s": w.cpu,
         "server_cpu_ms_per_op": 1000 * w.cpu / max(1, rep["journeys"]),
         "loadgen": "journeys.py (aiohttp)", "loadgen_cpu_s": rep["loadgen_cpu_s"],
         "loadgen_cpu_pct": rep["loadgen_cpu_pct"],
     }
+
+
+def check_journeys(mode: str, rep: dict) -> None:
+    """Stop the run when any journey failed, or none finished: a browser that cannot go
+    through the journey measures nothing (before 2026-12-01 the run printed 0.0 j/s)."""
+    failed = sum(rep["errors"].values())
+    if failed or not rep["journeys"]:
+        raise ScenarioFailed(f"scenario {mode}: {failed} of {failed + rep['journeys']} journeys failed "
+                             f"{rep['errors']}, e.g. {' | '.join(rep['error_samples'][:2])}")
+
+
+def prime_refresh_tokens(target, count: int, out: Path) -> None:
+    """Log in once and make ``count`` refresh tokens (journeys.py --mode prime)."""
+    done = subprocess.run([PY, str(BENCH / "journeys.py"), "--mode", "prime", "--issuer", target.issuer,
+                           f"--client-id={target.client_id}", f"--client-secret={target.client_secret}",
+                           "--accounts", str(target.accounts_file), "--count", str(count), "--out", str(out)],
+                          capture_output=True, text=True, timeout=300)
+    if done.returncode != 0:
+        raise ScenarioFailed(f"scenario refresh: priming the refresh tokens failed: {_last_line(done.stderr)}")
+
+
+def _last_line(stderr: str) -> str:
+    """The exception a load generator died of (the last line of its traceback)."""
+    return (stderr.strip().splitlines() or ["no output"])[-1][:600]
 
 
 def basic(client_id, secret) -> str:
@@ -435,44 +511,47 @@ def bench_provider(prov: Provider, workers: int, args, workdir: Path) -> list[di
     server_cpus, load_cpus = placement(workers)
     log(f"provider: {workers} worker(s), server cpus {server_cpus or 'shared'}, load cpus {load_cpus or 'shared'}")
     prov.start(workers, server_cpus)
-    results = []
     try:
-        auth = {"BENCH_BASIC": basic(prov.client_id, prov.client_secret)}
-        c = args.connections or 8
-        tag = f"ours-{workers}w"
-        selected = args.scenarios
-        if "discovery" in selected:
-            log("  5 discovery + JWKS")
-            results.append(wrk_scenario("discovery", prov, args, load_cpus, workdir, f"{tag}-discovery",
-                                        {"BENCH_DISCOVERY_PATH": "/caf/.well-known/openid-configuration",
-                                         "BENCH_JWKS_PATH": "/caf/jwks.json"}, "/", c))
-        if "client_credentials" in selected:
-            log("  1 client_credentials")
-            results.append(wrk_scenario("client_credentials", prov, args, load_cpus, workdir, f"{tag}-cc",
-                                        auth, "/token", c))
-        if "refresh" in selected:
-            log("  2 refresh_token: priming refresh tokens")
-            tokens = workdir / f"refresh-{tag}.txt"
-            needed = 2 * c  # a pool of tokens for the warm-up, another for the measured run
-            for part in ("warm", "run"):
-                subprocess.run([PY, str(BENCH / "journeys.py"), "--mode", "prime", "--issuer", prov.issuer,
-                                f"--client-id={prov.client_id}", f"--client-secret={prov.client_secret}",
-                                "--accounts", str(prov.accounts_file), "--count", str(needed),
-                                "--out", str(tokens) + f".{part}"], check=True, timeout=300)
-            log("  2 refresh_token")
-            results.append(refresh_scenario(prov, args, load_cpus, workdir, tag, auth, tokens, c))
-        if "sso" in selected:
-            log("  4 journey with a live SSO session")
-            results.append(journey_scenario("sso", prov, args, load_cpus, workdir, f"{tag}-sso",
-                                            args.journey_concurrency or 4 * workers))
-        if "login" in selected:
-            log("  3 journey with a password login")
-            results.append(journey_scenario("login", prov, args, load_cpus, workdir, f"{tag}-login",
-                                            args.journey_concurrency or 3 * workers))
+        results = scenarios(prov, workers, args, load_cpus, workdir)
     finally:
         prov.stop()
     for r in results:
         r.update(server="ours", workers=workers, pinned=bool(server_cpus))
+    return results
+
+
+def scenarios(prov, workers: int, args, load_cpus, workdir: Path) -> list[dict]:
+    """Every selected scenario against a running provider (``prov``: issuer, client, accounts,
+    ``watch()``); tests/bench runs this against a served instance."""
+    results = []
+    auth = {"BENCH_BASIC": basic(prov.client_id, prov.client_secret)}
+    c = args.connections or 8
+    tag = f"ours-{workers}w"
+    selected = args.scenarios
+    if "discovery" in selected:
+        log("  5 discovery + JWKS")
+        results.append(wrk_scenario("discovery", prov, args, load_cpus, workdir, f"{tag}-discovery",
+                                    {"BENCH_DISCOVERY_PATH": "/caf/.well-known/openid-configuration",
+                                     "BENCH_JWKS_PATH": "/caf/jwks.json"}, "/", c))
+    if "client_credentials" in selected:
+        log("  1 client_credentials")
+        results.append(wrk_scenario("client_credentials", prov, args, load_cpus, workdir, f"{tag}-cc",
+                                    auth, "/token", c))
+    if "refresh" in selected:
+        log("  2 refresh_token: priming refresh tokens")
+        tokens = workdir / f"refresh-{tag}.txt"
+        for part in ("warm", "run"):   # a pool of tokens for the warm-up, another for the measured run
+            prime_refresh_tokens(prov, 2 * c, Path(f"{tokens}.{part}"))
+        log("  2 refresh_token")
+        results.append(refresh_scenario(prov, args, load_cpus, workdir, tag, auth, tokens, c))
+    if "sso" in selected:
+        log("  4 journey with a live SSO session")
+        results.append(journey_scenario("sso", prov, args, load_cpus, workdir, f"{tag}-sso",
+                                        args.journey_concurrency or 4 * workers))
+    if "login" in selected:
+        log("  3 journey with a password login")
+        results.append(journey_scenario("login", prov, args, load_cpus, workdir, f"{tag}-login",
+                                        args.journey_concurrency or 3 * workers))
     return results
 
 
@@ -484,13 +563,14 @@ def refresh_scenario(target, args, load_cpus, workdir, tag, auth, tokens: Path, 
     env = {**auth, "BENCH_TOKENS": str(tokens) + ".run"}
     with target.watch() as w, profiling(target, args, workdir, f"{tag}-refresh"):
         rep, cpu = wrk("refresh.lua", url, env, args.duration, c, load_cpus, workdir, f"{tag}-refresh")
+    check_wrk("refresh", rep, lambda: probe("refresh", target, env))
     secs = rep["duration_us"] / 1e6
     return {
         "scenario": "refresh", "unit": "req", "ops": rep["requests"], "ops_per_s": rep["requests"] / secs,
         "ok_per_s": (rep["requests"] - rep["errors"]["status"]) / secs,
         "p50_ms": rep["latency_us"]["p50"] / 1000, "p99_ms": rep["latency_us"]["p99"] / 1000,
         "errors": sum(rep["errors"].values()), "error_detail": rep["errors"], "connections": c,
-        "peak_rss_mib_per_worker": w.peak_rss_mib, "server_cpu_s": w.cpu,
+        "peak_rss_mib_per_worker": w.peak_rss_mib, "rss_growth_mib": w.rss_growth_mib, "server_cpu_s": w.cpu,
         "server_cpu_ms_per_op": 1000 * w.cpu / max(1, rep["requests"]),
         "loadgen": "wrk", "loadgen_cpu_s": cpu, "loadgen_cpu_pct": 100 * cpu / w.wall,
     }
@@ -595,12 +675,17 @@ def render(report: dict) -> str:
             parts = [f"{s} {byw[s]['ok_per_s'] / ours1[s]['ok_per_s']:.2f}×" for s in SCENARIOS
                      if s in byw and s in ours1 and ours1[s]["ok_per_s"]]
             out.append(f"Scaling {w} workers / 1 worker (target ≥ 1.8× for 2 on 2 cores): " + ", ".join(parts))
+    growth = [f"{r['scenario']} {r['workers']}w {r['rss_growth_mib']:+.1f}" for r in rows
+              if r["server"] == "ours" and "rss_growth_mib" in r]
+    if growth:
+        out.append(f"RSS growth per worker over each measured window, MiB (target: not growing): {', '.join(growth)}")
     out.append("Keycloak's published sizing per vCPU, for reference: 15 password logins/s, "
                "120 client_credentials/s, 120 refresh/s (last column: our per-worker figure ÷ that).")
     m = report["machine"]
     out.append(f"Machine: {m['cpus']} CPUs ({m['cpu_model']}), {m['mem_gib']:.0f} GiB; database {report['setup']['database']}; "
                f"redis {report['setup']['redis'] or 'none'}; accounts seeded {report['args']['accounts']}; "
-               f"duration {report['args']['duration']} s per scenario; wrk connections {report['args']['connections'] or 8}.")
+               f"duration {report['args']['duration']} s per scenario; wrk connections {report['args']['connections'] or 8}; "
+               f"idp serve {report['args'].get('serve_args') or '(defaults)'}.")
     if any(not r["pinned"] for r in rows):
         out.append("Note: with as many workers as cores, server and load generator share the cores (no pinning): "
                    "the multi-worker figures include the generator's CPU use on the same cores.")
@@ -662,6 +747,8 @@ def main(argv=None) -> int:
     p.add_argument("--no-peer", dest="peer", action="store_false")
     p.add_argument("--profile", action="store_true",
                    help="sample the 1-worker server with py-spy during each scenario (slows it a little)")
+    p.add_argument("--serve-args", default="",
+                   help="more options of `idp serve`, e.g. '--server gunicorn --worker-class sync'")
     p.add_argument("--out", default=str(BENCH / "results"))
     args = p.parse_args(argv)
     args.scenarios = [s.strip() for s in args.scenarios.split(",") if s.strip()]
@@ -680,6 +767,9 @@ def main(argv=None) -> int:
     redis_proc = private_redis(workers, args)
     try:
         return _run(args, workers, stamp, outdir, workdir, started)
+    except ScenarioFailed as failure:
+        log(f"STOPPED: {failure}")
+        return 1
     finally:
         if redis_proc is not None:
             redis_proc.terminate()

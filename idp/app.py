@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 from flask import Flask, render_template
+from flask.sessions import SecureCookieSessionInterface
 from flask_wtf import CSRFProtect
 from flask_wtf.csrf import CSRFError
 
@@ -39,6 +40,17 @@ def _sqlite_url(url: str) -> str:
     return prefix + str(path)
 
 
+class CookieSession(SecureCookieSessionInterface):
+    """Flask's signed-cookie session, not prepared for a request that sent no cookie: Flask
+    opens the session of every request, and building the signing serializer to find nothing
+    was 4 % of a token request (bench/RESULTS.md); such a request gets the same empty session."""
+
+    def open_session(self, app, request):
+        if self.get_cookie_name(app) not in request.cookies:
+            return self.session_class()
+        return super().open_session(app, request)
+
+
 def setup_config(app: Flask, settings: Settings, test_config: dict | None) -> None:
     app.config.update(
         IDP_SETTINGS=settings,
@@ -55,6 +67,7 @@ def setup_config(app: Flask, settings: Settings, test_config: dict | None) -> No
     )
     app.config.update(test_config or {})
     app.config["SQLALCHEMY_DATABASE_URI"] = _sqlite_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    app.session_interface = CookieSession()
 
 
 def _sqlite_pragmas(dbapi_connection, record) -> None:
@@ -206,4 +219,7 @@ def create_app(test_config: dict | None = None, settings: Settings | None = None
     setup_i18n(app)
     setup_cli(app)
     announce_defaults(settings)
+    from .oidc.published import setup_published_documents
+
+    setup_published_documents(app)   # last: outermost (discovery and JWKS below the routing)
     return app

@@ -123,21 +123,27 @@ def _demo_lines(demo: dict) -> list[str]:
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
-@click.option("--workers", default=2, show_default=True, type=int)
+@click.option("--workers", default=None, type=click.IntRange(1), help="Worker processes (default: the cores).")
+@click.option("--server", "server_name", default=os.environ.get("IDP_SERVE_SERVER", "granian"), show_default=True,
+              type=click.Choice(["granian", "gunicorn"]), help="Chosen by measurement: see bench/RESULTS.md.")
 @click.option("--worker-class", default=os.environ.get("IDP_SERVE_WORKER_CLASS", "gthread"), show_default=True,
-              type=click.Choice(["sync", "gthread"]), help="gthread keeps client connections alive.")
-@click.option("--threads", default=int(os.environ.get("IDP_SERVE_THREADS", "4")), show_default=True, type=int,
-              help="Threads per worker (gthread).")
+              type=click.Choice(["sync", "gthread"]), help="gunicorn only; gthread keeps connections alive.")
+@click.option("--threads", default=lambda: int(os.environ.get("IDP_SERVE_THREADS", "0")) or None, type=click.IntRange(1),
+              help="Threads per worker (default: Granian 1, gunicorn gthread 4).")
 @click.option("--access-log/--no-access-log", default=True, show_default=True)
 @with_appcontext
-def serve_command(host: str, port: int, workers: int, worker_class: str, threads: int, access_log: bool):
-    """Serve with gunicorn when installed (production extra), else Werkzeug (development only).
+def serve_command(host: str, port: int, workers: int | None, server_name: str, worker_class: str,
+                  threads: int | None, access_log: bool):
+    """Serve with Granian (or gunicorn), one worker per core by default (idp/serving.py); with
+    neither installed, Werkzeug in development only.
 
     Several workers need ``[redis] url`` (shared counters): production refuses without it,
     development serves one worker and says so (idp/production.py)."""
     from .production import workers_to_serve
+    from .serving import available, default_workers, server_argv, server_environ
 
     settings = current_app.config["IDP_SETTINGS"]
+    workers = workers or default_workers()
     try:
         served = workers_to_serve(settings, workers)
     except SettingsError as exc:
@@ -146,18 +152,16 @@ def serve_command(host: str, port: int, workers: int, worker_class: str, threads
     if served != workers:
         click.echo(f"WARNING: DEVELOPMENT, NO [redis] url: serving 1 worker instead of {workers} "
                    "(in-memory counters are per process)", err=True)
-    if _has_gunicorn():
-        args = [sys.executable, "-m", "gunicorn", "--config", "python:idp.gunicorn_conf",
-                "--workers", str(served), "--bind", f"{host}:{port}",
-                "--worker-class", worker_class, "--threads", str(threads), "--keep-alive", "5"]
-        if access_log:   # without query strings nor link tokens (idp/logredact.py)
-            args += ["--access-logfile", "-", "--logger-class", "idp.logredact.GunicornLogger"]
-        os.execv(sys.executable, [*args, "idp.wsgi:app"])
+    if available(server_name):
+        os.environ.update(server_environ(server_name, served, access_log))
+        argv = server_argv(server_name, host, port, served, threads, worker_class, access_log,
+                           production=not settings.development)
+        os.execv(sys.executable, argv)
     if not settings.development:
-        click.echo("Error: gunicorn is not installed and Werkzeug is a development server: "
+        click.echo(f"Error: {server_name} is not installed and Werkzeug is a development server: "
                    "pip install '.[production]'", err=True)
         sys.exit(2)
-    click.echo("gunicorn is not installed: serving with Werkzeug (development only)")
+    click.echo(f"{server_name} is not installed: serving with Werkzeug (development only)")
     from werkzeug.serving import run_simple
 
     from .logredact import install_werkzeug_filter
@@ -165,14 +169,6 @@ def serve_command(host: str, port: int, workers: int, worker_class: str, threads
     install_werkzeug_filter()
 
     run_simple(host, port, current_app._get_current_object(), threaded=True, use_reloader=False)
-
-
-def _has_gunicorn() -> bool:
-    try:
-        import gunicorn  # noqa: F401
-    except ImportError:
-        return False
-    return True
 
 
 def create_cli_app():

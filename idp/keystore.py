@@ -74,10 +74,17 @@ def rotate(tenant: str):
     return plan
 
 
-def keyring(tenant: str) -> KeyRing:
+def cached_ring(tenant: str) -> KeyRing | None:
+    """The ring this process holds for ``tenant`` while it is fresh; None once it is due
+    for a rebuild (no database read here: idp/oidc/published.py asks on every JWKS request)."""
     cached = _rings.get(tenant)
-    if cached and cached[0] > time.monotonic():
-        return cached[1]
+    return cached[1] if cached and cached[0] > time.monotonic() else None
+
+
+def keyring(tenant: str) -> KeyRing:
+    cached = cached_ring(tenant)
+    if cached is not None:
+        return cached
     ring = KeyRing(tenant, records(tenant), _kek())
     _rings[tenant] = (time.monotonic() + RING_TTL, ring)
     return ring

@@ -1,7 +1,8 @@
 """Access logs without secrets: no query string (it carries authorization codes on
 callbacks, ``login_hint``s that may be a NIR, states) and no activation-link token (it is in
-the path). Used by ``idp serve``: gunicorn's ``--logger-class`` and a filter on Werkzeug's
-request log (development server). OWASP ASVS V7.1.1: never log credentials or tokens."""
+the path). Used by ``idp serve``: a filter on Granian's access logger (installed by
+``idp.wsgi``), gunicorn's ``--logger-class`` and a filter on Werkzeug's request log
+(development server). OWASP ASVS V7.1.1: never log credentials or tokens."""
 
 from __future__ import annotations
 
@@ -37,6 +38,39 @@ class WerkzeugRedactor(logging.Filter):
         if redacted != message:
             record.msg, record.args = redacted, None
         return True
+
+
+class GranianRedactor(logging.Filter):
+    """Granian logs ``access_logger.info(fmt, atoms)``: the atoms are redacted in place of
+    the line. Header atoms of custom formats (``%(header{authorization})s``, cookies) are
+    blanked when they hold a credential, redacted when they hold a URL."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        atoms = record.args
+        if isinstance(atoms, dict):
+            record.args = {key: _granian_atom(key, value) for key, value in atoms.items()}
+        return True
+
+
+def _granian_atom(key: str, value):
+    if not isinstance(value, str):
+        return value
+    if key == "path":
+        return redact_target(value)
+    if key == "query_string":
+        return "[…]" if value else ""
+    if key.startswith("_h"):   # a request header
+        if value.startswith(("http://", "https://", "/")):   # Referer, Origin
+            return redact_target(value.split("#", 1)[0])
+        if "=" in value or value.split(" ", 1)[0].lower() in ("basic", "bearer", "dpop"):
+            return "-"   # cookies, credentials
+    return value
+
+
+def install_granian_filter() -> None:
+    logger = logging.getLogger("granian.access")
+    if not any(isinstance(f, GranianRedactor) for f in logger.filters):
+        logger.addFilter(GranianRedactor())
 
 
 def install_werkzeug_filter() -> None:

@@ -18,8 +18,9 @@ message naming each setting at fault when it finds:
 - a plain-HTTP ``server.public_url``;
 - in-memory counters (no ``[redis] url``) with more than one worker: each process would count
   login failures, identifier checks and sends on its own (:func:`workers_to_serve`,
-  called by ``idp serve`` and by the gunicorn hook ``idp.gunicorn_conf``). In development the
-  server falls back to one worker and says so.
+  called by ``idp serve`` and by the gunicorn hook ``idp.gunicorn_conf``; ``idp.wsgi`` refuses a
+  bare ``granian`` or ``gunicorn`` command that did neither). In development the server falls
+  back to one worker and says so.
 
 A database that cannot be reached at start is logged and not checked, rather than refused:
 a gunicorn worker that fails to boot stops the whole server, and a database outage must not
@@ -42,6 +43,7 @@ log = logging.getLogger("idp.production")
 FIX = ('Fix each setting, or on a development machine set [server] environment = "development" '
        "(IDP_SERVER_ENVIRONMENT=development).")
 GUNICORN_WORKERS = "IDP_GUNICORN_WORKERS"   # set by the hook in gunicorn's master, read in its workers
+SERVED_WORKERS = "IDP_SERVED_WORKERS"       # set by `idp serve` once it checked the count (any server)
 FRANCECONNECT_URLS = ("discovery_url", "issuer", "authorization_endpoint", "token_endpoint",
                       "userinfo_endpoint", "jwks_uri", "end_session_endpoint")
 
@@ -155,10 +157,14 @@ def workers_to_serve(settings: Settings, workers: int) -> int:
 
 
 def check_gunicorn_hook(settings: Settings) -> None:
-    """Under gunicorn without ``idp.gunicorn_conf`` nobody checked the worker count: refuse
-    in production when the counters are in memory (``idp serve`` always loads the hook)."""
-    if settings.development or settings.redis.url or "gunicorn" not in sys.modules:
+    """Under gunicorn or Granian started by hand, nobody may have checked the worker count:
+    refuse in production when the counters are in memory, unless ``idp serve`` (any server)
+    or gunicorn's hook ``idp.gunicorn_conf`` checked it."""
+    if settings.development or settings.redis.url or SERVED_WORKERS in os.environ:
         return
-    if GUNICORN_WORKERS not in os.environ:
+    if "granian" in sys.modules:   # first: idp.logredact imports gunicorn's logger wherever it is installed
+        raise SettingsError("redis.url is empty and granian runs without the worker check: start it with "
+                            "`idp serve`")
+    if "gunicorn" in sys.modules and GUNICORN_WORKERS not in os.environ:
         raise SettingsError("redis.url is empty and gunicorn runs without the worker check: start it with "
                             "`idp serve` or `gunicorn -c python:idp.gunicorn_conf idp.wsgi:app`")

@@ -6,7 +6,9 @@
 //    as ours (RFC 9068), not the opaque default;
 //  - refresh tokens rotate on every use (rotateRefreshToken: true);
 //  - signing keys RS256 + ES256 published at /jwks, discovery at /.well-known/openid-configuration.
-// Storage is the library's default in-process adapter (what it ships with).
+// Storage is the library's default in-process adapter (what it ships with), over a store of
+// 1,000,000 entries instead of its 1,000: a refresh run rotates more tokens than 1,000 and the
+// LRU evicted the minted tokens the measured window had not used yet (every refresh failed).
 //
 // Usage: node server.mjs --port P --client-id ID --client-secret S [--mint N --mint-out FILE]
 // --mint N creates N refresh-token families (as a code exchange with offline_access would)
@@ -14,6 +16,10 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import Provider from 'oidc-provider';
+import { setStorage } from 'oidc-provider/lib/adapters/memory_adapter.js';
+import LRU from 'oidc-provider/lib/helpers/lru.js';
+
+setStorage(new LRU({ maxSize: 1_000_000 }));
 
 const args = Object.fromEntries(
   process.argv.slice(2).reduce((acc, cur, i, all) => {

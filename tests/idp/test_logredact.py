@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 
 import pytest
 
@@ -86,3 +87,54 @@ def test_werkzeug_real_request_log_is_redacted(caplog):
     server.server_close()
     logged = " ".join(r.getMessage() for r in caplog.records if r.name == "werkzeug")
     assert "/caf/authorize?[…]" in logged and "1840312345678" not in logged
+
+
+def test_granian_access_log_atoms_are_redacted(caplog):
+    """Through Granian's own access-log builder, with a custom format naming headers."""
+    pytest.importorskip("granian")
+    import time
+
+    from granian.log import DEFAULT_ACCESSLOG_FMT, log_request_builder
+
+    from idp.logredact import install_granian_filter
+
+    install_granian_filter()
+    caplog.set_level(logging.INFO, logger="granian.access")
+    fmt = DEFAULT_ACCESSLOG_FMT + ' %(query_string)s %(header{authorization})s %(header{cookie})s %(header{referer})s'
+    headers = {"authorization": "Basic c2VjcmV0OnNlY3JldA==", "cookie": "idp_session=SECRETSESSION",
+               "referer": "https://rp.example/cb?code=SECRETCODE"}
+    request = {"addr_remote": "127.0.0.1", "path": "/mairie/signup/activate/7/SECRETTOKEN", "qs": "code=SECRETCODE",
+               "method": "GET", "scheme": "http", "protocol": "HTTP/1.1", "headers": headers.get}
+    log_request_builder(fmt)(time.time(), time.perf_counter(), request, 200)
+    line = " ".join(r.getMessage() for r in caplog.records if r.name == "granian.access")
+    assert '"GET /mairie/signup/activate/7/[…] HTTP/1.1" 200' in line and "https://rp.example/cb?[…]" in line
+    for secret in ("SECRETTOKEN", "SECRETCODE", "SECRETSESSION", "c2VjcmV0"):
+        assert secret not in line
+
+
+def test_the_applications_access_log_is_redacted():
+    """idp.access_log, which idp serve uses under Granian instead of Granian's own."""
+    import io
+
+    from idp.access_log import AccessLog
+
+    def app(environ, start_response):
+        if environ["PATH_INFO"] == "/boom":
+            raise RuntimeError("boom")
+        start_response("302 Found", [("Location", "/caf/authorize?code=SECRETCODE")])
+        return [b""]
+
+    stream = io.StringIO()
+    logged = AccessLog(app, stream)
+    environ = {"REQUEST_METHOD": "GET", "PATH_INFO": "/mairie/signup/activate/7/SECRETTOKEN",
+               "QUERY_STRING": "login_hint=1840312345678", "SERVER_PROTOCOL": "HTTP/1.1", "REMOTE_ADDR": "192.0.2.7",
+               "HTTP_AUTHORIZATION": "Basic c2VjcmV0", "HTTP_COOKIE": "idp_session=SECRETSESSION"}
+    logged(environ, lambda status, headers, exc_info=None: None)
+    with pytest.raises(RuntimeError):
+        logged({**environ, "PATH_INFO": "/boom", "QUERY_STRING": ""}, lambda *args: None)
+    first, second = stream.getvalue().splitlines()
+    assert re.fullmatch(r'\[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d [+-]\d{4}\] 192\.0\.2\.7 - '
+                        r'"GET /mairie/signup/activate/7/\[…\]\?\[…\] HTTP/1\.1" 302 \d+\.\d{3}', first)
+    assert ' - "GET /boom HTTP/1.1" 500 ' in second
+    for secret in ("SECRETTOKEN", "SECRETCODE", "1840312345678", "SECRETSESSION", "c2VjcmV0"):
+        assert secret not in stream.getvalue()
