@@ -9,7 +9,7 @@ import json
 from joserfc import jwt
 from joserfc.jwk import KeySet
 
-from helpers import (ACCOUNTS, authorize, exchange, location, make_account, make_client, page_text, path_of,
+from helpers import (ACCOUNTS, authorize, csrf, exchange, location, make_account, make_client, page_text, path_of,
                      pkce_pair, query, submit_consent, submit_login)
 
 ASKED = json.dumps({"userinfo": {"email": None, "birthdate": None}, "id_token": {"email": None}})
@@ -171,6 +171,5 @@ def test_a_claim_gained_while_the_consent_page_is_open_is_not_granted(http, app)
     assert "Votre numéro de téléphone" not in text
     page = http.get(path_of(url))
     _gains_a_phone(app, account_id)
-    from helpers import csrf
     resumed = http.post(path_of(url), data={"csrf_token": csrf(page.get_data(as_text=True)), "decision": "allow"})
     assert location(http.get(path_of(location(resumed)))).endswith("/consent")
