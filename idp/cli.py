@@ -49,7 +49,8 @@ PURGE_LABELS = {"interactions": "interactions", "authorization_codes": "codes d'
                 "verifications": "codes de vérification", "revoked_tokens": "jetons révoqués (liste de refus)",
                 "issued_access_tokens": "jetons d'accès émis", "refresh_tokens": "jetons de rafraîchissement",
                 "used_assertions": "assertions private_key_jwt utilisées",
-                "backchannel_deliveries": "déconnexions back-channel abandonnées"}
+                "backchannel_deliveries": "déconnexions back-channel abandonnées",
+                "pending_accounts": "comptes jamais activés"}
 
 
 @click.command("purge")
@@ -59,7 +60,8 @@ PURGE_LABELS = {"interactions": "interactions", "authorization_codes": "codes d'
 @with_appcontext
 def purge_command(batch_size: int, as_json: bool):
     """Delete expired rows (run from cron, e.g. hourly): interactions, codes, sessions,
-    signups, verification codes, deny-list entries, abandoned back-channel deliveries."""
+    signups, verification codes, deny-list entries, abandoned back-channel deliveries,
+    accounts of abandoned signups never activated."""
     from .purge import purge
 
     counts = purge(batch_size)

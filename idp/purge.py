@@ -12,6 +12,13 @@ backlog never holds a long transaction or a lock on a whole table. What goes:
   code replayed late still finds its row and revokes what it issued, and the limits counted
   over recent codes keep seeing them (verification codes: at least ``[verification]
   send_window`` after, should it be set longer than a day);
+- accounts of abandoned signups (mairie's activation step creates the account, pending,
+  before the code or link is used): once no activation code or link of theirs can still be
+  used, no signup of theirs is in progress, and they are older than an activation link's
+  lifetime (``[verification] link_ttl``, ``code_ttl`` if longer), with their activation
+  rows. Until then the chosen ``prénom.nom`` is held for the person activating; after, it is
+  free for anyone. Only ``pending_activation``: an account waiting for a supporting document
+  (caf) waits for an operator, not for its holder;
 - back-channel deliveries: finished ones are already deleted when the client answers;
   what is still owed after ``GIVE_UP_AFTER`` (a day) is abandoned here too, with a warning,
   when ``idp backchannel deliver`` did not run.
@@ -24,12 +31,13 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import and_, delete, exists, select
 
 from .db import db, utcnow
-from .models import (AuthorizationCode, BackchannelDelivery, IssuedAccessToken, Interaction, RefreshToken,
+from .models import (Account, AuthorizationCode, BackchannelDelivery, IssuedAccessToken, Interaction, RefreshToken,
                      RevokedToken, Signup, SsoSession, UsedAssertion, Verification)
 from .oidc.backchannel import GIVE_UP_AFTER
+from .signup.activation import PURPOSE as ACTIVATION
 
 log = logging.getLogger("idp.purge")
 GRACE = timedelta(days=1)
@@ -72,11 +80,44 @@ def _delete_in_batches(model, condition, batch_size: int) -> int:
             return total
 
 
+def _abandoned_signup_accounts(now: datetime):
+    """Accounts created by a signup's activation step that nothing can activate any more."""
+    from flask import current_app
+
+    settings = current_app.config["IDP_SETTINGS"].verification
+    lifetime = timedelta(seconds=max(settings.link_ttl, settings.code_ttl))
+    live_activation = exists().where(Verification.subject == Account.id, Verification.purpose == ACTIVATION,
+                                     Verification.used_at.is_(None), Verification.expires_at >= now)
+    live_signup = exists().where(Signup.account_id == Account.id, Signup.expires_at >= now)
+    return and_(Account.status == "pending_activation", Account.created_at < now - lifetime,
+                ~live_activation, ~live_signup)
+
+
+def _purge_abandoned_accounts(now: datetime, batch_size: int) -> int:
+    """Batch by batch: the accounts (the condition checked again as they go), then their
+    activation rows, which nothing can check any more."""
+    condition, total = _abandoned_signup_accounts(now), 0
+    while True:
+        ids = list(db.session.scalars(select(Account.id).where(condition).limit(batch_size)))
+        if not ids:
+            return total
+        total += db.session.execute(delete(Account).where(Account.id.in_(ids), condition),
+                                    execution_options={"synchronize_session": False}).rowcount
+        db.session.execute(delete(Verification).where(Verification.subject.in_(ids), Verification.purpose == ACTIVATION,
+                                                      ~exists().where(Account.id == Verification.subject)),
+                           execution_options={"synchronize_session": False})
+        db.session.commit()
+        if len(ids) < batch_size:
+            return total
+
+
 def purge(batch_size: int = 1000, now: datetime | None = None) -> dict[str, int]:
     """Delete every kind's dead rows; returns how many of each went."""
     counts = {}
-    for kind, (model, condition) in _dead(now or utcnow()).items():
+    now = now or utcnow()
+    for kind, (model, condition) in _dead(now).items():
         counts[kind] = _delete_in_batches(model, condition, batch_size)
+    counts["pending_accounts"] = _purge_abandoned_accounts(now, batch_size)
     if counts["backchannel_deliveries"]:
         log.warning("backchannel_logout_abandoned count=%d (idp purge)", counts["backchannel_deliveries"])
     log.info("purge %s", " ".join(f"{kind}={count}" for kind, count in counts.items()))

@@ -96,7 +96,8 @@ class LoginSettings(Strict):
     max_failures_per_address: int = Field(30, ge=1, description="failed logins per IP address before a pause")
     lockout_seconds: int = Field(60, ge=1, description="first pause; doubles at each new threshold, up to 1 h")
     availability_checks_per_minute: int = Field(
-        30, ge=1, description="live identifier checks of the signup per IP address and minute (anti-enumeration)")
+        30, ge=1, description="identifier lookups (live check, suggestions, FranceConnect's completion page) "
+                        "per IP address and minute (anti-enumeration)")
 
 
 class SignupLimitSettings(Strict):

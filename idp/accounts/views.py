@@ -159,12 +159,34 @@ def consent(handle):
             from ..oidc.views import deny
 
             return deny(row)
-        consents.record(session.account_id, client, needed)
+        account = scoped_first(Account, id=session.account_id)
+        consents.record(session.account_id, client, needed, _shown_on(row) & consents.releasable(account, client, needed))
         interactions.mark_done(row, "consent")  # commits the consent too: one transaction
         return redirect(url_for("oidc.resume", handle=handle))
     account = scoped_first(Account, id=session.account_id)
+    _remember_shown(row, consents.releasable(account, client, needed))
     return render_template("accounts/consent.html", client=client, scopes=consent_items(needed, client, account),
                            handle=handle)
+
+
+SHOWN_KEY = "consent_shown"
+
+
+def _remember_shown(row, claims: set) -> None:
+    """The claims this page listed, kept in the browser's session until it is answered: what
+    is recorded as consented is what was shown, not what the account holds at the click."""
+    from flask import session as browser_session
+
+    browser_session[SHOWN_KEY] = {"interaction": row.id, "claims": sorted(claims)}
+
+
+def _shown_on(row) -> set:
+    from flask import session as browser_session
+
+    shown = browser_session.pop(SHOWN_KEY, None)
+    if not isinstance(shown, dict) or shown.get("interaction") != row.id:
+        return set()   # no page shown for this request: nothing beyond the scopes is granted
+    return {c for c in shown.get("claims") or () if isinstance(c, str)}
 
 
 def consent_needed(client, params: dict) -> consents.Asked:

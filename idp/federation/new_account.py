@@ -34,7 +34,7 @@ from ..audit import audit
 from ..i18n import tr
 from ..signup import existing, limits
 from ..signup.delivery import send_code
-from ..signup.steps import suggestion
+from ..signup.steps import RATE_LIMITED, lookup_allowed, suggestion
 from . import checks, linking
 from .views import _enabled, _link_and_log_in, _parked, bp
 
@@ -79,6 +79,9 @@ def _check_identifier(kind: str, form, parked, errors: dict) -> str | None:
         errors["identifier"] = tr(checked.messages[0])
         return None
     if kind == "username":
+        if not lookup_allowed():   # whether a username is taken: the signup's limit per address
+            errors["identifier"], errors["_throttled"] = RATE_LIMITED, True
+            return None
         if find_account(g.tenant.slug, checked.value) is not None:   # usernames are proposed in the open
             errors["identifier"] = _l("Cet identifiant est déjà pris.")
             return None
@@ -159,7 +162,8 @@ def complete():
     if parked.data.get("candidates"):      # accounts match: prove one is yours, or say none is
         return redirect(url_for("franceconnect.link"))
     kind = _needs_identifier()
-    form = {"identifier": _suggested_username(parked.pivot) if kind == "username" else "",
+    proposes = kind == "username" and request.method == "GET"   # a POST keeps what was typed
+    form = {"identifier": _suggested_username(parked.pivot) if proposes else "",
             "email": parked.data.get("email", "")}
     errors: dict = {}
     if request.method == "POST":

@@ -163,7 +163,8 @@ def check_consent(a: Attempt):
     if "consent" in a.prompts and not a.done("consent"):
         raise InteractionNeeded("consent")
     needed = consent.asked(a.client, a.grant.request.scope, a.claims_request)
-    if not consent.covers(consent.granted_to(a.session.account_id, a.client), needed, a.client):
+    granted = consent.granted_to(a.session.account_id, a.client)
+    if not consent.covers(granted, needed, a.client, sessions.session_account(a.session)):
         if "none" in a.prompts:
             raise a.error(ConsentRequiredError, "The end-user has not consented to this client.")
         raise InteractionNeeded("consent")

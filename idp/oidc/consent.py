@@ -10,9 +10,17 @@
 - **Consent in words.** Claims asked by name that the requested scopes do not already
   release are listed on the consent page, each in words, and recorded as granted
   (``Consent.claims``) beside the scopes.
-- **Remembered consent** covers a request when it holds every requested scope and every
-  claim asked by name (granted by name, or released by a granted scope); otherwise the
-  consent page asks again, and ``prompt=none`` gets ``consent_required``.
+- **Remembered consent covers what was shown.** The page lists only the data the account
+  holds (a scope's label would promise what it lacks), so consent is recorded claim by claim
+  as shown (``Consent.claims``: every claim listed on the page the person allowed, by scope
+  or by name), not just per scope. It covers a request when it holds every requested scope
+  and every claim the request would release now (:func:`releasable`: the account's data
+  under the requested scopes and claims asked by name). A claim the account gained since
+  (a phone added) was never shown: the consent page asks again, listing it, and
+  ``prompt=none`` gets ``consent_required`` (as Keycloak re-asks for a client scope not yet
+  granted). Asking again, rather than releasing only the granted claims, keeps the
+  relying party's view of the person and the person's own in step. Consents recorded
+  before this (scope-level) are asked again once.
 """
 
 from __future__ import annotations
@@ -24,7 +32,7 @@ from flask import g
 
 from ..db import db, insert_missing, scoped, scoped_first
 from ..models import Consent
-from .claims import SCOPE_CLAIMS, names_for_scope, requested_claims
+from .claims import SCOPE_CLAIMS, account_claims, names_for_scope, requested_claims
 
 log = logging.getLogger("idp.consent")
 # claims about the authentication, not about the person: never consented to, never dropped
@@ -75,15 +83,25 @@ def granted_to(account_id: str, client) -> Consent | None:
     return scoped_first(Consent, account_id=account_id, client_id=client.get_client_id())
 
 
-def covers(granted: Consent | None, needed: Asked, client) -> bool:
+def releasable(account, client, needed: Asked) -> set[str]:
+    """The person's data ``needed`` would release from ``account``, as the consent page lists
+    it: held claims of the scopes and of those asked by name (``sub`` is the identification
+    itself; a ``*_verified`` flag goes with its claim)."""
+    if account is None:
+        return set()
+    wanted = names_for_scope(" ".join(needed.scopes), client.profile) | set(needed.claims)
+    return {c for c in wanted & set(account_claims(account)) if c != "sub" and not c.endswith("_verified")}
+
+
+def covers(granted: Consent | None, needed: Asked, client, account) -> bool:
     if granted is None or not set(needed.scopes) <= set(granted.scopes or []):
         return False
-    released = names_for_scope(" ".join(granted.scopes or []), client.profile) | set(granted.claims or [])
-    return set(needed.claims) <= released
+    return releasable(account, client, needed) <= set(granted.claims or [])
 
 
-def record(account_id: str, client, given: Asked) -> None:
-    """Add what the person just allowed to what they had allowed (committed by the caller).
+def record(account_id: str, client, given: Asked, shown: set[str]) -> None:
+    """Add what the person just allowed to what they had allowed (committed by the caller):
+    the scopes, and the claims ``shown`` on the page they allowed.
 
     Two submissions at the same instant (a double click, two tabs) both land: the row is
     created unless it exists (no unique-constraint error, where check-then-insert raised
@@ -95,4 +113,4 @@ def record(account_id: str, client, given: Asked) -> None:
     granted = db.session.execute(
         scoped(Consent, **key).with_for_update().execution_options(populate_existing=True)).scalar_one()
     granted.scopes = sorted(set(granted.scopes or []) | set(given.scopes))
-    granted.claims = sorted(set(granted.claims or []) | set(given.claims))
+    granted.claims = sorted(set(granted.claims or []) | set(shown))

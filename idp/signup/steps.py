@@ -78,20 +78,41 @@ def names(answers: dict) -> tuple[str, str]:
 
 
 def suggestion(answers: dict) -> str | None:
-    """The first free identifier the scheme proposes from the person's names."""
-    scheme = g.tenant.identifier_scheme
-    if not hasattr(scheme, "candidates"):
+    """The first free identifier the scheme proposes from the person's names: it tells which
+    prénom.nom are taken, so it counts against the lookups' limit (:func:`lookup_allowed`);
+    beyond it there is no proposal (the person types one, checked under the same limit)."""
+    if not _proposes(answers) or not lookup_allowed():
+        return None
+    return _first_free(answers)
+
+
+def _proposes(answers: dict) -> bool:
+    return hasattr(g.tenant.identifier_scheme, "candidates") and all(names(answers))
+
+
+def _first_free(answers: dict) -> str | None:
+    if not _proposes(answers):
         return None
     given, family = names(answers)
-    if not given or not family:
-        return None
-    for candidate in scheme.candidates(given, family, limit=20):
+    for candidate in g.tenant.identifier_scheme.candidates(given, family, limit=20):
         if find_account(g.tenant.slug, candidate) is None:
             return candidate
     return None
 
 
 RATE_LIMITED = _l("Trop de vérifications en peu de temps : réessayez dans une minute.")
+
+
+def lookup_allowed() -> bool:
+    """One lookup of whether identifiers are taken, per address and minute
+    (``[login] availability_checks_per_minute``): the live check, the identifier step's form
+    and its suggestion, and FranceConnect's completion page all count here, so that none of
+    them is a way round the others."""
+    from flask import current_app, request
+
+    limit = current_app.config["IDP_SETTINGS"].login.availability_checks_per_minute
+    counters = current_app.extensions["idp_counters"]
+    return counters.incr(f"availability:{g.tenant.slug}:{request.remote_addr}", 60) <= limit
 
 
 def chosen_in_the_open() -> bool:
@@ -108,18 +129,14 @@ def availability(raw: str, answers: dict) -> dict:
     live check and the form) counts against one limit per address and minute; and only
     for identifiers chosen in the open (:func:`chosen_in_the_open`): a NIR is well formed
     or not here, its account said at account creation (:func:`.existing.check_free`)."""
-    from flask import current_app, request
-
-    limit = current_app.config["IDP_SETTINGS"].login.availability_checks_per_minute
-    counters = current_app.extensions["idp_counters"]
-    if counters.incr(f"availability:{g.tenant.slug}:{request.remote_addr}", 60) > limit:
+    if not lookup_allowed():
         return {"available": None, "message": RATE_LIMITED, "code": "rate_limited"}
     scheme = g.tenant.identifier_scheme
     checked = scheme.check(raw)
     if not checked.passing:
         return {"available": False, "message": tr(checked.messages[0]), "code": checked.messages[0].code}
     if chosen_in_the_open() and find_account(g.tenant.slug, checked.value) is not None:
-        other = suggestion(answers)
+        other = _first_free(answers)   # counted with this check
         message = _l("Cet identifiant est déjà pris.") + (f" Suggestion : {other}" if other else "")
         return {"available": False, "message": message, "code": "identifier.taken", "suggestion": other}
     return {"available": True, "message": _l("Identifiant disponible !"), "normalised": checked.value}

@@ -9,7 +9,7 @@ import json
 from joserfc import jwt
 from joserfc.jwk import KeySet
 
-from helpers import (ACCOUNTS, authorize, exchange, location, make_account, make_client, page_text, path_of,
+from helpers import (ACCOUNTS, authorize, csrf, exchange, location, make_account, make_client, page_text, path_of,
                      pkce_pair, query, submit_consent, submit_login)
 
 ASKED = json.dumps({"userinfo": {"email": None, "birthdate": None}, "id_token": {"email": None}})
@@ -129,3 +129,47 @@ def test_the_consent_page_lists_only_data_the_account_has(http, app):
     assert "Votre numéro de téléphone" not in text and "Votre lieu de naissance" not in text
     assert "Votre adresse électronique" in text and "Votre date de naissance" in text and "Vos prénoms" in text
     assert "Votre photo" not in text and "Votre site web" not in text   # the profile scope's claims it lacks
+
+
+def _gains_a_phone(app, account_id):
+    from idp.db import db
+    from idp.models import Account
+
+    with app.app_context():
+        account = db.session.get(Account, account_id)
+        account.phone_number = "+33612345678"
+        db.session.commit()
+
+
+def test_a_claim_the_account_gains_after_consenting_asks_again(http, app):
+    """Consent covers the claims shown: a phone added later was never shown, so it is not
+    released under the remembered consent (consent_required, then the page lists it)."""
+    client_id, _ = make_client(app, scope="openid email phone")
+    account_id = make_account(app)
+    url, text = consent_page_of(http, client_id, scope="openid email phone")
+    assert "Votre numéro de téléphone" not in text
+    location(submit_consent(http, url))
+    assert query(location(authorize(http, "caf", client_id, scope="openid email phone", prompt="none")))["code"]
+    _gains_a_phone(app, account_id)
+    refused = query(location(authorize(http, "caf", client_id, scope="openid email phone", prompt="none")))
+    assert refused["error"] == "consent_required"
+    again, text = consent_page_of(http, client_id, scope="openid email phone")
+    assert "Votre numéro de téléphone" in text
+    location(submit_consent(http, again))
+    assert query(location(authorize(http, "caf", client_id, scope="openid email phone", prompt="none")))["code"]
+    with app.app_context():
+        from idp.models import Consent
+
+        assert Consent.query.filter_by(client_id=client_id).one().claims == ["email", "phone_number"]
+
+
+def test_a_claim_gained_while_the_consent_page_is_open_is_not_granted(http, app):
+    """Allowing grants what the page listed, not what the account holds at the click."""
+    client_id, _ = make_client(app, scope="openid phone")
+    account_id = make_account(app)
+    url, text = consent_page_of(http, client_id, scope="openid phone")
+    assert "Votre numéro de téléphone" not in text
+    page = http.get(path_of(url))
+    _gains_a_phone(app, account_id)
+    resumed = http.post(path_of(url), data={"csrf_token": csrf(page.get_data(as_text=True)), "decision": "allow"})
+    assert location(http.get(path_of(location(resumed)))).endswith("/consent")
