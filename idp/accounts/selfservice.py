@@ -160,7 +160,8 @@ def delete_account():
     if account.password_hash is None:   # created through FranceConnect, no password yet
         if request.form.get("confirm_delete") != "on":
             return _page(account, 400, errors={"confirm_delete": _l("Cochez la case pour confirmer la suppression.")})
-    elif refused := _password_refused(account, request.form.get("password", ""), _l("Le mot de passe est incorrect.")):
+    elif refused := _password_refused(account, request.form.get("delete_password", ""),
+                                             _l("Le mot de passe est incorrect.")):
         return _page(account, refused[1], errors={"delete_password": refused[0]})
     erase(account)
     response = make_response(render_template("accounts/deleted.html"))
@@ -238,7 +239,7 @@ def _reauthentication_refused(session, account, change: str = "contact") -> tupl
         return None
     if account.password_hash is None:   # created through FranceConnect: a new login proves it
         return REAUTHENTICATE[change][0], 400
-    password = request.form.get("password", "")
+    password = request.form.get(f"{change}_password", "")   # the page's field: contact_password, ...
     if not password:
         return REAUTHENTICATE[change][1], 400
     return _password_refused(account, password, _l("Le mot de passe est incorrect."))

@@ -9,6 +9,7 @@ created or linked before the upstream identity is fully verified (providers/).
 
 from __future__ import annotations
 
+import datetime
 import hmac
 import time
 
@@ -71,9 +72,24 @@ def _failure(code: str, detail: str = "", interaction: str | None = None, status
 
 @bp.app_template_filter("french_date")
 def french_date(value: str) -> str:
-    """``1984-03-12`` → ``12/03/1984`` (a presumed day or month "00" stays as given)."""
-    parts = (value or "").split("-")
-    return "/".join(reversed(parts)) if len(parts) == 3 else (value or "")
+    """The pivot's birthdate as the other pages write a date (formats.long_date):
+    ``1984-03-12`` → ``12 mars 1984``. A presumed day or month ("00", born where the civil
+    registry has none) is left out rather than invented: ``1984-03-00`` → ``mars 1984``,
+    ``1984-00-00`` → ``1984``."""
+    from babel.dates import format_date
+
+    from ..formats import long_date
+    from ..i18n import current_language
+
+    year, _, rest = (value or "").partition("-")
+    month, _, day = rest.partition("-")
+    if not (year.isdigit() and month.isdigit() and day.isdigit()) or int(month) > 12:
+        return value or ""
+    if int(month) == 0:
+        return year
+    if int(day) == 0:
+        return format_date(datetime.date(int(year), int(month), 1), "MMMM y", locale=current_language())
+    return long_date(value)
 
 
 @bp.app_template_filter("birthplace_label")

@@ -42,7 +42,7 @@ def test_new_person_gets_an_account_prefilled_from_the_identite_pivot(http, app,
 
     html, created = _create_account(http, "caf", back, identifier=ELODIE_NIR)
     # the identité pivot is shown, read-only (no input carries it)
-    assert "LEFÈVRE" in html and "Élodie Marie-Hélène Françoise" in html and "17/03/1984" in html
+    assert "LEFÈVRE" in html and "Élodie Marie-Hélène Françoise" in html and "17 mars 1984" in html
     assert "Paris 7E Arrondissement (75107)" in html or "(75107)" in html
     assert 'name="family_name"' not in html and 'name="birthdate"' not in html
     assert 'value="elodie.lefevre@exemple.fr"' in html
@@ -109,6 +109,11 @@ def test_matching_local_account_is_linked_after_a_local_login(http, app, standin
     wrong = http.post("/caf/franceconnect/link", data={"csrf_token": csrf(page), "identifier": JEAN_NOEL_NIR,
                                                       "password": "pas-le-bon"})
     assert wrong.status_code == 400 and _rows(app, FederatedIdentity, tenant="caf") == []
+    # the login page's error pattern: "Erreur – " title, the summary, the pair's fieldset
+    refused = page_text(wrong)
+    assert "<title>Erreur – " in refused and 'id="error-summary"' in refused
+    assert '<p class="fr-message fr-message--error" id="credentials-error">Identifiant ou mot de passe incorrect.</p>' \
+        in refused
     linked = http.post("/caf/franceconnect/link", data={"csrf_token": csrf(page), "identifier": JEAN_NOEL_NIR,
                                                        "password": "Allocation2024"})
     claims, _ = _finish_at_rp(http, app, "caf", client_id, secret, verifier, linked)
@@ -471,3 +476,15 @@ def test_ameli_checks_the_nir_in_the_reference_directory(http, app):
         assert "fc" in claims["amr"]
     [account] = _rows(app, Account, tenant="ameli")
     assert account.family_name == "MARTIN"
+
+
+def test_the_pivot_birthdate_is_written_in_french():
+    """As every page writes a date (formats.long_date); a presumed day or month ("00") is
+    left out, not shown as an impossible date."""
+    from idp.federation.views import french_date
+
+    assert french_date("1984-03-12") == "12 mars 1984"
+    assert french_date("1984-05-01") == "1er mai 1984"
+    assert french_date("1984-03-00") == "mars 1984"
+    assert french_date("1984-00-00") == "1984"
+    assert french_date("1984-13-01") == "1984-13-01"

@@ -64,6 +64,7 @@ def _age_sessions(app, seconds: int):
 
 def _remove(http, **fields):
     page = page_text(http.get("/caf/account"))
+    assert [name for name in fields if f'name="{name}"' not in page] == []    # what a browser sends
     return http.post("/caf/account/franceconnect/remove", data={"csrf_token": csrf(page), **fields})
 
 
@@ -108,10 +109,10 @@ def test_an_older_login_must_type_the_password_to_remove_it(http, app):
     missing = _remove(http)
     assert missing.status_code == 400
     assert "Pour retirer le lien avec FranceConnect, saisissez votre mot de passe." in page_text(missing)
-    wrong = _remove(http, password="pas-le-bon")
+    wrong = _remove(http, franceconnect_password="pas-le-bon")
     assert wrong.status_code == 400 and "Le mot de passe est incorrect." in page_text(wrong)
     assert len(rows(app, FederatedIdentity)) == 1
-    assert location(_remove(http, password=ACCOUNTS["caf"][1])).endswith("done=franceconnect")
+    assert location(_remove(http, franceconnect_password=ACCOUNTS["caf"][1])).endswith("done=franceconnect")
     assert rows(app, FederatedIdentity) == []
 
 

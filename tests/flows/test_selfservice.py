@@ -92,9 +92,10 @@ def test_delete_account(http, app):
 
     client_id, secret, tokens = _consented(http, app)
     page = http.get("/caf/account").get_data(as_text=True)
-    refused = http.post("/caf/account/delete", data={"csrf_token": csrf(page), "password": "nope"})
+    refused = http.post("/caf/account/delete", data={"csrf_token": csrf(page), "delete_password": "nope"})
     assert refused.status_code == 400 and "Le mot de passe est incorrect." in refused.get_data(as_text=True)
-    done = http.post("/caf/account/delete", data={"csrf_token": csrf(page), "password": "Allocation2024"})
+    assert 'name="delete_password"' in page                 # the field the page sends
+    done = http.post("/caf/account/delete", data={"csrf_token": csrf(page), "delete_password": "Allocation2024"})
     assert "Votre compte a été supprimé" in done.get_data(as_text=True)
     with app.app_context():
         assert find_account("caf", "1840312345678") is None
@@ -105,7 +106,7 @@ def test_delete_account(http, app):
 def test_account_forms_need_csrf(http, app):
     make_account(app)
     direct_login(http)
-    assert http.post("/caf/account/delete", data={"password": "Allocation2024"}).status_code == 400
+    assert http.post("/caf/account/delete", data={"delete_password": "Allocation2024"}).status_code == 400
 
 
 def test_mairie_login_with_verified_email(http, app):
@@ -212,16 +213,16 @@ def test_contact_change_needs_a_recent_authentication(http, app):
     direct_login(http)
     _login_long_ago(app)
     page = page_text(http.get("/caf/account"))
-    assert 'id="contact_password"' in page
+    assert 'id="contact_password" name="contact_password"' in page      # the field the page sends
     asked = http.post("/caf/account/contact", data={"csrf_token": csrf(page), "contact": "nouvelle@example.fr"})
     assert asked.status_code == 400
     assert "Pour modifier vos coordonnées, saisissez votre mot de passe." in page_text(asked)
     wrong = http.post("/caf/account/contact", data={"csrf_token": csrf(page), "contact": "nouvelle@example.fr",
-                                                    "password": "nope"})
+                                                    "contact_password": "nope"})
     assert wrong.status_code == 400 and "Le mot de passe est incorrect." in page_text(wrong)
     assert messages(app, "email", "nouvelle@example.fr") == []
     right = http.post("/caf/account/contact", data={"csrf_token": csrf(page), "contact": "nouvelle@example.fr",
-                                                    "password": "Allocation2024"})
+                                                    "contact_password": "Allocation2024"})
     assert location(right).endswith("done=contact_sent")
 
 

@@ -17,15 +17,16 @@ EMAIL_TAKEN = "Cette adresse électronique est déjà utilisée par un autre com
 FORMS = {
     "password": ("/caf/account/password", {"current_password": "{pw}", "new_password": "Nouveau2026Mdp",
                                            "new_password_repeat": "Nouveau2026Mdp"}, "current_password-error"),
-    "contact": ("/caf/account/contact", {"contact": "nouvelle@example.fr", "password": "{pw}"},
+    "contact": ("/caf/account/contact", {"contact": "nouvelle@example.fr", "contact_password": "{pw}"},
                 "contact_password-error"),
-    "delete": ("/caf/account/delete", {"password": "{pw}"}, "delete_password-error"),
+    "delete": ("/caf/account/delete", {"delete_password": "{pw}"}, "delete_password-error"),
 }
 
 
 def _post(http, form, password):
     path, fields, _ = FORMS[form]
     page = page_text(http.get("/caf/account"))
+    assert [name for name in fields if f'name="{name}"' not in page] == []    # what a browser sends
     data = {name: value.replace("{pw}", password) for name, value in fields.items()}
     return http.post(path, data={"csrf_token": csrf(page), **data})
 
