@@ -66,3 +66,16 @@ def test_frame_and_franceconnect_button(browser, site, tenant, device):
         assert [t["text"] for t in franceconnect["texts"] if _overlap(franceconnect["logo"], t)] == [], path
         assert boxes["width"] <= options["viewport"]["width"], f"{path}: {boxes['width']} px wide"
     context.close()
+
+
+def test_a_page_missing_under_a_tenant_keeps_its_frame(browser, site):
+    """/caf/… that matches no page is still the caf's: its header, and a way on (the DSFR's 404)."""
+    page = browser.new_page(**PHONE)
+    response = page.goto(f"{site.base}/caf/nulle-part")
+    assert response.status == 404
+    assert page.locator(".fr-header__service-title").inner_text() == "Caf – Mon Compte"
+    assert page.title() == "Page introuvable – Caf – Mon Compte"
+    assert page.get_by_text("Erreur 404").is_visible()
+    page.get_by_role("link", name="Se connecter", exact=True).click()
+    assert page.url == f"{site.base}/caf/login"
+    page.close()
