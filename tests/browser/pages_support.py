@@ -17,13 +17,10 @@ otherwise start once per module."""
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import re
-import shutil
 import socket
-import subprocess
 import threading
 import time
 from contextlib import ExitStack, contextmanager
@@ -32,11 +29,9 @@ from pathlib import Path
 
 import pytest
 
+from pages_checks import DEAD_CONTROLS, PAGE_CHECKS, axe_violations, install_axe
 from support import ROOT, make_settings
 
-HERE = Path(__file__).parent
-AXE_PACKAGE = HERE / "pages_axe"
-WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 SHOTS = Path(os.environ.get("IDP_TEST_SCREENSHOTS") or ROOT / "test-output" / "screenshots")
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "locale": "fr-FR"}
 DESKTOP = {"viewport": {"width": 1280, "height": 900}, "locale": "fr-FR"}
@@ -65,48 +60,6 @@ def session_value(request, key: str, start):
         request.config.add_cleanup(stack.close)
         stash[key] = start(stack)
     return stash[key]
-
-
-# -- axe-core ----------------------------------------------------------------------------
-
-def _installed_matches_lock() -> bool:
-    locked = json.loads((AXE_PACKAGE / "package-lock.json").read_text())["packages"]
-    for path, entry in locked.items():
-        manifest = AXE_PACKAGE / path / "package.json"
-        if path and (not manifest.is_file() or json.loads(manifest.read_text()).get("version") != entry["version"]):
-            return False
-    return True
-
-
-def _install_axe(_stack) -> str:
-    with open(AXE_PACKAGE / "package-lock.json") as lock:   # one installer at a time (parallel runs)
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if not _installed_matches_lock():
-            npm = shutil.which("npm")
-            if not npm:
-                pytest.skip("npm is not installed: axe-core cannot be installed, the page audits are skipped")
-            run = subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--ignore-scripts"], cwd=AXE_PACKAGE,
-                                 capture_output=True, text=True, timeout=300)
-            assert run.returncode == 0, f"npm ci failed in {AXE_PACKAGE}:\n{run.stdout}\n{run.stderr}"
-    return (AXE_PACKAGE / "node_modules" / "axe-core" / "axe.min.js").read_text(encoding="utf-8")
-
-
-@pytest.fixture
-def axe_source(request) -> str:
-    return session_value(request, "axe", _install_axe)
-
-
-RUN_AXE = """tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})
-  .then(result => result.violations.map(v =>
-    `${v.id} (${v.impact}): ${v.nodes.slice(0, 4).map(n => n.target.join(' ')).join(', ')} – ${v.help}`))"""
-
-
-def axe_violations(page, source: str) -> list[str]:
-    """axe-core's WCAG 2.1 A and AA violations on the page as it is, one line each. Injected
-    through the DevTools protocol: the page's CSP stays as it is."""
-    if not page.evaluate("() => typeof window.axe === 'object'"):
-        page.evaluate(source)
-    return page.evaluate(RUN_AXE, WCAG_21_AA)
 
 
 # -- the provider -------------------------------------------------------------------------
@@ -194,43 +147,12 @@ def site(request, tmp_path_factory) -> Site:
     return session_value(request, "site", lambda stack: _start_site(stack, tmp_path_factory.mktemp("pages")))
 
 
+@pytest.fixture
+def axe_source(request) -> str:
+    return session_value(request, "axe", install_axe)
+
+
 # -- walking a journey --------------------------------------------------------------------
-
-DEAD_CONTROLS = """() => [...document.querySelectorAll('input:not([type=hidden]), button, select, textarea')]
-  .filter(el => el.getClientRects().length && getComputedStyle(el).visibility !== 'hidden')
-  .filter(el => !el.form || (el.tagName !== 'BUTTON' && !el.name))
-  .map(el => el.id || el.name || el.outerHTML.slice(0, 80))"""
-
-
-# what a state shows beside axe's rules: Python values printed raw, controls that are not the
-# DSFR's components (radios, boxes, inputs, buttons, sentence-case labels), and whether an
-# error state is announced (the summary has the focus, the title starts with "Erreur")
-PAGE_CHECKS = """() => {
-  const visible = el => el.getClientRects().length && getComputedStyle(el).visibility !== 'hidden';
-  const text = document.querySelector('main') ? document.querySelector('main').innerText : '';
-  const raw = text.match(/\\{'|'\\}|\\['|'\\]|\\b(None|True|False)\\b/g) || [];
-  const controls = [...document.querySelectorAll('main input, main button, main select, main textarea')];
-  const notDsfr = controls.filter(el => el.type !== 'hidden').flatMap(el => {
-    const name = el.id || el.name || el.textContent.trim();
-    if (el.type === 'radio') return el.closest('.fr-radio-group') ? [] : [`radio ${name}`];
-    if (el.type === 'checkbox') return el.closest('.fr-checkbox-group, .fr-toggle') ? [] : [`checkbox ${name}`];
-    if (el.tagName === 'BUTTON') {
-      const label = el.textContent.trim();
-      if (el.classList.contains('fr-connect')) return [];
-      if (!el.classList.contains('fr-btn') || [...el.classList].some(c => !c.startsWith('fr-'))) return [`button ${label} (${el.className})`];
-      return label.length > 3 && label === label.toUpperCase() ? [`button in capitals ${label}`] : [];
-    }
-    if (el.type === 'file') return el.classList.contains('fr-upload') ? [] : [`upload ${name}`];
-    return el.classList.contains('fr-input') || el.classList.contains('fr-select') ? [] : [`field ${name}`];
-  });
-  const summary = document.querySelector('#error-summary, main [role=alert]');
-  const focused = document.activeElement;
-  return {raw, not_dsfr: notDsfr.filter((v, i, a) => a.indexOf(v) === i),
-          error_shown: !!(summary && visible(summary)) || !!document.querySelector('main [aria-invalid=true]'),
-          error_announced: !!(summary && (focused === summary || summary.contains(focused)))
-                           && document.title.startsWith('Erreur')};
-}"""
-
 
 @dataclass
 class Record:
@@ -272,8 +194,8 @@ class Tour:
             _until(page, "() => document.documentElement.getAttribute('data-fr-js') === 'true'")   # the DSFR ran
             record.violations[name] = axe_violations(page, self.axe)
             SHOTS.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(SHOTS / f"{self.journey}-{len(record.reached):02d}-{name}.png"), full_page=True,
-                            timeout=20_000)
+            page.screenshot(path=str(SHOTS / f"{self.journey}-{len(record.reached):02d}-{name}.jpg"), full_page=True,
+                            type="jpeg", quality=85, timeout=20_000)   # JPEG: quicker to write than PNG
             self.fact(f"page:{name}", page.evaluate(PAGE_CHECKS))
         elif self.mode == "nojs":
             record.dead[name] = page.evaluate(DEAD_CONTROLS)
