@@ -8,7 +8,7 @@ import logging
 import os
 from pathlib import Path
 
-from flask import Flask, render_template
+from flask import Flask, g, render_template, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_wtf import CSRFProtect
 from flask_wtf.csrf import CSRFError
@@ -152,8 +152,11 @@ def setup_views(app: Flask) -> None:
 
     @app.errorhandler(404)
     def not_found(error):
-        return render_template("error.html", title=_l("Page introuvable"),
-                               message=_l("La page demandée n'existe pas.")), 404
+        # a path under a tenant that matches no page is still that service's: its frame
+        slug = request.path.strip("/").split("/", 1)[0]
+        if "tenant" not in g and slug in app.extensions["idp_tenants"]:
+            g.tenant = app.extensions["idp_tenants"][slug]
+        return render_template("errors/404.html"), 404
 
 
 def setup_boundary(app: Flask) -> None:
