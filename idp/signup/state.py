@@ -8,6 +8,8 @@ from datetime import timedelta
 
 from flask import g, request
 
+from sqlalchemy import delete, inspect
+
 from ..db import db, digest, new_secret, scoped_first, utcnow
 from ..models import Signup
 from ..protection import vault
@@ -53,9 +55,14 @@ def load() -> SignupState | None:
     return SignupState(row, json.loads(vault().unseal(row.tenant, row.data_sealed)))
 
 
-def discard(state: SignupState) -> None:
-    db.session.delete(state.row)
-    db.session.commit()
+def discard(state: SignupState, commit: bool = True) -> None:
+    """Erase the signup; already erased is fine (a twin request of a double click did it)."""
+    signup_id = inspect(state.row).identity[0]   # without reloading a row that may be gone
+    db.session.execute(delete(Signup).where(Signup.tenant == g.tenant.slug, Signup.id == signup_id),
+                       execution_options={"synchronize_session": False})
+    db.session.expunge(state.row)
+    if commit:
+        db.session.commit()
 
 
 def set_cookie(response, handle: str, ttl: int) -> None:
