@@ -10,7 +10,7 @@ from flask import g, request
 
 from sqlalchemy import delete, inspect
 
-from ..db import db, digest, new_secret, scoped_first, utcnow
+from ..db import db, digest, new_secret, scoped, utcnow
 from ..models import Signup
 from ..protection import vault
 
@@ -49,7 +49,13 @@ def load() -> SignupState | None:
     handle = request.cookies.get(COOKIE)
     if not handle:
         return None
-    row = scoped_first(Signup, id=digest(handle))
+    query = scoped(Signup, id=digest(handle)).limit(1)
+    if request.method == "POST":
+        # the answers to one signup take turns (a double click, two tabs): each sees what the
+        # one before it committed (the account it wrote, the signup it ended), and none
+        # overwrites a signup another has changed or finished meanwhile
+        query = query.with_for_update().execution_options(populate_existing=True)
+    row = db.session.execute(query).scalar_one_or_none()
     if row is None or row.expires_at <= utcnow():
         return None
     return SignupState(row, json.loads(vault().unseal(row.tenant, row.data_sealed)))

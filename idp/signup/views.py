@@ -143,17 +143,22 @@ def activation_step(current, state):
         if channel not in channels:
             return _render(current, index, state, {"channel": _l("Choisissez comment activer votre compte.")},
                            channels=channels), 400
+        if state.data.get("account_id") and state.data.get("activation_channel") == channel:
+            # sent already (a double click, the page sent again): where it is typed, and resent
+            return redirect(url_for("signup.code" if channel == "sms" else "signup.check_email"))
         taken = existing.check_free(state)
         if taken:
             return _taken_page(state, current, index, taken, channels=channels)
         handle = state.row.interaction_handle
+        state.data["activation_channel"] = channel   # committed with the account: its twin goes to the code
         account = activation.create_pending_account(state)
         if account is None:
             return _identifier_lost(current, index, handle, channel, channels=channels)
         refused = activation.send_activation(account, channel)
         if refused:
+            state.data.pop("activation_channel")
+            state.save()
             return _render(current, index, state, {"channel": refused}, channels=channels), 429
-        state.data["activation_channel"] = channel
         state.save()
         return redirect(url_for("signup.code" if channel == "sms" else "signup.check_email"))
     return _render(current, index, state, {}, channels=channels)

@@ -184,8 +184,11 @@ def test_simultaneous_ameli_signups_with_one_nir(app, two_workers):
     assert accounts(app, "ameli") == 1
 
 
-def test_a_double_click_on_the_last_step_is_one_account(app, two_workers):
-    """The same signup sent twice at once (a double click): one account, no error for either."""
+@pytest.mark.parametrize("round_", range(3))
+def test_a_double_click_on_the_last_step_is_one_account(app, two_workers, round_):
+    """The same signup sent twice at once (a double click): one account, no error for either.
+    Its requests take turns (the signup row is locked): the second finds the signup ended
+    and starts anew, or (having lost the INSERT) goes to /account."""
     from test_signup_existing_accounts import caf_until_recap
 
     browser = app.test_client()
@@ -195,10 +198,25 @@ def test_a_double_click_on_the_last_step_is_one_account(app, two_workers):
     answers = at_once(2, lambda _: requests.post(f"{two_workers}/caf/signup/recapitulatif", cookies=sent,
                                                  data={"csrf_token": csrf(page_text(page))}, timeout=30,
                                                  allow_redirects=False))
-    statuses = sorted(a.status_code for a in answers)
-    assert statuses in ([200, 200], [200, 302]), statuses   # the second one, if it lost, goes to /account
-    assert all(a.headers["Location"].endswith("/caf/account") for a in answers if a.status_code == 302)
+    assert sorted(a.status_code for a in answers) == [200, 302]
+    assert next(a for a in answers if a.status_code == 302).headers["Location"] in ("/caf/signup", "/caf/account")
     assert accounts(app, "caf") == 1
+
+
+def test_a_double_click_on_activation_sends_one_code(app, two_workers):
+    from messages_support import messages
+    from test_signup_mairie import signup_until_activation
+
+    browser = app.test_client()
+    signup_until_activation(browser)
+    page = browser.get("/mairie/signup/activation")
+    sent = cookies(browser, {"idp_signup": "/mairie/", "session": "/"})
+    answers = at_once(2, lambda _: requests.post(f"{two_workers}/mairie/signup/activation", cookies=sent,
+                                                 data={"csrf_token": csrf(page_text(page)), "channel": "sms"},
+                                                 timeout=30, allow_redirects=False))
+    assert [a.status_code for a in answers] == [302, 302]
+    assert {a.headers["Location"] for a in answers} == {"/mairie/signup/activation/code"}
+    assert accounts(app, "mairie") == 1 and len(messages(app, "sms")) == 1
 
 
 def test_simultaneous_franceconnect_accounts_with_one_username(app, two_workers):
