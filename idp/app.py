@@ -57,8 +57,10 @@ def setup_config(app: Flask, settings: Settings, test_config: dict | None) -> No
         SECRET_KEY=settings.server.secret_key,
         SQLALCHEMY_DATABASE_URI=settings.database.url,
         # hide_parameters: a failed statement's message (logged with its traceback) never
-        # carries the values it was given (emails, digests, sealed data)
-        SQLALCHEMY_ENGINE_OPTIONS={"pool_recycle": 1800, "hide_parameters": True},
+        # carries the values it was given (emails, digests, sealed data); pool_pre_ping: a
+        # pooled connection is tested when taken, so the first requests after a database
+        # restart get a new one instead of a 503 (tests/idp/test_database_restart.py)
+        SQLALCHEMY_ENGINE_OPTIONS={"pool_recycle": 1800, "hide_parameters": True, "pool_pre_ping": True},
         WTF_CSRF_TIME_LIMIT=settings.tokens.interaction_ttl,   # idp/security.py
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",

@@ -165,15 +165,17 @@ def suspend(tenant, identifier, as_json):
     from .audit import audit
     from .db import db
     from .federation.account_link import unlink
+    from .oidc.backchannel import send_owed
 
     _, account = _account_of(tenant, identifier)
     context = _in_tenant(tenant)
     try:
         previous, account.status = account.status, "suspended"
-        db.session.commit()
         sessions = credentials.end_other_sessions(account)
         credentials.revoke_refresh_tokens(account, "account_suspended")
-        unlinked = unlink(account, "operator")
+        unlinked = unlink(account, "operator", commit=False)
+        db.session.commit()   # suspended, its sessions ended and its tokens revoked at once
+        send_owed()
         audit("account.suspended", account=account.id, previous_status=previous)
     finally:
         context.pop()

@@ -290,13 +290,16 @@ def check_row(row: Verification, secret: str, consume: bool = True) -> Outcome:
     return consume_row(row)
 
 
-def consume_row(row: Verification) -> Outcome:
-    """Use the code up: one UPDATE, so that two requests with the same code get one success."""
+def consume_row(row: Verification, commit: bool = True) -> Outcome:
+    """Use the code up: one UPDATE, so that two requests with the same code get one success
+    (the second waits for the first's transaction; ``commit=False`` leaves it to the caller,
+    who commits the code's use with what it allows)."""
     consumed = db.session.execute(
         update(Verification).where(Verification.id == row.id, Verification.used_at.is_(None))
         .values(used_at=utcnow())
     ).rowcount
-    db.session.commit()
+    if commit:
+        db.session.commit()
     if consumed != 1:
         return Outcome(False, "verification.used", MESSAGES["used"], row)
     return Outcome(True, "verification.ok", "", row)

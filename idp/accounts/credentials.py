@@ -18,7 +18,7 @@ from sqlalchemy import or_, select
 
 from ..db import db, scoped_all, utcnow
 from ..models import Account, RefreshToken, SsoSession
-from ..oidc.backchannel import notify
+from ..oidc.backchannel import owe, send_owed
 from ..oidc.clients import find_client
 from ..oidc.tokens import revoke_family, revoke_session_tokens
 from ..signup.delivery import deliver
@@ -27,20 +27,27 @@ log = logging.getLogger("idp.account")
 
 
 def end_other_sessions(account: Account, keep: SsoSession | None = None) -> int:
-    """End every session of ``account`` but ``keep``, as a logout does; returns how many."""
+    """End every session of ``account`` but ``keep``, as a logout does, in the caller's
+    transaction (who then commits and calls :func:`~idp.oidc.backchannel.send_owed`);
+    returns how many."""
     ended = [row for row in scoped_all(SsoSession, account_id=account.id) if keep is None or row.id != keep.id]
     for row in ended:
-        end_session(row)
+        end_session(row, commit=False)
     return len(ended)
 
 
-def end_session(row: SsoSession) -> None:
-    """End one session as a logout does: tokens revoked, clients told (back-channel)."""
-    revoke_session_tokens(row.sid)
+def end_session(row: SsoSession, commit: bool = True) -> None:
+    """End one session as a logout does: its codes voided, its tokens revoked, the
+    back-channel deliveries to its clients recorded, all in one transaction (committed
+    here, and the clients told, unless the caller goes on with it). Committed apart, a
+    crash between them left a session gone whose clients were never told."""
+    revoke_session_tokens(row.sid, commit=False)
     clients = [c for c in (find_client(cid) for cid in row.client_ids or []) if c]
     db.session.delete(row)
-    db.session.commit()
-    notify(clients, row.account_id, row.sid)
+    owe(clients, row.account_id, row.sid)
+    if commit:
+        db.session.commit()
+        send_owed()
 
 
 def revoke_refresh_tokens(account: Account, reason: str, keep: SsoSession | None = None) -> int:
@@ -53,18 +60,22 @@ def revoke_refresh_tokens(account: Account, reason: str, keep: SsoSession | None
         query = query.where(or_(RefreshToken.sid.is_(None), RefreshToken.sid != keep.sid))
     families = db.session.execute(query.distinct()).scalars().all()
     for family in families:
-        revoke_family(family, reason)
+        revoke_family(family, reason, commit=False)   # committed by the caller
     return len(families)
 
 
 def password_changed(account: Account, keep: SsoSession | None = None, how: str = "change") -> None:
     """After a new password (``how``: "change" in /account, "reset" after "mot de passe
-    oublié"): the other sessions end, the tokens are revoked, the person is told."""
+    oublié"): the other sessions end, the tokens are revoked, the person is told. The new
+    password (set by the caller) commits with all of it: committed first, a crash after it
+    left the sessions and tokens of whoever knew the old one alive."""
     from ..federation.account_link import after_new_password
 
     sessions = end_other_sessions(account, keep)
     families = revoke_refresh_tokens(account, f"password_{how}", keep)
     after_new_password(account)        # a FranceConnect link added with the old password ends too
+    db.session.commit()
+    send_owed()
     tell(account, "password_changed", {"when": _now_text(), "reset": how == "reset"})
     log.info("password_%s tenant=%s sessions_ended=%d token_families_revoked=%d",
              "reset_done" if how == "reset" else "changed", g.tenant.slug, sessions, families)

@@ -167,8 +167,9 @@ def _granted(account: Account, password: str, ph, name: str) -> LoginOutcome:
     if account.status != "active":
         return LoginOutcome(message=MESSAGES["inactive"], code="inactive")
     if needs_rehash(ph, account.password_hash):
+        # committed with the session the login writes (one transaction per login); a login
+        # that goes no further drops it, and the next one rehashes
         account.password_hash = ph.hash(password)
-        db.session.commit()
         log.info("password_rehashed tenant=%s", g.tenant.slug)
     log.info("login_succeeded tenant=%s identifier=%s", g.tenant.slug, _mask(name))
     return LoginOutcome(account=account)

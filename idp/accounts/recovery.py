@@ -131,8 +131,8 @@ def reset():
         else:
             # the code is right: only now is the password checked, and a refused one keeps the code
             errors = _password_errors(account)
-            if not errors and verification.consume_row(outcome.verification).ok:
-                return _reset_done(account)
+            if not errors and verification.consume_row(outcome.verification, commit=False).ok:
+                return _reset_done(account)   # the code used up with the new password, at once
             errors = errors or {"code": REFUSED}
     return render_template("accounts/reset.html", errors=errors, sent=SENT,
                            requirements=g.tenant.password_policy.requirements()), 400 if errors else 200
@@ -140,8 +140,7 @@ def reset():
 
 def _reset_done(account):
     account.password_hash = tenant_hasher().hash(request.form["password"])
-    db.session.commit()
-    password_changed(account, keep=None, how="reset")
+    password_changed(account, keep=None, how="reset")   # commits it with its consequences
     session.pop(f"reset:{g.tenant.slug}", None)
     handle = session.pop(f"reset-interaction:{g.tenant.slug}", None)
     row = interactions.load(handle) if handle else None

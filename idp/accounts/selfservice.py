@@ -31,6 +31,7 @@ from . import credentials
 from ..oidc import sessions
 from ..oidc.claims import account_claims
 from ..oidc.clients import find_client
+from ..oidc.backchannel import send_owed
 from ..oidc.tokens import revoke_family
 from ..tenancy import tenant_blueprint
 from .login import password_again, tenant_hasher
@@ -111,8 +112,7 @@ def change_password():
     if errors:
         return _page(account, status, errors=errors)
     account.password_hash = ph.hash(form["new_password"])
-    db.session.commit()
-    credentials.password_changed(account, keep=session, how="change")
+    credentials.password_changed(account, keep=session, how="change")   # commits it with its consequences
     return redirect(url_for("selfservice.overview", done="password"))
 
 
@@ -127,9 +127,9 @@ def revoke_consent(client_id):
         families = db.session.execute(select(RefreshToken.family_id).where(
             RefreshToken.tenant == g.tenant.slug, RefreshToken.account_id == account.id,
             RefreshToken.client_id == client_id).distinct()).scalars().all()
+        for family in families:   # with the consent: committed apart, a crash left its tokens alive
+            revoke_family(family, "consent_revoked", commit=False)
         db.session.commit()
-        for family in families:
-            revoke_family(family, "consent_revoked")
         log.info("consent_revoked tenant=%s client=%s", g.tenant.slug, client_id)
     return redirect(url_for("selfservice.overview", done="consent"))
 
@@ -181,7 +181,8 @@ def erase(account) -> None:
                                                        FederatedIdentity.account_id == account.id))
     account_id = account.id
     db.session.delete(account)
-    db.session.commit()
+    db.session.commit()   # all of it at once: a crash no longer leaves an account half erased
+    send_owed()
     log.warning("account_deleted tenant=%s account=%s at=%s", g.tenant.slug, account_id, utcnow().isoformat())
 
 

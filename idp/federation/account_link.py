@@ -35,10 +35,12 @@ def links_of(account: Account) -> list[FederatedIdentity]:
     return scoped_all(FederatedIdentity, account_id=account.id, provider=PROVIDER)
 
 
-def unlink(account: Account, reason: str, keep: SsoSession | None = None) -> bool:
+def unlink(account: Account, reason: str, keep: SsoSession | None = None, commit: bool = True) -> bool:
     """Remove the account's FranceConnect link and end the sessions opened through it (but
-    ``keep``); tell the holder. Returns whether there was one."""
+    ``keep``), in one transaction (the caller's when ``commit`` is false); tell the holder.
+    Returns whether there was one."""
     from ..accounts import credentials
+    from ..oidc.backchannel import send_owed
 
     links = links_of(account)
     if not links:
@@ -46,10 +48,12 @@ def unlink(account: Account, reason: str, keep: SsoSession | None = None) -> boo
     for row in links:
         db.session.delete(row)
     account.profile = {k: v for k, v in (account.profile or {}).items() if k != "franceconnect_linked_at"}
-    db.session.commit()
     for row in scoped_all(SsoSession, account_id=account.id, upstream_provider=PROVIDER):
         if keep is None or row.id != keep.id:
-            credentials.end_session(row)
+            credentials.end_session(row, commit=False)
+    if commit:
+        db.session.commit()
+        send_owed()
     audit("franceconnect.unlink", account=account.id, reason=reason)
     credentials.tell(account, "franceconnect_unlinked", {})
     return True
@@ -59,7 +63,7 @@ def after_new_password(account: Account) -> None:
     """A new password ends a link added to an existing account (not that of an account
     created through FranceConnect)."""
     if (account.profile or {}).get("origin") != PROVIDER:
-        unlink(account, "password_changed")
+        unlink(account, "password_changed", commit=False)   # with the new password
 
 
 @bp.route("/account/franceconnect/remove", methods=["POST"])

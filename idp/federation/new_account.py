@@ -177,12 +177,28 @@ def complete():
         if not _refused(errors) and email and _email_confirmed(email, request.form, parked, errors):
             taken = find_account(g.tenant.slug, identifier)
             if taken is None:
-                return _create(parked, identifier, email, proof)
+                return _create(parked, identifier, email, proof, lambda: _taken_meanwhile(kind, identifier, form))
             outcome = _existing(taken, kind, parked, errors)
             if outcome is not None:
                 return outcome
         parked.save()
     return _page(parked, kind, form, errors)
+
+
+def _taken_meanwhile(kind: str, identifier: str, form: dict):
+    """The new account was not written: a simultaneous request wrote first (the unique
+    indexes decide, the loser's transaction is rolled back). This very form sent twice has
+    linked the identity: say so. Else another signup took the identifier at that instant:
+    the page again, with what was typed, as a later check would have answered."""
+    from .views import _failure
+
+    parked, problem = _parked()
+    taken = find_account(g.tenant.slug, identifier)
+    if problem or taken is None or linking.linked_account(parked.identity["subject"])[1] is not None:
+        return _failure("already_done")
+    errors: dict = {}
+    outcome = _existing(taken, kind, parked, errors)
+    return outcome if outcome is not None else _page(parked, kind, form, errors)
 
 
 def _refused(errors: dict) -> bool:
@@ -231,7 +247,7 @@ def _cgu_version() -> str:
     return signup.cgu_version if signup is not None else "1"
 
 
-def _create(parked, identifier: str, email: str, proof):
+def _create(parked, identifier: str, email: str, proof, on_conflict):
     """The account, linked; logged in at once, or ``pending_document`` until an operator
     has checked the supporting document it is now asked for."""
     from ..signup.activation import kept_document
@@ -250,4 +266,5 @@ def _create(parked, identifier: str, email: str, proof):
             account.status = "pending_document"
         return account
 
-    return _link_and_log_in(parked, account_of, "franceconnect.account_created", log_in=not pending)
+    return _link_and_log_in(parked, account_of, "franceconnect.account_created", log_in=not pending,
+                            on_conflict=on_conflict)

@@ -241,11 +241,14 @@ def link():
                            several=len(candidates) > 1, scheme=g.tenant.identifier_scheme), 400 if error else 200
 
 
-def _link_and_log_in(parked, account_of, event: str, extra_amr: tuple[str, ...] = (), log_in: bool = True):
+def _link_and_log_in(parked, account_of, event: str, extra_amr: tuple[str, ...] = (), log_in: bool = True,
+                     on_conflict=None):
     """Write the account (``account_of()``: the matched one, or a new one) and its link,
     forget the parked identity, log in (or, for an account waiting for an operator's check,
     say so). The unique constraints make a form sent twice end on a clear page rather than
-    in a second account or link. The holder of an existing account is told of the link."""
+    in a second account or link; ``on_conflict()`` answers instead when given (a new
+    account whose identifier a simultaneous signup took). The holder of an existing account
+    is told of the link."""
     try:
         account = account_of()
         linking.link(account, parked.identity["subject"])
@@ -253,7 +256,7 @@ def _link_and_log_in(parked, account_of, event: str, extra_amr: tuple[str, ...] 
         db.session.flush()
     except IntegrityError:
         db.session.rollback()
-        return _failure("already_done")
+        return on_conflict() if on_conflict else _failure("already_done")
     audit(event, account=account.id, status=account.status)
     if not log_in:
         return _pending(account)

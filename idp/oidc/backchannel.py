@@ -108,16 +108,29 @@ def _deliver_now(app, tenant, row_id: int, delays) -> None:
 
 
 def notify(clients, sub: str, sid: str) -> list[threading.Thread]:
-    """Record a delivery for every client with a ``backchannel_logout_uri``, then try them
-    in background threads."""
+    """Record a delivery for every client with a ``backchannel_logout_uri``, commit (with
+    whatever the caller did before), then try them in background threads."""
+    owe(clients, sub, sid)
+    db.session.commit()
+    return send_owed()
+
+
+def owe(clients, sub: str, sid: str) -> None:
+    """Record the deliveries owed in the caller's transaction (the end of a session and its
+    deliveries commit together); once committed, :func:`send_owed` tries them."""
     rows = [BackchannelDelivery(tenant=g.tenant.slug, client_id=client.get_client_id(), sub=sub, sid=sid,
                                 attempts=0, next_attempt_at=utcnow() + LEASE)   # held by the thread below
             for client in clients if client.row.backchannel_logout_uri]
+    db.session.add_all(rows)
+    g.backchannel_owed = [*g.get("backchannel_owed", []), *rows]
+
+
+def send_owed() -> list[threading.Thread]:
+    """Try the committed deliveries this request owes, each in a background thread."""
+    rows = g.pop("backchannel_owed", [])
     if not rows:
         g.backchannel_threads = []
         return []
-    db.session.add_all(rows)
-    db.session.commit()
     app = current_app._get_current_object()
     delays = current_app.config.get("IDP_BACKCHANNEL_RETRY_DELAYS", RETRY_DELAYS)
     threads = []

@@ -7,6 +7,7 @@ import base64
 import logging
 
 from flask import g
+from sqlalchemy.exc import IntegrityError
 
 from .. import verification
 from ..db import db
@@ -19,19 +20,44 @@ log = logging.getLogger("idp.signup")
 PURPOSE = "activation"
 
 
-def create_pending_account(state) -> Account:
-    """The account of a signup that ends with activation (not active until then)."""
-    return create_account(state, "pending_activation")
+def create_pending_account(state) -> Account | None:
+    """The account of a signup that ends with activation (not active until then), committed
+    with the signup that now knows it; None when its identifier was taken (see below)."""
+    return create_account(state, "pending_activation", commit=True)
 
 
-def create_account(state, status: str | None = None) -> Account:
-    """Write the account from the answers; idempotent for a signup. Without an explicit
-    status it is active (its contact was verified during the signup) or waiting for a
-    supporting document."""
+def create_account(state, status: str | None = None, commit: bool = False) -> Account | None:
+    """Write the account from the answers and record it in the signup, in the caller's
+    transaction (committed here when ``commit``); idempotent for a signup. Without an
+    explicit status it is active (its contact was verified during the signup) or waiting
+    for a supporting document.
+
+    None when the identifier is taken: another signup wrote it since it was checked, or at
+    this very instant (the unique index on the identifier decides between simultaneous
+    signups: the loser's INSERT fails and its transaction is rolled back, so nothing of it
+    is written). The caller then reloads the signup (its objects are expired) and answers
+    as to a signup that came second (:func:`idp.signup.existing.check_free`)."""
     if state.data.get("account_id"):
         return db.session.get(Account, state.data["account_id"])
     if status is None:
         status = "pending_document" if state.data.get("pending_document") else "active"
+    account = _new_account(state, status)
+    db.session.add(account)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        log.info("signup_identifier_taken_meanwhile tenant=%s", g.tenant.slug)
+        return None
+    state.data.pop("password_sealed", None)   # hashed into the account: the sealed copy goes
+    state.data["account_id"] = account.id
+    if commit:
+        state.save()
+    log.info("signup_account_created tenant=%s status=%s", g.tenant.slug, status)
+    return account
+
+
+def _new_account(state, status: str) -> Account:
     answers, tenant = state.answers, g.tenant.slug
     identifier = answers["identifier"]
     account = Account(tenant=tenant, identifier_index=vault().index(tenant, identifier),
@@ -50,11 +76,6 @@ def create_account(state, status: str | None = None) -> Account:
     if profile.pop("email_verified", False):
         account.email_verified = True
     account.profile = profile
-    db.session.add(account)
-    db.session.commit()
-    state.data["account_id"] = account.id
-    state.save()
-    log.info("signup_account_created tenant=%s status=%s", tenant, status)
     return account
 
 
@@ -119,10 +140,10 @@ def send_activation(account: Account, channel: str) -> str | None:
 
 
 def activate(account: Account, channel: str) -> None:
+    """Open the account (committed by the caller, with the login that follows)."""
     account.status = "active"
     if channel == "email":
         account.email_verified = True
     else:
         account.profile = {**(account.profile or {}), "phone_number_verified": True}
-    db.session.commit()
     log.info("account_activated tenant=%s channel=%s", g.tenant.slug, channel)

@@ -13,6 +13,7 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app, g
+from sqlalchemy.exc import IntegrityError
 
 from policies import validator
 
@@ -127,17 +128,17 @@ def _provisional(state) -> dict:
     refused = limits.check(state.answers["identifier"])
     if refused:
         return {"identity": refused, "_throttled": True}
-    taken = find_account(g.tenant.slug, state.answers["identifier"])
+    taken = find_account(g.tenant.slug, state.answers["identifier"]) or _send_provisional_code(state)
     if taken is not None:
         existing.tell_holder(taken, state.data.get("address"))
-    else:
-        _send_provisional_code(state)
     return {"_finish": "provisional"}
 
 
-def _send_provisional_code(state) -> None:
+def _send_provisional_code(state) -> Account | None:
     """A provisional account whose password is the code sent by post (valid N days); the
-    first login with it asks for a personal code."""
+    first login with it asks for a personal code. When a simultaneous signup of the same NIR
+    wrote its account first (the unique index decides), nothing is written or sent and that
+    account is returned, so that its holder is told as after any later signup."""
     from ..accounts.login import tenant_hasher
 
     answers = state.answers
@@ -152,7 +153,12 @@ def _send_provisional_code(state) -> None:
         profile={"provisional_code_expires": (utcnow() + timedelta(days=days)).isoformat()},
     )
     db.session.add(account)
-    db.session.commit()
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        return find_account(g.tenant.slug, identifier)
     name = f"{answers.get('given_name', '')} {answers.get('birth_name', '')}".strip()
     deliver("letter", {"name": name, "lines": state.data.get("address", [])}, "provisional_code_letter", {"code": code})
     log.info("provisional_code_sent tenant=%s", g.tenant.slug)
+    return None

@@ -39,7 +39,7 @@ TAKEN = {
     "password": _l("Un compte existe déjà avec ce numéro. Connectez-vous ou utilisez « Mot de passe oublié ? »."),
     "code": _l("Un compte existe déjà avec ce numéro. Connectez-vous ou utilisez « Code oublié ? »."),
 }
-IDENTIFIER_TAKEN = _l("Cet identifiant vient d'être pris. Revenez à l'étape de l'identifiant pour en choisir un autre.")
+IDENTIFIER_TAKEN = _l("Cet identifiant est déjà pris.")   # said on the identifier step's page again
 NOTICE = "account_exists"
 
 

@@ -35,7 +35,7 @@ def check_nir(step, form, state) -> dict[str, str]:
     answers["nir_typed"] = form.get("nir", "").strip()
     if answers["no_nir"]:
         if not answers.get("identifier", "").startswith("P"):
-            answers["identifier"] = _new_provisional()
+            answers["identifier"] = new_provisional()
     else:
         checked = g.tenant.identifier_scheme.check(answers["nir_typed"])
         if not answers["nir_typed"]:
@@ -54,7 +54,7 @@ def check_nir(step, form, state) -> dict[str, str]:
     return errors
 
 
-def _new_provisional() -> str:
+def new_provisional() -> str:
     scheme = identifier_scheme("provisional")
     while True:
         candidate = scheme.generate()

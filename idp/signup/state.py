@@ -8,7 +8,9 @@ from datetime import timedelta
 
 from flask import g, request
 
-from ..db import db, digest, new_secret, scoped_first, utcnow
+from sqlalchemy import delete, inspect
+
+from ..db import db, digest, new_secret, scoped, utcnow
 from ..models import Signup
 from ..protection import vault
 
@@ -47,15 +49,26 @@ def load() -> SignupState | None:
     handle = request.cookies.get(COOKIE)
     if not handle:
         return None
-    row = scoped_first(Signup, id=digest(handle))
+    query = scoped(Signup, id=digest(handle)).limit(1)
+    if request.method == "POST":
+        # the answers to one signup take turns (a double click, two tabs): each sees what the
+        # one before it committed (the account it wrote, the signup it ended), and none
+        # overwrites a signup another has changed or finished meanwhile
+        query = query.with_for_update().execution_options(populate_existing=True)
+    row = db.session.execute(query).scalar_one_or_none()
     if row is None or row.expires_at <= utcnow():
         return None
     return SignupState(row, json.loads(vault().unseal(row.tenant, row.data_sealed)))
 
 
-def discard(state: SignupState) -> None:
-    db.session.delete(state.row)
-    db.session.commit()
+def discard(state: SignupState, commit: bool = True) -> None:
+    """Erase the signup; already erased is fine (a twin request of a double click did it)."""
+    signup_id = inspect(state.row).identity[0]   # without reloading a row that may be gone
+    db.session.execute(delete(Signup).where(Signup.tenant == g.tenant.slug, Signup.id == signup_id),
+                       execution_options={"synchronize_session": False})
+    db.session.expunge(state.row)
+    if commit:
+        db.session.commit()
 
 
 def set_cookie(response, handle: str, ttl: int) -> None:

@@ -192,8 +192,9 @@ def _seal_password(state, password: str) -> None:
 
 
 def password_hash(state) -> str | None:
-    """Hash the sealed password, once, for the account being created; forget the sealed copy."""
-    sealed = state.data.pop("password_sealed", None)
+    """Hash the sealed password, once, for the account being created (which forgets the
+    sealed copy once it is written: a signup that lost its identifier keeps it)."""
+    sealed = state.data.get("password_sealed")
     if sealed is None:
         return state.data.get("password_hash")  # a signup started before hashing moved here
     return tenant_hasher().hash(vault().unseal(_password_context(state), base64.b64decode(sealed)))

@@ -17,6 +17,7 @@ from ..oidc.clients import find_client
 from ..tenancy import tenant_blueprint
 from . import activation, existing, limits, state as signup_state, upload
 from .fields import spec
+from .identity_steps import new_provisional
 from .kinds import CHECKS
 from .pages import created_page, error_targets, recap
 from .steps import availability, chosen_in_the_open, suggestion, visible_fields
@@ -93,9 +94,9 @@ def step(name):
             if current.name not in state.done:
                 state.done.append(current.name)
             state.row.step = current.name
-            state.save()
             if index + 1 == len(config.steps):
-                return _finish(state, activation.create_account(state))
+                return _create_and_finish(current, index, state)
+            state.save()
             return redirect(url_for("signup.step", name=config.steps[index + 1].name))
         state.save()
     status = 429 if throttled else 400 if errors else 200  # 429: a limit of idp/signup/limits.py
@@ -130,18 +131,66 @@ def activation_step(current, state):
         if channel not in channels:
             return _render(current, index, state, {"channel": _l("Choisissez comment activer votre compte.")},
                            channels=channels), 400
+        if state.data.get("account_id") and state.data.get("activation_channel") == channel:
+            # sent already (a double click, the page sent again): where it is typed, and resent
+            return redirect(url_for("signup.code" if channel == "sms" else "signup.check_email"))
         taken = existing.check_free(state)
         if taken:
-            throttled = taken.pop("_throttled", False)
-            return _render(current, index, state, taken, channels=channels), 429 if throttled else 400
+            return _taken_page(state, current, index, taken, channels=channels)
+        handle = state.row.interaction_handle
+        state.data["activation_channel"] = channel   # committed with the account: its twin goes to the code
         account = activation.create_pending_account(state)
+        if account is None:
+            return _identifier_lost(current, index, handle, channel, channels=channels)
         refused = activation.send_activation(account, channel)
         if refused:
+            state.data.pop("activation_channel")
+            state.save()
             return _render(current, index, state, {"channel": refused}, channels=channels), 429
-        state.data["activation_channel"] = channel
         state.save()
         return redirect(url_for("signup.code" if channel == "sms" else "signup.check_email"))
     return _render(current, index, state, {}, channels=channels)
+
+
+def _create_and_finish(current, index, state):
+    """The last step of a signup without activation: the account, the end of the signup and
+    the login commit together (in several transactions, a crash between them left an
+    account its own signup did not know, which then told the person their number was taken)."""
+    handle = state.row.interaction_handle
+    account = activation.create_account(state)
+    if account is None:
+        return _identifier_lost(current, index, handle)
+    return _finish(state, account)
+
+
+def _identifier_lost(current, index, handle, channel=None, **extra):
+    """The account was not written: its identifier was taken at that instant. A twin of this
+    request (a double click) may have taken it for this very signup: go where it went. Else
+    answer as to a signup that came second (nothing of this one is lost)."""
+    state = signup_state.load()
+    if state is None:                       # the twin ended the signup with a login
+        return redirect(url_for("oidc.resume", handle=handle) if handle else url_for("selfservice.overview"))
+    if state.data.get("account_id"):        # the twin wrote the account to activate
+        return redirect(url_for("signup.code" if channel == "sms" else "signup.check_email"))
+    if state.answers.get("no_nir"):         # a provisional identifier we drew: draw another
+        state.answers["identifier"] = new_provisional()
+        state.save()
+        return _render(current, index, state, {}, **extra)
+    return _taken_page(state, current, index, existing.check_free(state), **extra)
+
+
+def _taken_page(state, current, index, taken: dict, **extra):
+    """A signup refused at account creation. A username taken since its step is chosen
+    again on that step's page, with what was typed and a free one suggested; a NIR's
+    account is said on this page (signup/existing.py)."""
+    throttled = taken.pop("_throttled", False)
+    steps = _config().steps
+    chosen = next((i for i, step in enumerate(steps) if step.kind == "identifier"), None)
+    if "identifier" in taken and chosen is not None:
+        other = suggestion(state.answers)
+        taken["identifier"] = taken["identifier"] + (f" Suggestion : {other}" if other else "")
+        return _render(steps[chosen], chosen, state, taken), 400
+    return _render(current, index, state, taken, **extra), 429 if throttled else 400 if taken else 200
 
 
 @bp.route("/signup/activation/code", methods=["GET", "POST"])
@@ -193,26 +242,31 @@ def activate_link(verification_id, token):
     state = signup_state.load()
     if state is not None and state.data.get("account_id") == account.id:
         return _finish(state, account)
+    db.session.commit()   # opened from another browser: no login here
     return created_page(account)
 
 
 def _finish(state, account):
-    """Activated: log in, and resume the relying party's request if the signup came from one."""
+    """Activated: log in, and resume the relying party's request if the signup came from one.
+    The account's last change, the signup's end, the session and the interaction's step
+    commit together."""
     handle = state.row.interaction_handle
-    signup_state.discard(state)
+    signup_state.discard(state, commit=False)
     if account.status != "active":
+        db.session.commit()
         upload.remember_pending(account)
         response = make_response(render_template("signup/pending.html", account=account))
         signup_state.clear_cookie(response)
         return response
-    session_row, cookie = sessions.start_session(account, g.tenant.config.acr_default, ["pwd"])
+    session_row, cookie = sessions.start_session(account, g.tenant.config.acr_default, ["pwd"], commit=False)
     interaction = interactions.load(handle) if handle else None
     continue_url, service = None, None
     if interaction is not None:
-        interactions.mark_done(interaction, "login")
+        interactions.mark_done(interaction, "login", commit=False)
         continue_url = url_for("oidc.resume", handle=handle)
         client = find_client(interaction.client_id)
         service = client.row.name if client else g.tenant.display_name
+    db.session.commit()
     response = make_response(created_page(account, continue_url, service))
     sessions.set_cookie(response, cookie)
     signup_state.clear_cookie(response)
@@ -228,8 +282,7 @@ def cancel():
             account = db.session.get(Account, state.data["account_id"])
             if account is not None and account.status == "pending_activation":
                 db.session.delete(account)
-                db.session.commit()
-        signup_state.discard(state)
+        signup_state.discard(state)   # with the account not activated, in one transaction
     response = make_response(render_template("signup/cancelled.html", handle=handle))
     signup_state.clear_cookie(response)
     return response

@@ -153,16 +153,64 @@ def test_caf_end_of_journey_check_is_limited_per_number(app):
     assert len(holder_notices(app)) == 1                            # told once a day, not at each try
 
 
-def test_username_taken_meanwhile_is_refused_at_activation_not_a_500(http, app):
+def test_username_taken_meanwhile_is_chosen_again_on_its_step_with_what_was_typed(http, app):
+    """Taken since its step (or by a simultaneous signup: tests/flows/test_races_two_workers.py):
+    the identifier step's page again, the name typed kept and a free one proposed; the rest
+    of the signup (the sealed password included) is kept."""
     from test_signup_mairie import post_step, signup_until_activation
 
     identifier = signup_until_activation(http)
     make_account(app, "mairie", identifier=identifier)              # someone else took it meanwhile
     refused = post_step(http, "activation", {"channel": "sms"})
     assert refused.status_code == 400
-    assert "Cet identifiant vient d'être pris. Revenez à l'étape de l'identifiant pour en choisir un autre." \
-        in page_text(refused)
+    text = page_text(refused)
+    assert "Cet identifiant est déjà pris. Suggestion : elodie.durand2" in text
+    assert f'name="identifier" type="text" value="{identifier}"' in text
+    assert 'action="/mairie/signup/identifiant"' in text
     assert accounts(app, "mairie") == 1
+    assert location(post_step(http, "identifiant", {"identifier": "elodie.durand2"})).endswith("/mot-de-passe")
+    assert location(post_step(http, "activation", {"channel": "sms"})).endswith("/activation/code")
+    assert accounts(app, "mairie") == 2
+
+
+def check_misses_once(monkeypatch, module):
+    """``check_free`` answers "free" once, as when another signup writes its account just
+    after this one looked (the unique index then decides, at the INSERT)."""
+    from idp.signup import existing
+
+    real, calls = existing.check_free, []
+
+    def once(state):
+        calls.append(state)
+        return {} if len(calls) == 1 else real(state)
+
+    monkeypatch.setattr(module, "check_free", once)
+
+
+def test_username_taken_at_the_instant_of_creation_is_chosen_again(http, app, monkeypatch):
+    from idp.signup import existing
+    from test_signup_mairie import post_step, signup_until_activation
+
+    identifier = signup_until_activation(http)
+    make_account(app, "mairie", identifier=identifier)
+    check_misses_once(monkeypatch, existing)
+    refused = post_step(http, "activation", {"channel": "sms"})
+    assert refused.status_code == 400
+    assert "Cet identifiant est déjà pris. Suggestion : elodie.durand2" in page_text(refused)
+    assert f'name="identifier" type="text" value="{identifier}"' in page_text(refused)
+    assert accounts(app, "mairie") == 1
+
+
+def test_nir_taken_at_the_instant_of_creation_is_said_as_after_the_check(http, app, monkeypatch):
+    from idp.signup import steps
+
+    make_account(app, "caf", identifier="2900569123456", email=HOLDER)
+    caf_until_recap(http, app)
+    check_misses_once(monkeypatch, steps)
+    refused = caf(http, "recapitulatif", {})
+    assert refused.status_code == 400 and CAF_TAKEN in page_text(refused)
+    assert len(holder_notices(app)) == 1 and accounts(app, "caf") == 1
+    assert caf(http, "recapitulatif", {}).status_code == 400       # the signup is still there, unchanged
 
 
 def test_no_live_check_answers_whether_a_nir_has_an_account(http, app):

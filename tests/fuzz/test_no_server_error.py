@@ -32,8 +32,33 @@ FUZZ = settings(max_examples=EXAMPLES_PER_ROUTE, deadline=None, derandomize=True
                 suppress_health_check=list(HealthCheck), phases=(Phase.explicit, Phase.generate))
 
 
+# IDP_FUZZ_SERVED=1 sends them to `idp serve --workers 2` (gunicorn, PostgreSQL, Redis) over HTTP
+SERVED = os.environ.get("IDP_FUZZ_SERVED") == "1"
+
+
 @pytest.fixture
-def site(app, tmp_path):
+def target(app, backend, tmp_path):
+    """Where the requests go: the app itself or, with ``IDP_FUZZ_SERVED=1``, two gunicorn
+    workers sharing its database and Redis (tests/workers.py), reached through a proxy as
+    ``app.wsgi_app`` so that the test client's requests cross real HTTP and two processes."""
+    if not SERVED:
+        yield
+        return
+    if backend != "postgresql":
+        pytest.skip("IDP_FUZZ_SERVED: two workers share PostgreSQL and Redis")
+    from workers import http_proxy, serving_two_workers
+
+    with franceconnect_for(app) as standin, serving_two_workers(
+            app, tmp_path, IDP_PROVIDERS_FRANCECONNECT_DISCOVERY_URL=json.dumps(standin.discovery_url)) as base:
+        original, app.wsgi_app = app.wsgi_app, http_proxy(base)
+        try:
+            yield
+        finally:
+            app.wsgi_app = original
+
+
+@pytest.fixture
+def site(app, target, tmp_path):
     from joserfc.jwk import ECKey
 
     key = ECKey.generate_key("P-256", parameters={"alg": "ES256"}, private=True, auto_kid=True)
@@ -87,7 +112,7 @@ def test_every_route_answers_malformed_requests_without_a_server_error(site, app
 
 # -- signup steps, each reached with valid answers --------------------------------------------
 @pytest.mark.parametrize("tenant", sorted(JOURNEYS))
-def test_every_signup_step_answers_malformed_input_without_a_server_error(app, tenant, record_property):
+def test_every_signup_step_answers_malformed_input_without_a_server_error(app, target, tenant, record_property):
     journey = Journey(Site(app), tenant)
     for number, (step, answers) in enumerate(JOURNEYS[tenant]):
         assert journey.reach(number), step
