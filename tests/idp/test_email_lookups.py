@@ -68,6 +68,9 @@ def test_every_lookup_by_email_uses_the_index(http, app, backend, email_queries)
     with app.test_request_context("/mairie/"):
         g.tenant = app.extensions["idp_tenants"]["mairie"]
         assert email_in_use("JEAN.DUPONT@example.fr")
+    from idp.background import jobs
+
+    jobs(app).wait(timeout=10)   # the identifier reminder looks the email up after the answer
     lookups = list(email_queries)
     assert len(lookups) >= 3
     for statement, parameters in lookups:
