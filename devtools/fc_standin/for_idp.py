@@ -22,7 +22,9 @@ def standin_arguments(config_path: str) -> list[str]:
                          "not at the local simulator")
     where = urlsplit(section.discovery_url)
     args = ["--host", where.hostname or "127.0.0.1", "--port", str(where.port or 5001),
-            "--client-id", section.client_id, "--client-secret", section.client_secret]
+            # "--key=value": a generated secret may start with "-", which argparse would take
+            # for an option (1 configuration in 64)
+            f"--client-id={section.client_id}", f"--client-secret={section.client_secret}"]
     for slug, tenant in settings.tenants.items():
         if tenant.franceconnect:
             issuer = settings.issuer(slug)

@@ -26,3 +26,13 @@ def test_no_standin_when_the_idp_points_at_franceconnect_itself(tmp_path):
     config.write_text(text)
     with pytest.raises(SystemExit, match="not at the local simulator"):
         standin_arguments(str(config))
+
+
+def test_a_secret_starting_with_a_dash_reaches_the_standin(tmp_path):
+    config = write_config(tmp_path)
+    text = config.read_text()
+    start = text.index("[providers.franceconnect]")
+    secret_at = text.index('client_secret = "', start) + len('client_secret = "')
+    end = text.index('"', secret_at)
+    config.write_text(text[:secret_at] + "-Ab3" + "x" * 40 + text[end:])
+    assert parse_args(standin_arguments(str(config))).client_secret == "-Ab3" + "x" * 40
