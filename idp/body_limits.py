@@ -87,24 +87,24 @@ def refuse_large_bodies() -> None:
         environ["wsgi.input"] = BoundedBody(environ["wsgi.input"])
 
 
-def too_large(error):
+def _refused(status: int, description: str, title, message):
+    """JSON ``invalid_request`` on the protocol endpoints, the French page elsewhere."""
     if request.endpoint in API_ENDPOINTS:
-        response = jsonify(error="invalid_request", error_description="request body too large")
-        response.status_code = 413
+        response = jsonify(error="invalid_request", error_description=description)
+        response.status_code = status
         return response
-    return render_template("error.html", title=_l("Envoi trop volumineux"),
-                           message=_l("Les données envoyées dépassent la taille autorisée. Revenez en arrière "
-                                      "et réessayez ; un justificatif ne doit pas dépasser 5 Mo.")), 413
+    return render_template("error.html", title=title, message=message), status
+
+
+def too_large(error):
+    return _refused(413, "request body too large", _l("Envoi trop volumineux"),
+                    _l("Les données envoyées dépassent la taille autorisée. Revenez en arrière "
+                       "et réessayez ; un justificatif ne doit pas dépasser 5 Mo."))
 
 
 def unreadable(error):
-    if request.endpoint in API_ENDPOINTS:
-        response = jsonify(error="invalid_request", error_description="request body could not be read")
-        response.status_code = 400
-        return response
-    return render_template("error.html", title=_l("Envoi interrompu"),
-                           message=_l("Les données envoyées n'ont pas pu être lues. Revenez en arrière "
-                                      "et réessayez.")), 400
+    return _refused(400, "request body could not be read", _l("Envoi interrompu"),
+                    _l("Les données envoyées n'ont pas pu être lues. Revenez en arrière et réessayez."))
 
 
 def setup_body_limits(app, max_request_bytes: int) -> None:
