@@ -18,11 +18,11 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	touch $@ $(VENV)/.installed
 
 # `make run` is development, said explicitly: demo data, outbox, the FranceConnect stand-in
-# and plain HTTP are refused in production (the default; idp/production.py).
+# and plain HTTP are refused in production (the default; idp/config/production.py).
 DEV = IDP_SERVER_ENVIRONMENT=development
 
 config.toml: | $(VENV)/.installed
-	$(BIN)/python -m idp.bootstrap --development config.example.toml config.toml
+	$(BIN)/python -m idp.config.bootstrap --development config.example.toml config.toml
 
 # The DSFR (npm @gouvfr/dsfr): the files the pages use are copied into idp/static/dsfr/,
 # committed and shipped in the package (assets/copy_dsfr.py says which). `make assets`

@@ -35,8 +35,8 @@ def main(tenant: str = "caf") -> dict:
     from cryptography.hazmat.primitives.asymmetric import ec, padding
 
     from idp.app import create_app
-    from idp.keystore import keyring
-    from idp.passwords import hasher
+    from idp.store.keystore import keyring
+    from idp.security.passwords import hasher
 
     app = create_app()
     with app.app_context():

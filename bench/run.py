@@ -229,7 +229,7 @@ class Provider:
         if a.fresh_db or not url.startswith("postgresql"):
             config.unlink(missing_ok=True)
         if not config.exists():
-            subprocess.run([PY, "-m", "idp.bootstrap", "--development", str(ROOT / "config.example.toml"), str(config)],
+            subprocess.run([PY, "-m", "idp.config.bootstrap", "--development", str(ROOT / "config.example.toml"), str(config)],
                            check=True, cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL)
         self.port = free_port()
         self.env["IDP_SERVER_PUBLIC_URL"] = f"http://127.0.0.1:{self.port}"

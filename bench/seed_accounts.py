@@ -46,9 +46,9 @@ def main(argv=None) -> dict:
     from sqlalchemy import func, select
 
     from idp.app import create_app
-    from idp.db import db
-    from idp.models import Account
-    from idp.passwords import hasher
+    from idp.store.db import db
+    from idp.store.models import Account
+    from idp.security.passwords import hasher
 
     app = create_app()
     started = time.perf_counter()
@@ -66,7 +66,7 @@ def main(argv=None) -> dict:
             Account.tenant == args.tenant, mine)).scalar_one()  # rows are made in order: resume
         now = datetime.now(timezone.utc).replace(tzinfo=None)
         if "identifier_index" in names:  # identifiers stored as a blind index + sealed copy
-            from idp.protection import vault
+            from idp.security.vault import vault
 
             v = vault()
 

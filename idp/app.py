@@ -13,20 +13,20 @@ from flask.sessions import SecureCookieSessionInterface
 from flask_wtf import CSRFProtect
 from flask_wtf.csrf import CSRFError
 
-from .body_limits import setup_body_limits
-from .db import db
-from .ephemeral import counters_for
-from .i18n import setup_i18n
-from .production import refuse_development
-from .protection import IdentifierVault
-from .frame import page_frame
-from .security import add_security_headers, csp_nonce
-from .settings import Settings, load_settings
-from .tenants import build_tenants
+from idp.web.body_limits import setup_body_limits
+from idp.store.db import db
+from idp.security.counters import counters_for
+from idp.web.i18n import setup_i18n
+from idp.config.production import refuse_development
+from idp.security.vault import IdentifierVault
+from idp.web.frame import page_frame
+from idp.web.headers import add_security_headers, csp_nonce
+from idp.config.settings import Settings, load_settings
+from idp.config.tenants import build_tenants
 
 log = logging.getLogger("idp")
 csrf = CSRFProtect()
-MIGRATIONS = str(Path(__file__).parent / "migrations")
+MIGRATIONS = str(Path(__file__).parent / "store" / "migrations")
 
 
 def _sqlite_url(url: str) -> str:
@@ -61,7 +61,7 @@ def setup_config(app: Flask, settings: Settings, test_config: dict | None) -> No
         # pooled connection is tested when taken, so the first requests after a database
         # restart get a new one instead of a 503 (tests/idp/test_database_restart.py)
         SQLALCHEMY_ENGINE_OPTIONS={"pool_recycle": 1800, "hide_parameters": True, "pool_pre_ping": True},
-        WTF_CSRF_TIME_LIMIT=settings.tokens.interaction_ttl,   # idp/security.py
+        WTF_CSRF_TIME_LIMIT=settings.tokens.interaction_ttl,   # idp/web/headers.py
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=settings.server.public_url.startswith("https://"),
@@ -97,7 +97,7 @@ def setup_storage(app: Flask, settings: Settings) -> None:
 
 
 def setup_messaging(app: Flask, settings: Settings) -> None:
-    from .notify import setup_notify
+    from idp.notify import setup_notify
 
     v = settings.verification
     setup_notify(app, settings.notify, context_defaults={
@@ -105,20 +105,20 @@ def setup_messaging(app: Flask, settings: Settings) -> None:
 
 
 def setup_protocol(app: Flask) -> None:
-    from .oidc.server import create_server
+    from idp.oidc.server import create_server
 
     create_server(app)
 
 
 def setup_views(app: Flask) -> None:
-    from .accounts.recovery import bp as recovery_bp
-    from .accounts.selfservice import bp as selfservice_bp
-    from .accounts.views import bp as accounts_bp
-    from .demo import bp as demo_bp
-    from .federation.views import bp as franceconnect_bp
-    from .health import bp as health_bp
-    from .oidc.views import bp as oidc_bp
-    from .signup.views import bp as signup_bp
+    from idp.accounts.recovery import bp as recovery_bp
+    from idp.accounts.selfservice import bp as selfservice_bp
+    from idp.accounts.views import bp as accounts_bp
+    from idp.demo.relying_party import bp as demo_bp
+    from idp.federation.views import bp as franceconnect_bp
+    from idp.web.health import bp as health_bp
+    from idp.oidc.views import bp as oidc_bp
+    from idp.signup.views import bp as signup_bp
 
     csrf.init_app(app)
     app.register_blueprint(oidc_bp)
@@ -133,7 +133,7 @@ def setup_views(app: Flask) -> None:
     csrf.exempt(demo_bp)
     app.after_request(add_security_headers)
     app.jinja_env.globals["csp_nonce"] = csp_nonce
-    app.jinja_env.globals["page_frame"] = page_frame   # the DSFR header and footer (idp/frame.py)
+    app.jinja_env.globals["page_frame"] = page_frame   # the DSFR header and footer (idp/web/frame.py)
 
     @app.route("/")
     def index():
@@ -163,15 +163,15 @@ def setup_views(app: Flask) -> None:
 
 def setup_boundary(app: Flask) -> None:
     """Malformed parameters refused before any view (after the CSRF check); error pages."""
-    from .errors import setup_errors
-    from .params import setup_screening
+    from idp.web.errors import setup_errors
+    from idp.web.params import setup_screening
 
     setup_screening(app)
     setup_errors(app)
 
 
 def setup_cli(app: Flask) -> None:
-    from .cli import register
+    from idp.cli.main import register
 
     register(app)
 
@@ -198,7 +198,7 @@ def announce_defaults(settings: Settings) -> None:
 def setup_federation(app: Flask) -> None:
     """Build each tenant's FranceConnect client now (no network): a contradictory
     [providers.franceconnect] stops the start instead of breaking pages later."""
-    from .federation.provider import build_all
+    from idp.federation.provider import build_all
 
     with app.app_context():
         build_all()
@@ -224,7 +224,7 @@ def create_app(test_config: dict | None = None, settings: Settings | None = None
     setup_i18n(app)
     setup_cli(app)
     announce_defaults(settings)
-    from .oidc.published import setup_published_documents
+    from idp.oidc.published import setup_published_documents
 
     setup_published_documents(app)   # last: outermost (discovery and JWKS below the routing)
     return app

@@ -2,7 +2,7 @@
 (``idp serve`` always passes it).
 
 In gunicorn's master, before any worker starts, the worker count is checked against the
-counters (:func:`idp.production.workers_to_serve`): several workers need ``[redis] url``.
+counters (:func:`idp.config.production.workers_to_serve`): several workers need ``[redis] url``.
 Production stops with the reason; development serves one worker. The count is then passed
 to the workers (``IDP_GUNICORN_WORKERS``), whose ``idp.wsgi`` refuses to serve in production
 without it."""
@@ -13,8 +13,8 @@ import os
 
 
 def on_starting(server) -> None:
-    from idp.production import GUNICORN_WORKERS, workers_to_serve
-    from idp.settings import SettingsError, load_settings
+    from idp.config.production import GUNICORN_WORKERS, workers_to_serve
+    from idp.config.settings import SettingsError, load_settings
 
     try:
         server.num_workers = workers_to_serve(load_settings(), server.num_workers)

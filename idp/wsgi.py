@@ -3,10 +3,10 @@
 
 import os
 
-from .access_log import ENABLED, AccessLog
-from .app import create_app
-from .logredact import install_granian_filter
-from .production import check_gunicorn_hook
+from idp.web.access_log import ENABLED, AccessLog
+from idp.app import create_app
+from idp.web.logredact import install_granian_filter
+from idp.config.production import check_gunicorn_hook
 
 install_granian_filter()   # Granian configured its loggers before importing this module
 app = create_app()

@@ -21,7 +21,7 @@ def backend(request):
 @pytest.fixture(scope="session")
 def base_app(backend, tmp_path_factory):
     from idp.app import create_app
-    from idp.keystore import ensure_keys
+    from idp.store.keystore import ensure_keys
 
     tmp = tmp_path_factory.mktemp(f"app-{backend}")
     settings = make_settings(tmp, backend)
@@ -36,9 +36,9 @@ def base_app(backend, tmp_path_factory):
 @pytest.fixture
 def app(base_app):
     """The session app with every table but the signing keys emptied before each test."""
-    from idp.db import db
-    from idp.keystore import forget_rings
-    from idp.oidc.clients import forget_clients
+    from idp.store.db import db
+    from idp.store.keystore import forget_rings
+    from idp.clients.model import forget_clients
 
     with base_app.app_context():
         for table in reversed(db.metadata.sorted_tables):

@@ -69,7 +69,7 @@ def through_franceconnect(http, authorize_url: str, login: str, refuse: bool = F
 # -- the journeys of tests/flows ---------------------------------------------------------
 
 def rows(app, model, **filters):
-    from idp.db import db
+    from idp.store.db import db
 
     with app.app_context():
         return db.session.execute(db.select(model).filter_by(**filters)).scalars().all()
@@ -94,7 +94,7 @@ def finish_at_rp(http, app, tenant, client_id, secret, verifier, response):
     assert url.startswith("https://rp.example/cb"), url
     tokens = exchange(http, tenant, client_id, secret, query(url)["code"], verifier).get_json()
     with app.app_context():
-        from idp.keystore import keyring
+        from idp.store.keystore import keyring
 
         keys = KeySet.import_key_set(keyring(tenant).jwks)
     return jwt.decode(tokens["id_token"], keys).claims, tokens

@@ -26,7 +26,7 @@ def pkce_pair() -> tuple[str, str]:
 
 
 def make_client(app, tenant="caf", **options):
-    from idp.clients_admin import create_client
+    from idp.clients.admin import create_client
 
     defaults = dict(name="RP de test", redirect_uris=[REDIRECT], post_logout_redirect_uris=[POST_LOGOUT],
                     scope=" ".join(SUPPORTED_SCOPES),

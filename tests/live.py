@@ -22,9 +22,9 @@ def _free_port() -> int:
 @pytest.fixture
 def live_server(tmp_path):
     from idp.app import create_app
-    from idp.db import db
-    from idp.demo_setup import install_demo
-    from idp.keystore import ensure_keys
+    from idp.store.db import db
+    from idp.demo.setup import install_demo
+    from idp.store.keystore import ensure_keys
 
     port = _free_port()
     base = f"http://127.0.0.1:{port}"

@@ -16,7 +16,7 @@ FAST_ARGON2 = {"memory_cost": 64, "time_cost": 1, "parallelism": 1, "allow_insec
 def write_config(tmp_path: Path, development: bool = True) -> Path:
     """``config.example.toml`` with fresh secrets: as `make run` writes it (development), or
     as shipped (production-safe)."""
-    from idp.bootstrap import render
+    from idp.config.bootstrap import render
 
     path = tmp_path / "config.toml"
     path.write_text(render((ROOT / "config.example.toml").read_text(encoding="utf-8"), development),
@@ -25,7 +25,7 @@ def write_config(tmp_path: Path, development: bool = True) -> Path:
 
 
 def make_settings(tmp_path: Path, backend: str = "sqlite", **overrides):
-    from idp.settings import load_settings
+    from idp.config.settings import load_settings
 
     url = POSTGRES_URL if backend == "postgresql" else f"sqlite:///{tmp_path}/idp.sqlite3"
     redis_url = REDIS_URL if backend == "postgresql" else ""
@@ -43,7 +43,7 @@ def make_settings(tmp_path: Path, backend: str = "sqlite", **overrides):
 
 
 def reset_schema(app):
-    from idp.db import db
+    from idp.store.db import db
 
     with app.app_context():
         db.drop_all()

@@ -11,7 +11,7 @@ from devtools.fc_standin.__main__ import main as serve
 
 
 def standin_arguments(config_path: str) -> list[str]:
-    from idp.settings import load_settings
+    from idp.config.settings import load_settings
 
     settings = load_settings(config_path)
     section = settings.providers.franceconnect

@@ -16,12 +16,12 @@ from flask import g
 from policies.identifiers.email import EmailScheme
 from sqlalchemy import or_, select
 
-from ..db import db, scoped_all, utcnow
-from ..models import Account, RefreshToken, SsoSession
-from ..oidc.backchannel import owe, send_owed
-from ..oidc.clients import find_client
-from ..oidc.tokens import revoke_family, revoke_session_tokens
-from ..signup.delivery import deliver
+from idp.store.db import db, scoped_all, utcnow
+from idp.store.models import Account, RefreshToken, SsoSession
+from idp.oidc.backchannel import owe, send_owed
+from idp.clients.model import find_client
+from idp.oidc.tokens import revoke_family, revoke_session_tokens
+from idp.signup.delivery import deliver
 
 log = logging.getLogger("idp.account")
 
@@ -69,7 +69,7 @@ def password_changed(account: Account, keep: SsoSession | None = None, how: str 
     oublié"): the other sessions end, the tokens are revoked, the person is told. The new
     password (set by the caller) commits with all of it: committed first, a crash after it
     left the sessions and tokens of whoever knew the old one alive."""
-    from ..federation.account_link import after_new_password
+    from idp.federation.account_link import after_new_password
 
     sessions = end_other_sessions(account, keep)
     families = revoke_refresh_tokens(account, f"password_{how}", keep)

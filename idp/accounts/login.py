@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from ..i18n import tr
+from idp.web.i18n import tr
 
 import logging
 from dataclasses import dataclass
@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from flask import current_app, g, request
 from policies.identifiers import EmailScheme
 
-from ..db import db, utcnow
-from ..models import Account
-from ..passwords import hasher, needs_rehash, verify_password
-from ..protection import vault
-from .service import account_identifier, find_account
+from idp.store.db import db, utcnow
+from idp.store.models import Account
+from idp.security.passwords import hasher, needs_rehash, verify_password
+from idp.security.vault import vault
+from idp.accounts.service import account_identifier, find_account
 
 log = logging.getLogger("idp.login")
 

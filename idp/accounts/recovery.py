@@ -6,13 +6,13 @@ No answer reveals whether an account exists: the forgot pages answer the same, a
 same time (the lookup and the send run after the answer, :mod:`idp.background`), the reset
 page has one refusal for every failure of the code (as Kratos does) and checks the new
 password only once the code is right. Sends are limited per account (the budget of
-:mod:`idp.verification`, which a new request re-arms rather than renews) and per address.
+:mod:`idp.verification.codes`, which a new request re-arms rather than renews) and per address.
 
 Decisions: the reset by email is a 6-digit code like the SMS, not a link. The code is typed
 in the browser that asked for it, which binds the reset to it; a link would also be opened
 by mail scanners and on other devices. Its strength is the attempt budget: 5 tries per
 ``send_window`` per account, i.e. at most 5 in a million per hour of attack. The identifier
-waiting between the two pages is sealed (AES-GCM, :mod:`idp.protection`) in the session
+waiting between the two pages is sealed (AES-GCM, :mod:`idp.security.vault`) in the session
 cookie, never readable there; the reminder masks a NIR and says where to read it in full.
 """
 
@@ -25,18 +25,20 @@ from flask import current_app, g, redirect, render_template, request, session, u
 from flask_babel import lazy_gettext as _l, ngettext
 from sqlalchemy import func, select
 
-from .. import background, verification
-from ..db import db
-from ..i18n import tr
-from ..models import Account
-from ..oidc import interactions
-from ..oidc.clients import find_client
-from ..protection import vault
-from ..signup.delivery import deliver
-from ..tenancy import tenant_blueprint
-from .credentials import password_changed
-from .login import tenant_hasher
-from .service import account_identifier, find_account
+from idp.web import background
+
+from idp.verification import codes as verification
+from idp.store.db import db
+from idp.web.i18n import tr
+from idp.store.models import Account
+from idp.oidc import interactions
+from idp.clients.model import find_client
+from idp.security.vault import vault
+from idp.signup.delivery import deliver
+from idp.web.tenancy import tenant_blueprint
+from idp.accounts.credentials import password_changed
+from idp.accounts.login import tenant_hasher
+from idp.accounts.service import account_identifier, find_account
 
 log = logging.getLogger("idp.recovery")
 bp = tenant_blueprint("recovery", __name__)
@@ -161,7 +163,7 @@ def _refused(identifier: str) -> str:
     """One refusal for every failure of the code, with the tries left. They are counted per
     identifier whether or not an account has it (a count only where one exists would tell),
     within the window of the code's own budget (``max_attempts`` per ``send_window``), which
-    :mod:`idp.verification` enforces; this count is what the page says."""
+    :mod:`idp.verification.codes` enforces; this count is what the page says."""
     settings = current_app.config["IDP_SETTINGS"].verification
     key = f"reset-tries:{g.tenant.slug}:{vault().index(g.tenant.slug, identifier)}"
     spent = current_app.extensions["idp_counters"].incr(key, settings.send_window)

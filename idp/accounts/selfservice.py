@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from ..i18n import tr
+from idp.web.i18n import tr
 
 import json
 import logging
@@ -24,18 +24,18 @@ from flask import current_app, g, make_response, redirect, render_template, requ
 from policies import validator
 from sqlalchemy import delete, select
 
-from .. import verification
-from ..db import db, scoped_all, scoped_first, utcnow
-from ..models import Account, Consent, FederatedIdentity, RefreshToken, SsoSession, Verification
-from . import credentials
-from ..oidc import sessions
-from ..oidc.claims import account_claims
-from ..oidc.clients import find_client
-from ..oidc.backchannel import send_owed
-from ..oidc.tokens import revoke_family
-from ..tenancy import tenant_blueprint
-from .login import password_again, tenant_hasher
-from .service import account_identifier, email_in_use
+from idp.verification import codes as verification
+from idp.store.db import db, scoped_all, scoped_first, utcnow
+from idp.store.models import Account, Consent, FederatedIdentity, RefreshToken, SsoSession, Verification
+from idp.accounts import credentials
+from idp.oidc import sessions
+from idp.oidc.claims import account_claims
+from idp.clients.model import find_client
+from idp.oidc.backchannel import send_owed
+from idp.oidc.tokens import revoke_family
+from idp.web.tenancy import tenant_blueprint
+from idp.accounts.login import password_again, tenant_hasher
+from idp.accounts.service import account_identifier, email_in_use
 
 log = logging.getLogger("idp.account")
 RECENT_LOGIN = 15 * 60   # seconds: how fresh a FranceConnect login must be to add a first password
@@ -56,7 +56,7 @@ def _shown_identifier(account) -> str:
 
 
 def _page(account, status=200, **extra):
-    from .views import shared_in_words
+    from idp.accounts.views import shared_in_words
 
     consents = [(c, find_client(c.client_id)) for c in scoped_all(Consent, account_id=account.id)]
     current = sessions.current_session()
@@ -73,7 +73,7 @@ def _page(account, status=200, **extra):
 
 def _franceconnect_link(account):
     """The account's FranceConnect link, shown with a way to remove it (idp/federation/account_link.py)."""
-    from ..federation.account_link import links_of
+    from idp.federation.account_link import links_of
 
     return next(iter(links_of(account)), None) if g.tenant.config.franceconnect else None
 
@@ -194,7 +194,7 @@ EMAIL_TAKEN = _l("Cette adresse électronique est déjà utilisée par un autre 
 def change_contact():
     """A new email or mobile replaces the old one only once a code sent to it is typed, and
     only from a recent authentication; the old address is told once it has changed."""
-    from ..signup.delivery import deliver
+    from idp.signup.delivery import deliver
 
     session, account = _account()
     if account is None:

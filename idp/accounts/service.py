@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from ..i18n import tr
+from idp.web.i18n import tr
 
 import datetime as dt
 from dataclasses import dataclass, field
 
 from sqlalchemy.exc import IntegrityError
 
-from ..db import db, scoped_first
-from ..models import Account
-from ..passwords import hasher
-from ..protection import vault
+from idp.store.db import db, scoped_first
+from idp.store.models import Account
+from idp.security.passwords import hasher
+from idp.security.vault import vault
 
 
 @dataclass

@@ -4,23 +4,23 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from ..i18n import tr
+from idp.web.i18n import tr
 
 from flask import current_app, g, make_response, redirect, render_template, request, session, url_for
 
-from ..db import db, scoped_first
-from ..formats import register as register_formats
-from ..oidc import interactions, sessions
-from ..oidc.clients import find_client
-from ..oidc import consent as consents
-from ..models import Account
-from ..oidc.claims import account_claims, names_for_scope, parse_claims_parameter
-from .claim_labels import CLAIM_LABELS, in_reading_order
-from ..tenancy import tenant_blueprint
-from .login import authenticate
+from idp.store.db import db, scoped_first
+from idp.web.formats import register as register_formats
+from idp.oidc import interactions, sessions
+from idp.clients.model import find_client
+from idp.oidc import consent as consents
+from idp.store.models import Account
+from idp.oidc.claims import account_claims, names_for_scope, parse_claims_parameter
+from idp.accounts.claim_labels import CLAIM_LABELS, in_reading_order
+from idp.web.tenancy import tenant_blueprint
+from idp.accounts.login import authenticate
 
 bp = tenant_blueprint("accounts", __name__)
-register_formats(bp)   # French dates, Paris times and phones on every page (idp/formats.py)
+register_formats(bp)   # French dates, Paris times and phones on every page (idp/web/formats.py)
 
 SCOPE_LABELS = {
     "openid": _l("Vous identifier"),
@@ -44,7 +44,7 @@ def _remembered() -> str:
     """The identifier this browser asked to remember (sealed in its cookie), or ''."""
     import base64
 
-    from ..protection import vault
+    from idp.security.vault import vault
 
     raw = request.cookies.get(REMEMBER_COOKIE)
     if not raw:
@@ -58,7 +58,7 @@ def _remembered() -> str:
 def _remember(response, identifier: str | None) -> None:
     import base64
 
-    from ..protection import vault
+    from idp.security.vault import vault
 
     if identifier is None:
         response.delete_cookie(REMEMBER_COOKIE, path=f"/{g.tenant.slug}/")
@@ -114,8 +114,8 @@ def _resumed(row, handle):
     as that step when the caller has not committed it: a new session commits with the code
     (or with the way to the next page). Two commits let a crash between them leave a
     session whose cookie nobody received."""
-    from ..oidc import authorize as authz
-    from ..oidc.views import handle_authorization
+    from idp.oidc import authorize as authz
+    from idp.oidc.views import handle_authorization
 
     response = make_response(handle_authorization(authz.oauth_request_from(row.params), row, handle))
     db.session.commit()  # the branches that did not commit (on to the consent page, an error page)
@@ -127,7 +127,7 @@ def abort(handle):
     """"Retourner sur FranceConnect" (or any client's "cancel"): the person does not log in,
     and the client is answered ``access_denied`` with its ``state`` (OIDC Core §3.1.2.6), as
     FranceConnect asks of its identity providers' login pages (franceconnect.md §7)."""
-    from ..oidc.views import deny
+    from idp.oidc.views import deny
 
     row = interactions.load(handle)
     if row is None:
@@ -156,7 +156,7 @@ def consent(handle):
     needed = consent_needed(client, row.params)
     if request.method == "POST":
         if request.form.get("decision") != "allow":
-            from ..oidc.views import deny
+            from idp.oidc.views import deny
 
             return deny(row)
         account = scoped_first(Account, id=session.account_id)
@@ -227,9 +227,9 @@ def _claims_in_words(names, held: set | None) -> list[tuple[str, str]]:
 @bp.route("/personal-code", methods=["GET", "POST"])
 def choose_code():
     """After logging in with a provisional code: choose the personal code, then go on."""
-    from ..models import Account
-    from .login import tenant_hasher
-    from .service import account_identifier
+    from idp.store.models import Account
+    from idp.accounts.login import tenant_hasher
+    from idp.accounts.service import account_identifier
 
     pending = session.get("choose_code")
     if not pending or pending["tenant"] != g.tenant.slug:
@@ -280,12 +280,12 @@ def add_email(handle):
     someone else's account: counted per address, as in the signups (:mod:`idp.signup.limits`)."""
     from policies import validator
 
-    from .. import verification
-    from ..models import Account
-    from ..oidc.franceconnect_fi import PROFILE
-    from ..signup import limits
-    from ..signup.delivery import send_code
-    from .service import email_in_use
+    from idp.verification import codes as verification
+    from idp.store.models import Account
+    from idp.oidc.franceconnect_fi import PROFILE
+    from idp.signup import limits
+    from idp.signup.delivery import send_code
+    from idp.accounts.service import email_in_use
 
     row = interactions.load(handle)
     session_row = sessions.current_session()

@@ -21,11 +21,11 @@ from __future__ import annotations
 from flask import redirect, url_for
 from flask_babel import lazy_gettext as _l
 
-from ..audit import audit
-from ..db import db, scoped_all
-from ..models import Account, FederatedIdentity, SsoSession
-from .provider import PROVIDER
-from .views import bp
+from idp.security.audit import audit
+from idp.store.db import db, scoped_all
+from idp.store.models import Account, FederatedIdentity, SsoSession
+from idp.federation.provider import PROVIDER
+from idp.federation.views import bp
 
 NO_PASSWORD = _l("Ajoutez d'abord un mot de passe : sans lui, FranceConnect est le seul moyen de vous connecter "
                  "à ce compte.")
@@ -39,8 +39,8 @@ def unlink(account: Account, reason: str, keep: SsoSession | None = None, commit
     """Remove the account's FranceConnect link and end the sessions opened through it (but
     ``keep``), in one transaction (the caller's when ``commit`` is false); tell the holder.
     Returns whether there was one."""
-    from ..accounts import credentials
-    from ..oidc.backchannel import send_owed
+    from idp.accounts import credentials
+    from idp.oidc.backchannel import send_owed
 
     links = links_of(account)
     if not links:
@@ -68,7 +68,7 @@ def after_new_password(account: Account) -> None:
 
 @bp.route("/account/franceconnect/remove", methods=["POST"])
 def remove():
-    from ..accounts.selfservice import _account, _page, _reauthentication_refused
+    from idp.accounts.selfservice import _account, _page, _reauthentication_refused
 
     session, account = _account()
     if account is None:

@@ -18,7 +18,7 @@ from policies.cog import FRANCE
 from policies.identifiers.nir_birth import of_nir, same_commune
 from policies.identifiers.nir_structure import NirParts
 
-from ..audit import audit
+from idp.security.audit import audit
 
 SEX = {"1": "male", "7": "male", "2": "female", "8": "female"}
 MESSAGES = {
@@ -79,9 +79,9 @@ def not_in_directory(nir: str, pivot: dict):
     the same birth name, birthdate, sex and commune, not the same first names). One message
     for any mismatch (the directory's rule: never say which field differs). The caller counts
     the answer against the checks' limits first (:func:`idp.signup.limits.check`)."""
-    from ..signup.directory import DirectoryUnavailable, match_identity
-    from ..signup.directory_steps import directory
-    from .linking import given_names_agree
+    from idp.signup.directory import DirectoryUnavailable, match_identity
+    from idp.signup.directory_steps import directory
+    from idp.federation.linking import given_names_agree
 
     signup = g.tenant.config.signup
     if signup is None or not any(step.kind == "directory" for step in signup.steps):

@@ -20,12 +20,12 @@ from sqlalchemy import select
 
 from flask import g
 
-from ..audit import audit
-from ..db import db, scoped_first, utcnow
-from ..models import Account, FederatedIdentity
-from ..oidc import franceconnect_fi
-from ..protection import vault
-from .provider import PROVIDER
+from idp.security.audit import audit
+from idp.store.db import db, scoped_first, utcnow
+from idp.store.models import Account, FederatedIdentity
+from idp.oidc import franceconnect_fi
+from idp.security.vault import vault
+from idp.federation.provider import PROVIDER
 
 PIVOT = ("given_name", "family_name", "birthdate", "gender", "birthplace", "birthcountry")
 FRANCE = cog.FRANCE
@@ -83,7 +83,7 @@ def given_names_agree(local: str, upstream: str) -> bool:
 
 def _nir_parts(account: Account):
     """The fields of the account's NIR, for a tenant identified by NIR (else None)."""
-    from ..accounts.service import account_identifier
+    from idp.accounts.service import account_identifier
 
     scheme = g.tenant.identifier_scheme
     if not scheme.name.startswith("nir"):
@@ -96,7 +96,7 @@ def agrees(account: Account, pivot: dict) -> bool:
     place and country of birth of its profile, and those its NIR says (sex, year, month,
     commune or country of birth, :func:`.checks.mismatch`), since most accounts never typed
     them but all of a NIR tenant's carry them in their number."""
-    from .checks import mismatch
+    from idp.federation.checks import mismatch
 
     local = account_pivot(account)
     if not local["birthdate"] or local["birthdate"] != pivot.get("birthdate"):
@@ -167,7 +167,7 @@ def tell_linked(account: Account) -> None:
     """Tell the holder of an existing account that FranceConnect was linked to it (verified
     email, else verified mobile), so that a link someone else made with their password is
     noticed; the message says how to remove it."""
-    from ..accounts import credentials
+    from idp.accounts import credentials
 
     reachable = (account.email and account.email_verified) or \
         (account.phone_number and (account.profile or {}).get("phone_number_verified"))

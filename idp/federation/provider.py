@@ -41,7 +41,7 @@ def _config(slug: str) -> FranceConnectConfig:
 
 def build_all() -> None:
     """Every FranceConnect-enabled tenant's client; :class:`SettingsError` names the problem."""
-    from ..settings import SettingsError
+    from idp.config.settings import SettingsError
 
     settings = current_app.config["IDP_SETTINGS"]
     if settings.providers.franceconnect is None:
@@ -81,7 +81,7 @@ def form_action_origin() -> str | None:
 
     The button is a form POSTed to the IdP, which answers with a redirect to FranceConnect;
     browsers apply the page's CSP ``form-action`` to that redirect too, so pages of a tenant
-    offering FranceConnect allow its origin there (idp/security.py)."""
+    offering FranceConnect allow its origin there (idp/web/headers.py)."""
     from urllib.parse import urlsplit
 
     config = client().config

@@ -17,9 +17,9 @@ from datetime import timedelta
 
 from flask import current_app, g, request
 
-from ..db import db, digest, new_secret, scoped_first, utcnow
-from ..models import Signup
-from ..protection import vault
+from idp.store.db import db, digest, new_secret, scoped_first, utcnow
+from idp.store.models import Signup
+from idp.security.vault import vault
 
 
 @dataclass(frozen=True)

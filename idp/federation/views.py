@@ -22,15 +22,15 @@ from flask import abort, g, make_response, redirect, render_template, request, s
 
 from providers.oidc import PendingAuthorization, UpstreamError
 
-from ..accounts.login import authenticate
-from ..audit import audit
-from ..db import db, new_secret, utcnow
-from ..models import Account
-from ..oidc import interactions, sessions
-from ..oidc.clients import find_client
-from ..oidc.franceconnect_fi import PROFILE as FI_PROFILE
-from ..tenancy import tenant_blueprint
-from . import linking, provider, state
+from idp.accounts.login import authenticate
+from idp.security.audit import audit
+from idp.store.db import db, new_secret, utcnow
+from idp.store.models import Account
+from idp.oidc import interactions, sessions
+from idp.clients.model import find_client
+from idp.oidc.franceconnect_fi import PROFILE as FI_PROFILE
+from idp.web.tenancy import tenant_blueprint
+from idp.federation import linking, provider, state
 
 bp = tenant_blueprint("franceconnect", __name__)
 LOGOUT = "franceconnect_logout"    # Flask session key: where to go after FranceConnect's logout
@@ -78,8 +78,8 @@ def french_date(value: str) -> str:
     ``1984-00-00`` → ``1984``."""
     from babel.dates import format_date
 
-    from ..formats import long_date
-    from ..i18n import current_language
+    from idp.web.formats import long_date
+    from idp.web.i18n import current_language
 
     year, _, rest = (value or "").partition("-")
     month, _, day = rest.partition("-")
@@ -268,7 +268,7 @@ def _link_and_log_in(parked, account_of, event: str, extra_amr: tuple[str, ...] 
 
 def _pending(account: Account):
     """An account that opens after an operator's check (a supporting document to send)."""
-    from ..signup.upload import remember_pending
+    from idp.signup.upload import remember_pending
 
     db.session.commit()
     remember_pending(account)
@@ -342,4 +342,4 @@ def encryption_keys():
     return response
 
 
-from . import account_link, new_account  # noqa: E402,F401  (their routes are on this blueprint)
+from idp.federation import account_link, new_account  # noqa: E402,F401  (their routes are on this blueprint)

@@ -9,12 +9,12 @@ development every message is also written to ``notify.outbox_dir`` and listed at
                             context={"code": "123456"}))
 """
 
-from .channels import Channel, HttpSms, LetterBatch, SmtpEmail
-from .message import Delivery, DeliveryError, Message
-from .notifier import Notifier, notifier, setup_notify
-from .settings import EmailSettings, LetterSettings, NotifySettings, SmsSettings
-from .templates import Rendered, render, template_names
-from .views import dev_blueprint
+from idp.notify.channels import Channel, HttpSms, LetterBatch, SmtpEmail
+from idp.notify.message import Delivery, DeliveryError, Message
+from idp.notify.notifier import Notifier, notifier, setup_notify
+from idp.notify.settings import EmailSettings, LetterSettings, NotifySettings, SmsSettings
+from idp.notify.templates import Rendered, render, template_names
+from idp.notify.views import dev_blueprint
 
 __all__ = ["Channel", "Delivery", "DeliveryError", "EmailSettings", "HttpSms", "LetterBatch", "LetterSettings",
            "Message", "Notifier", "NotifySettings", "Rendered", "SmsSettings", "SmtpEmail", "dev_blueprint",

@@ -20,9 +20,9 @@ from typing import Protocol
 
 import requests
 
-from .message import DeliveryError, Message
-from .settings import EmailSettings, LetterSettings, NotifySettings, SmsSettings
-from .templates import Rendered
+from idp.notify.message import DeliveryError, Message
+from idp.notify.settings import EmailSettings, LetterSettings, NotifySettings, SmsSettings
+from idp.notify.templates import Rendered
 
 
 class Channel(Protocol):

@@ -13,12 +13,12 @@ from typing import Any, Mapping
 
 from flask import Flask, current_app
 
-from .channels import Channel, enabled_channels
-from .gsm import SINGLE_SMS, gsm_length
-from .message import Delivery, DeliveryError, Message
-from .outbox import Outbox
-from .settings import NotifySettings
-from .templates import Rendered, render
+from idp.notify.channels import Channel, enabled_channels
+from idp.notify.gsm import SINGLE_SMS, gsm_length
+from idp.notify.message import Delivery, DeliveryError, Message
+from idp.notify.outbox import Outbox
+from idp.notify.settings import NotifySettings
+from idp.notify.templates import Rendered, render
 
 log = logging.getLogger("idp.notify")
 
@@ -102,7 +102,7 @@ class Notifier:
 def setup_notify(app: Flask, settings: NotifySettings, *, context_defaults: Mapping[str, Any] | None = None) -> Notifier:
     """Build the notifier into ``app.extensions["idp_notifier"]``; serve ``/dev/outbox`` when
     ``settings.dev_outbox_page`` is true."""
-    from .views import dev_blueprint
+    from idp.notify.views import dev_blueprint
 
     app.extensions["idp_notifier"] = built = Notifier(settings, context_defaults=context_defaults)
     if settings.dev_outbox_page:

@@ -13,7 +13,7 @@ import logging
 from datetime import datetime, timezone
 from pathlib import Path
 
-from .message import MESSAGE_ID
+from idp.notify.message import MESSAGE_ID
 
 log = logging.getLogger("idp.notify")
 

@@ -19,7 +19,7 @@ from typing import Any, Mapping
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateNotFound, select_autoescape
 
-from .gsm import to_gsm
+from idp.notify.gsm import to_gsm
 
 TEMPLATE_ROOT = Path(__file__).resolve().parent.parent / "templates"
 MESSAGES = "notify/messages"

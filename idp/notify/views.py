@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, render_template
 
-from .notifier import notifier
-from .templates import TEMPLATE_ROOT
+from idp.notify.notifier import notifier
+from idp.notify.templates import TEMPLATE_ROOT
 
 LATEST = 200
 

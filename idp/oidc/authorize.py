@@ -23,12 +23,12 @@ from authlib.oidc.core.errors import (
 )
 from flask import current_app, g
 
-from ..audit import audit
-from ..params import describable
-from . import consent, franceconnect_fi, sessions
-from .claims import parse_claims_parameter
-from .context import AuthContext
-from .id_token_hint import InvalidHint, hinted_claims
+from idp.security.audit import audit
+from idp.web.params import describable
+from idp.oidc import consent, franceconnect_fi, sessions
+from idp.oidc.claims import parse_claims_parameter
+from idp.oidc.context import AuthContext
+from idp.oidc.id_token_hint import InvalidHint, hinted_claims
 
 log = logging.getLogger("idp.authorize")
 RESPONSE_MODES = ("query", "form_post")

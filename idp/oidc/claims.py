@@ -10,7 +10,7 @@ claim formats instead: :mod:`idp.oidc.franceconnect_fi`.
 from __future__ import annotations
 
 
-from . import franceconnect_fi
+from idp.oidc import franceconnect_fi
 
 SCOPE_CLAIMS: dict[str, tuple[str, ...]] = {
     "openid": ("sub",),
@@ -96,8 +96,8 @@ def requested_claims(claims_request: dict | None, target: str) -> set[str]:
 
 def parse_claims_parameter(raw: str | None) -> dict | None:
     """Parse the ``claims`` request parameter; ``ValueError`` when it is not a JSON object
-    (strict JSON, bounded depth: :func:`idp.params.strict_json`)."""
-    from ..params import strict_json
+    (strict JSON, bounded depth: :func:`idp.web.params.strict_json`)."""
+    from idp.web.params import strict_json
 
     if not raw:
         return None

@@ -8,7 +8,7 @@ endpoint or issuer) and ``exp``. On top of it:
   with an exp claim value that is unreasonably far in the future"; a client makes a fresh
   assertion per request, so minutes are plenty, and a bound lifetime bounds the replay memory;
 - each ``jti`` is remembered until the assertion expires (``exp`` plus the clock leeway), in
-  the database (:class:`~idp.models.UsedAssertion`, one insert that only one request can
+  the database (:class:`~idp.store.models.UsedAssertion`, one insert that only one request can
   make, as Hydra's jti blacklist), so that no worker accepts it twice while any worker would
   still accept it once (RFC 7523 §3 item 7). Not in the shared counters: they fall back to
   each process's memory when Redis is down, and an assertion was then accepted once per
@@ -29,9 +29,9 @@ from flask import g
 from joserfc.errors import JoseError
 from sqlalchemy import delete
 
-from ..audit import audit
-from ..db import db, inserted_once, utcnow
-from ..models import UsedAssertion
+from idp.security.audit import audit
+from idp.store.db import db, inserted_once, utcnow
+from idp.store.models import UsedAssertion
 
 MAX_LIFETIME = 300  # seconds between iat (or now) and exp
 LEEWAY = 30  # clock skew allowed on exp, iat and nbf

@@ -30,9 +30,9 @@ from dataclasses import dataclass
 
 from flask import g
 
-from ..db import db, insert_missing, scoped, scoped_first
-from ..models import Consent
-from .claims import SCOPE_CLAIMS, account_claims, names_for_scope, requested_claims
+from idp.store.db import db, insert_missing, scoped, scoped_first
+from idp.store.models import Consent
+from idp.oidc.claims import SCOPE_CLAIMS, account_claims, names_for_scope, requested_claims
 
 log = logging.getLogger("idp.consent")
 # claims about the authentication, not about the person: never consented to, never dropped

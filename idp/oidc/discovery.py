@@ -3,8 +3,8 @@ what is really enabled."""
 
 from __future__ import annotations
 
-from .claims import SUPPORTED_CLAIMS, SUPPORTED_SCOPES
-from .clients import AUTH_METHODS, GRANT_TYPES
+from idp.oidc.claims import SUPPORTED_CLAIMS, SUPPORTED_SCOPES
+from idp.clients.model import AUTH_METHODS, GRANT_TYPES
 
 SIGNING_ALGS = ["RS256", "ES256"]
 

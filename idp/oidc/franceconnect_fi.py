@@ -130,7 +130,7 @@ def _from_nir(account) -> dict:
 
     from policies.identifiers.nir_birth import of_nir
 
-    from ..accounts.service import account_identifier
+    from idp.accounts.service import account_identifier
 
     tenant = current_app.extensions["idp_tenants"].get(account.tenant)
     scheme = tenant.identifier_scheme if tenant is not None else None

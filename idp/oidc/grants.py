@@ -23,13 +23,13 @@ from authlib.oidc.core import OpenIDCode as _OpenIDCode
 from flask import current_app, g
 from sqlalchemy import update
 
-from ..db import db, digest, scoped_first, utcnow
-from ..keystore import keyring
-from ..models import Account, AuthorizationCode, RefreshToken, SsoSession
-from . import refresh_rotation as rotation
-from .claims import release, requested_claims
-from .context import AuthContext
-from .tokens import record_user_tokens, revoke_family
+from idp.store.db import db, digest, scoped_first, utcnow
+from idp.store.keystore import keyring
+from idp.store.models import Account, AuthorizationCode, RefreshToken, SsoSession
+from idp.oidc import refresh_rotation as rotation
+from idp.oidc.claims import release, requested_claims
+from idp.oidc.context import AuthContext
+from idp.oidc.tokens import record_user_tokens, revoke_family
 
 log = logging.getLogger("idp.grants")
 USER_AUTH_METHODS = ["client_secret_basic", "client_secret_post", "private_key_jwt", "none"]

@@ -23,9 +23,9 @@ from __future__ import annotations
 from flask import g
 from joserfc.errors import JoseError
 
-from ..audit import audit
-from ..keystore import keyring
-from .clients import find_client
+from idp.security.audit import audit
+from idp.store.keystore import keyring
+from idp.clients.model import find_client
 
 NOT_AN_ID_TOKEN = "'id_token_hint' is not an ID token of this issuer."
 OTHER_ISSUER = "'id_token_hint' was issued by another issuer."

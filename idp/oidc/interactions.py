@@ -12,8 +12,8 @@ from datetime import timedelta
 
 from flask import current_app, g, request
 
-from ..db import db, digest, new_secret, scoped_first, utcnow
-from ..models import Interaction
+from idp.store.db import db, digest, new_secret, scoped_first, utcnow
+from idp.store.models import Interaction
 
 COOKIE = "idp_interaction"
 

@@ -7,12 +7,12 @@ import logging
 
 from flask import g
 
-from ..audit import audit
-from ..db import db
-from . import sessions
-from .backchannel import notify
-from .clients import find_client
-from .tokens import revoke_session_tokens
+from idp.security.audit import audit
+from idp.store.db import db
+from idp.oidc import sessions
+from idp.oidc.backchannel import notify
+from idp.clients.model import find_client
+from idp.oidc.tokens import revoke_session_tokens
 
 log = logging.getLogger("idp.logout")
 

@@ -12,7 +12,7 @@ from a per-tenant copy, and passes every other request on.
 
 The copy is made by the Flask views themselves (``oidc.views.discovery`` and ``jwks``), called
 once through the application with a synthetic request: status, headers (Cache-Control, CORS,
-the security headers of idp/security.py) and body are theirs, never a second version of them.
+the security headers of idp/web/headers.py) and body are theirs, never a second version of them.
 Discovery is made once per process (it depends on configuration only). The JWKS copy belongs
 to the key ring it was made from: when this process's ring is rebuilt (``keystore.RING_TTL``,
 10 s, or at once in the process that rotated), the copy is made again, so every process serves
@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from werkzeug.http import parse_etags
 from werkzeug.test import EnvironBuilder, run_wsgi_app
 
-from .. import keystore
+from idp.store import keystore
 
 log = logging.getLogger("idp.oidc.published")
 DISCOVERY_PATH, JWKS_PATH = "/.well-known/openid-configuration", "/jwks.json"

@@ -14,7 +14,7 @@ the period, or once the successor has been used or revoked, it is reuse again.
 
 **How the same successor is returned without keeping it.** The successor is not random:
 it is derived from the token it replaces, HMAC-SHA256 under a key derived from ``[server]
-data_protection_key`` (:meth:`idp.protection.IdentifierVault.mac`), encoded as a random
+data_protection_key`` (:meth:`idp.security.vault.IdentifierVault.mac`), encoded as a random
 token is. The database keeps only its SHA-256, as for every refresh token; within the
 period the provider recomputes it from the presented token and returns it if that row is
 live and of the same family. So no refresh token is stored, in clear or sealed, not even
@@ -32,9 +32,9 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import update
 
-from ..db import db, digest, scoped_first, utcnow
-from ..models import RefreshToken
-from ..protection import vault
+from idp.store.db import db, digest, scoped_first, utcnow
+from idp.store.models import RefreshToken
+from idp.security.vault import vault
 
 PURPOSE = "refresh_token_successor"
 

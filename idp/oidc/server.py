@@ -9,11 +9,11 @@ from __future__ import annotations
 from authlib.integrations.flask_oauth2 import AuthorizationServer
 from authlib.oauth2.rfc6749 import OAuth2Request
 
-from .client_assertion import PrivateKeyJWT
-from .clients import find_client
-from .grants import AuthorizationCodeGrant, ClientCredentialsGrant, OpenIDCode, RefreshTokenGrant, save_token
-from .pkce import StrictCodeChallenge
-from .tokens import AccessTokenGenerator
+from idp.oidc.client_assertion import PrivateKeyJWT
+from idp.clients.model import find_client
+from idp.oidc.grants import AuthorizationCodeGrant, ClientCredentialsGrant, OpenIDCode, RefreshTokenGrant, save_token
+from idp.oidc.pkce import StrictCodeChallenge
+from idp.oidc.tokens import AccessTokenGenerator
 
 
 class TenantAuthorizationServer(AuthorizationServer):
@@ -37,7 +37,7 @@ def create_server(app) -> TenantAuthorizationServer:
     server.register_grant(RefreshTokenGrant)
     server.register_grant(ClientCredentialsGrant)
     server.register_client_auth_method("private_key_jwt", PrivateKeyJWT())
-    from .endpoints import EndSession, Introspection, Revocation
+    from idp.oidc.endpoints import EndSession, Introspection, Revocation
 
     server.register_endpoint(Introspection)
     server.register_endpoint(Revocation)

@@ -14,9 +14,9 @@ from datetime import timedelta
 
 from flask import current_app, g, request
 
-from ..db import db, digest, new_secret, scoped_first, utcnow
-from ..models import Account, SsoSession
-from ..security import rotate_csrf_token
+from idp.store.db import db, digest, new_secret, scoped_first, utcnow
+from idp.store.models import Account, SsoSession
+from idp.web.headers import rotate_csrf_token
 
 COOKIE = "idp_session"
 
@@ -73,7 +73,7 @@ def start_session(account: Account, acr: str, amr: list[str], remember: bool = F
     (provider, its ID token) when the person came through FranceConnect: the token, sealed,
     is the ``id_token_hint`` of the logout that ends the upstream session too."""
     previous = end_current_session(commit=False)
-    rotate_csrf_token()   # a token seen before the login is not valid after it (idp/security.py)
+    rotate_csrf_token()   # a token seen before the login is not valid after it (idp/web/headers.py)
     value = new_secret(32)
     row = SsoSession(
         tenant=g.tenant.slug, id=digest(value), sid=new_secret(16), account_id=account.id,
@@ -81,7 +81,7 @@ def start_session(account: Account, acr: str, amr: list[str], remember: bool = F
         expires_at=utcnow() + timedelta(seconds=_ttl(remember)),
     )
     if upstream is not None:
-        from ..protection import vault
+        from idp.security.vault import vault
 
         row.upstream_provider = upstream[0]
         row.upstream_id_token_sealed = vault().seal(g.tenant.slug, upstream[1])
@@ -113,9 +113,9 @@ def _take_over(previous: SsoSession, row: SsoSession) -> None:
             row.upstream_provider = previous.upstream_provider
             row.upstream_id_token_sealed = previous.upstream_id_token_sealed
         return
-    from .backchannel import notify
-    from .clients import find_client
-    from .tokens import revoke_session_tokens
+    from idp.oidc.backchannel import notify
+    from idp.clients.model import find_client
+    from idp.oidc.tokens import revoke_session_tokens
 
     revoke_session_tokens(previous.sid, commit=False)
     notify([c for c in (find_client(cid) for cid in previous.client_ids or []) if c], previous.account_id,
@@ -154,6 +154,6 @@ def upstream_of(row: SsoSession | None) -> tuple[str, str] | None:
     """(provider, ID token) of a session opened through an upstream provider, or None."""
     if row is None or not row.upstream_provider or not row.upstream_id_token_sealed:
         return None
-    from ..protection import vault
+    from idp.security.vault import vault
 
     return row.upstream_provider, vault().unseal(row.tenant, row.upstream_id_token_sealed)

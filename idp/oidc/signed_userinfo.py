@@ -13,7 +13,7 @@ import time
 
 from flask import current_app, g, make_response
 
-from ..keystore import keyring
+from idp.store.keystore import keyring
 
 MEDIA_TYPE = "application/jwt"
 

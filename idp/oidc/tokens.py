@@ -17,11 +17,11 @@ from flask import current_app, g
 from joserfc.errors import JoseError
 from sqlalchemy import select, update
 
-from ..db import db, digest, insert_missing, new_secret, scoped, utcnow
-from ..keystore import keyring
-from ..models import AuthorizationCode, IssuedAccessToken, RefreshToken, RevokedToken
-from . import franceconnect_fi
-from .context import AuthContext
+from idp.store.db import db, digest, insert_missing, new_secret, scoped, utcnow
+from idp.store.keystore import keyring
+from idp.store.models import AuthorizationCode, IssuedAccessToken, RefreshToken, RevokedToken
+from idp.oidc import franceconnect_fi
+from idp.oidc.context import AuthContext
 
 log = logging.getLogger("idp.tokens")
 ACCESS_TOKEN_ALG = "ES256"

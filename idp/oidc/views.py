@@ -11,18 +11,18 @@ from flask import current_app, g, jsonify, make_response, redirect, render_templ
 from flask_wtf.csrf import validate_csrf
 from wtforms.validators import ValidationError
 
-from ..tenancy import tenant_blueprint
-from . import authorize as authz
-from . import interactions, sessions
-from .claims import names_for_scope, release
-from .clients import find_client
-from .consent import registered_claims
-from .discovery import metadata
-from .logout import needs_confirmation
-from .signed_userinfo import signed_userinfo_response
-from .tokens import InvalidToken, verify_access_token
-from ..db import db
-from ..keystore import keyring
+from idp.web.tenancy import tenant_blueprint
+from idp.oidc import authorize as authz
+from idp.oidc import interactions, sessions
+from idp.oidc.claims import names_for_scope, release
+from idp.clients.model import find_client
+from idp.oidc.consent import registered_claims
+from idp.oidc.discovery import metadata
+from idp.oidc.logout import needs_confirmation
+from idp.oidc.signed_userinfo import signed_userinfo_response
+from idp.oidc.tokens import InvalidToken, verify_access_token
+from idp.store.db import db
+from idp.store.keystore import keyring
 
 log = logging.getLogger("idp.oidc")
 bp = tenant_blueprint("oidc", __name__)
@@ -150,8 +150,8 @@ def userinfo():
     scope = claims.get("scope", "")
     if "openid" not in scope.split() or claims.get("sub") == claims.get("client_id"):
         return _bearer_error("insufficient_scope", "The token does not carry the openid scope.", 403)
-    from ..db import scoped_first
-    from ..models import Account
+    from idp.store.db import scoped_first
+    from idp.store.models import Account
 
     account = scoped_first(Account, id=claims["sub"])
     if account is None or account.status != "active":
@@ -206,7 +206,7 @@ def logout():
         response = make_response(render_template("oidc/logged_out.html"))
     sessions.clear_cookie(response)
     if upstream is not None:  # came through FranceConnect: end that session too, then come back
-        from ..federation.views import upstream_logout
+        from idp.federation.views import upstream_logout
 
         response = upstream_logout(response, upstream)
     return response

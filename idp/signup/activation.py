@@ -9,12 +9,12 @@ import logging
 from flask import g
 from sqlalchemy.exc import IntegrityError
 
-from .. import verification
-from ..db import db
-from ..models import Account
-from ..protection import vault
-from .fields import spec
-from .steps import password_hash
+from idp.verification import codes as verification
+from idp.store.db import db
+from idp.store.models import Account
+from idp.security.vault import vault
+from idp.signup.fields import spec
+from idp.signup.steps import password_hash
 
 log = logging.getLogger("idp.signup")
 PURPOSE = "activation"
@@ -118,11 +118,11 @@ def channels_for(answers: dict) -> list[str]:
 
 
 def send_activation(account: Account, channel: str) -> str | None:
-    """Send the code (SMS) or link (email) within the limits of :mod:`idp.verification`
+    """Send the code (SMS) or link (email) within the limits of :mod:`idp.verification.codes`
     (per account: resend delay, sends of the window; per client address); None when sent,
     else the French refusal. Every POST of the activation step or of "renvoyer" sends a
     message to an address the signup typed: unbounded, it would be a free SMS and mail pump."""
-    from .delivery import deliver
+    from idp.signup.delivery import deliver
 
     if not verification.address_allows():
         return verification.MESSAGES["too_many_requests"]

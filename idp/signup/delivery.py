@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import g
 
-from ..notify import notifier
+from idp.notify import notifier
 
 
 def deliver(channel: str, destination: str, template: str, context: dict):
@@ -13,10 +13,10 @@ def deliver(channel: str, destination: str, template: str, context: dict):
 
 
 def send_code(purpose: str, subject: str, channel: str, destination: str):
-    """Issue and send a verification code within the limits of :mod:`idp.verification` (per
+    """Issue and send a verification code within the limits of :mod:`idp.verification.codes` (per
     subject: resend delay, sends and tries of the window; per client address). Returns None
     when sent, else the French refusal."""
-    from .. import verification
+    from idp.verification import codes as verification
 
     if not verification.address_allows():
         return verification.MESSAGES["too_many_requests"]

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from ..i18n import tr
+from idp.web.i18n import tr
 
 import logging
 import secrets
@@ -17,15 +17,15 @@ from sqlalchemy.exc import IntegrityError
 
 from policies import validator
 
-from ..accounts.service import find_account
-from ..db import db, utcnow
-from ..models import Account
-from ..protection import vault
-from .delivery import deliver
-from . import existing, limits
-from .directory import MISMATCH, DirectoryUnavailable, directory_from_config, match_documents, match_identity
-from .fields import typed_date
-from .steps import REQUIRED
+from idp.accounts.service import find_account
+from idp.store.db import db, utcnow
+from idp.store.models import Account
+from idp.security.vault import vault
+from idp.signup.delivery import deliver
+from idp.signup import existing, limits
+from idp.signup.directory import MISMATCH, DirectoryUnavailable, directory_from_config, match_documents, match_identity
+from idp.signup.fields import typed_date
+from idp.signup.steps import REQUIRED
 
 log = logging.getLogger("idp.signup")
 UNAVAILABLE = _l("Service momentanément indisponible, réessayez plus tard.")
@@ -139,7 +139,7 @@ def _send_provisional_code(state) -> Account | None:
     first login with it asks for a personal code. When a simultaneous signup of the same NIR
     wrote its account first (the unique index decides), nothing is written or sent and that
     account is returned, so that its holder is told as after any later signup."""
-    from ..accounts.login import tenant_hasher
+    from idp.accounts.login import tenant_hasher
 
     answers = state.answers
     code = "".join(secrets.choice("ABCDEFGHJKLMNPQRSTUVWXYZ23456789") for _ in range(8))

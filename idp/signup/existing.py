@@ -29,10 +29,10 @@ import logging
 from flask import current_app, g
 from flask_babel import lazy_gettext as _l
 
-from ..accounts.service import find_account
-from ..models import Account
-from . import limits
-from .delivery import deliver
+from idp.accounts.service import find_account
+from idp.store.models import Account
+from idp.signup import limits
+from idp.signup.delivery import deliver
 
 log = logging.getLogger("idp.signup")
 TAKEN = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from ..i18n import tr
+from idp.web.i18n import tr
 
 import logging
 from dataclasses import dataclass, field
@@ -14,12 +14,12 @@ from flask import g
 
 from policies import identifier_scheme, validator
 
-from .. import verification
-from ..accounts.service import find_account
-from .delivery import send_code
-from .documents import VerifierUnavailable, verifier_from_config
-from .places import resolve_birthplace
-from .steps import REQUIRED, check_fields
+from idp.verification import codes as verification
+from idp.accounts.service import find_account
+from idp.signup.delivery import send_code
+from idp.signup.documents import VerifierUnavailable, verifier_from_config
+from idp.signup.places import resolve_birthplace
+from idp.signup.steps import REQUIRED, check_fields
 
 log = logging.getLogger("idp.signup")
 UNAVAILABLE = _l("Service momentanément indisponible, réessayez plus tard.")

@@ -1,8 +1,8 @@
 """Which function checks each step kind (the order of the steps is the tenant's)."""
 
-from .directory_steps import check_access, check_directory
-from .identity_steps import check_contact, check_document, check_nir
-from .steps import check_consent, check_fields, check_identifier, check_password, check_recap
+from idp.signup.directory_steps import check_access, check_directory
+from idp.signup.identity_steps import check_contact, check_document, check_nir
+from idp.signup.steps import check_consent, check_fields, check_identifier, check_password, check_recap
 
 CHECKS = {
     "fields": check_fields,

@@ -12,7 +12,7 @@ Three kinds of free work or free answers are bounded:
   up to 1024 characters, free to an anonymous caller), per address;
 - *uploads*: supporting documents, per pending account and per address (a day).
 
-Each limit is a fixed window in the shared counters (:mod:`idp.ephemeral`: Redis when
+Each limit is a fixed window in the shared counters (:mod:`idp.security.counters`: Redis when
 configured, so every worker sees one count). Every attempt counts, whatever its outcome,
 so that reaching the limit tells nothing either. A number is counted under its keyed
 blind index, never in clear.
@@ -25,7 +25,7 @@ import math
 from flask import current_app, g, request
 from flask_babel import lazy_gettext as _l, ngettext
 
-from ..protection import vault
+from idp.security.vault import vault
 
 HOUR, DAY = 3600, 86400
 MESSAGES = {

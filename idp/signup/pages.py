@@ -6,10 +6,10 @@ from __future__ import annotations
 from flask import g, render_template
 from flask_babel import lazy_gettext as _l
 
-from ..accounts.service import account_identifier
-from ..formats import long_date, phone
-from .fields import spec
-from .steps import visible_fields
+from idp.accounts.service import account_identifier
+from idp.web.formats import long_date, phone
+from idp.signup.fields import spec
+from idp.signup.steps import visible_fields
 
 
 def error_targets(fields, channels=None) -> dict[str, str]:

@@ -10,9 +10,9 @@ from flask import g, request
 
 from sqlalchemy import delete, inspect
 
-from ..db import db, digest, new_secret, scoped, utcnow
-from ..models import Signup
-from ..protection import vault
+from idp.store.db import db, digest, new_secret, scoped, utcnow
+from idp.store.models import Signup
+from idp.security.vault import vault
 
 COOKIE = "idp_signup"
 
@@ -72,7 +72,7 @@ def discard(state: SignupState, commit: bool = True) -> None:
 
 
 def set_cookie(response, handle: str, ttl: int) -> None:
-    from ..oidc.sessions import _settings
+    from idp.oidc.sessions import _settings
 
     response.set_cookie(COOKIE, handle, path=f"/{g.tenant.slug}/", httponly=True, samesite="Lax",
                         secure=_settings().server.public_url.startswith("https://"), max_age=ttl)

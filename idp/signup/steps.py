@@ -5,19 +5,19 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from ..i18n import tr
+from idp.web.i18n import tr
 
 import base64
 from datetime import datetime, timezone
 
 from flask import g
 
-from ..accounts.login import tenant_hasher
-from ..accounts.service import email_in_use, find_account
-from ..protection import vault
-from . import limits
-from .existing import check_free
-from .fields import check_value, spec, typed_date
+from idp.accounts.login import tenant_hasher
+from idp.accounts.service import email_in_use, find_account
+from idp.security.vault import vault
+from idp.signup import limits
+from idp.signup.existing import check_free
+from idp.signup.fields import check_value, spec, typed_date
 
 REQUIRED = _l("Ce champ est obligatoire.")
 EMAIL_TAKEN = _l("Cette adresse électronique est déjà utilisée par un autre compte.")

@@ -14,10 +14,10 @@ import logging
 from flask import g, render_template, request, session
 from sqlalchemy import delete
 
-from ..db import db, scoped_first
-from ..models import Account, SupportingDocument
-from ..protection import vault
-from . import limits
+from idp.store.db import db, scoped_first
+from idp.store.models import Account, SupportingDocument
+from idp.security.vault import vault
+from idp.signup import limits
 
 log = logging.getLogger("idp.signup")
 MAX_BYTES = 5 * 1024 * 1024

@@ -4,23 +4,23 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from ..i18n import current_language, tr
+from idp.web.i18n import current_language, tr
 
 from flask import abort, g, jsonify, make_response, redirect, render_template, request, url_for
 
-from .. import verification
-from ..db import db
-from ..body_limits import allow_body
-from ..models import Account
-from ..oidc import interactions, sessions
-from ..oidc.clients import find_client
-from ..tenancy import tenant_blueprint
-from . import activation, existing, limits, state as signup_state, upload
-from .fields import spec
-from .identity_steps import new_provisional
-from .kinds import CHECKS
-from .pages import created_page, error_targets, recap
-from .steps import availability, chosen_in_the_open, suggestion, visible_fields
+from idp.verification import codes as verification
+from idp.store.db import db
+from idp.web.body_limits import allow_body
+from idp.store.models import Account
+from idp.oidc import interactions, sessions
+from idp.clients.model import find_client
+from idp.web.tenancy import tenant_blueprint
+from idp.signup import activation, existing, limits, state as signup_state, upload
+from idp.signup.fields import spec
+from idp.signup.identity_steps import new_provisional
+from idp.signup.kinds import CHECKS
+from idp.signup.pages import created_page, error_targets, recap
+from idp.signup.steps import availability, chosen_in_the_open, suggestion, visible_fields
 
 bp = tenant_blueprint("signup", __name__)
 FIXED_LABELS = {"identity": "Identité", "nir": _l("Numéro de sécurité sociale"), "birth_name": "Nom",
@@ -330,7 +330,7 @@ def password_check():
 
 
 @bp.route("/signup/justificatif", methods=["GET", "POST"])
-@allow_body(upload.MAX_BYTES + 64 * 1024)   # the file and its multipart envelope (idp/body_limits.py)
+@allow_body(upload.MAX_BYTES + 64 * 1024)   # the file and its multipart envelope (idp/web/body_limits.py)
 def supporting_document():
     _config()
     return upload.upload_page()

@@ -120,9 +120,9 @@ def _start_site(stack, folder: Path) -> Site:
     from franceconnect_support import franceconnect_for
     from helpers import make_account
     from idp.app import create_app
-    from idp.db import db
-    from idp.demo_setup import install_demo
-    from idp.keystore import ensure_keys
+    from idp.store.db import db
+    from idp.demo.setup import install_demo
+    from idp.store.keystore import ensure_keys
 
     port = _free_port()
     base = f"http://127.0.0.1:{port}"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 
 def messages(app, channel: str | None = None, to: str | None = None) -> list[dict]:
-    from idp.background import jobs
+    from idp.web.background import jobs
 
     jobs(app).wait(timeout=30)   # what the forgot pages send after their answer
     outbox = app.extensions["idp_notifier"].outbox()

@@ -30,7 +30,7 @@ def standin(app):
 
 
 def test_new_person_gets_an_account_prefilled_from_the_identite_pivot(http, app, standin):
-    from idp.models import Account, FederatedIdentity
+    from idp.store.models import Account, FederatedIdentity
 
     client_id, secret = make_client(app, "caf", first_party=True)
     verifier, fc_url = _start_from_rp(http, "caf", client_id)
@@ -64,7 +64,7 @@ def test_new_person_gets_an_account_prefilled_from_the_identite_pivot(http, app,
 
 
 def test_the_nir_must_agree_with_the_identite_pivot(http, app, standin):
-    from idp.models import Account
+    from idp.store.models import Account
 
     client_id, _ = make_client(app, "caf", first_party=True)
     _, fc_url = _start_from_rp(http, "caf", client_id)
@@ -96,7 +96,7 @@ def test_returning_person_is_logged_in_at_once(http, app, standin):
 
 
 def test_matching_local_account_is_linked_after_a_local_login(http, app, standin):
-    from idp.models import Account, FederatedIdentity
+    from idp.store.models import Account, FederatedIdentity
 
     account_id = make_account(app, "caf", identifier=JEAN_NOEL_NIR, given_name="Jean-Noël",
                               family_name="Béranger", birthdate="1972-11-05", email="jn@example.fr")
@@ -146,7 +146,7 @@ def test_logout_ends_the_franceconnect_session_and_comes_back(http, app, standin
 
 
 def test_email_changed_at_signup_is_confirmed_by_a_code(http, app, standin):
-    from idp.models import Account
+    from idp.store.models import Account
 
     client_id, secret = make_client(app, "mairie", first_party=True)
     verifier, fc_url = _start_from_rp(http, "mairie", client_id)
@@ -167,7 +167,7 @@ def test_email_changed_at_signup_is_confirmed_by_a_code(http, app, standin):
 
 
 def test_account_created_through_franceconnect_can_add_a_password(http, app, standin):
-    from idp.models import Account
+    from idp.store.models import Account
 
     client_id, _ = make_client(app, "mairie", first_party=True)
     _, fc_url = _start_from_rp(http, "mairie", client_id)
@@ -201,7 +201,7 @@ def _audit_events(caplog) -> list[dict]:
 
 
 def test_refusal_at_franceconnect_ends_on_a_retry_page(http, app, standin, caplog):
-    from idp.models import Account, FederatedIdentity
+    from idp.store.models import Account, FederatedIdentity
 
     caplog.set_level(logging.INFO, logger="idp.audit")
     client_id, _ = make_client(app, "caf", first_party=True)
@@ -330,7 +330,7 @@ def test_nir_is_compared_with_the_whole_identite_pivot(app, nir, pivot, problem)
 
 def test_no_franceconnect_button_when_franceconnect_sent_the_person(http, app):
     """This tenant as FranceConnect's identity provider: going back to FranceConnect would loop."""
-    from idp.clients_admin import create_client
+    from idp.clients.admin import create_client
 
     with app.app_context():
         row, _ = create_client("ameli", name="FranceConnect", profile="franceconnect",
@@ -348,7 +348,7 @@ def test_no_franceconnect_button_when_franceconnect_sent_the_person(http, app):
 
 
 def test_not_my_account_goes_on_to_a_new_one(http, app, standin):
-    from idp.models import Account, FederatedIdentity
+    from idp.store.models import Account, FederatedIdentity
 
     make_account(app, "caf", identifier=JEAN_NOEL_NIR, given_name="Jean-Noël", family_name="Béranger",
                  birthdate="1972-11-05")
@@ -371,7 +371,7 @@ def test_not_my_account_goes_on_to_a_new_one(http, app, standin):
 def test_an_existing_nir_with_another_identity_is_not_offered_for_linking(http, app, standin):
     """Typing someone else's NIR (same sex, month and commune of birth) never leads to a
     password prompt for their account: their names and birthdate differ from the pivot."""
-    from idp.models import FederatedIdentity
+    from idp.store.models import FederatedIdentity
 
     make_account(app, "caf", identifier=ELODIE_NIR, given_name="Sophie", family_name="Lefèvre",
                  birthdate="1984-03-02")
@@ -424,7 +424,7 @@ def _token_answer(standin, client_id, case):
 def test_franceconnect_answer_failures_end_on_a_french_page(http, app, standin, caplog, case, status, message):
     import requests_mock
 
-    from idp.models import Account, FederatedIdentity
+    from idp.store.models import Account, FederatedIdentity
 
     caplog.set_level(logging.INFO, logger="idp.audit")
     client_id, _ = make_client(app, "caf", first_party=True)
@@ -457,7 +457,7 @@ def test_ameli_checks_the_nir_in_the_reference_directory(http, app):
     (the embedded demo directory knows Pierre Martin, not Élodie Lefèvre)."""
     from devtools.fc_standin.identities import load_identities
 
-    from idp.models import Account
+    from idp.store.models import Account
 
     assert PIERRE in load_identities()          # `make run` offers him too
     with franceconnect_for(app):

@@ -28,9 +28,9 @@ def _linked_account(app, origin: str | None = None, password=True) -> str:
     """A caf account with a FranceConnect link written (as the journey writes it)."""
     from flask import g
 
-    from idp.db import db
+    from idp.store.db import db
     from idp.federation import linking
-    from idp.models import Account
+    from idp.store.models import Account
 
     account_id = make_account(app, "caf")
     with app.test_request_context("/caf/"):
@@ -53,8 +53,8 @@ def _log_in(http, tenant="caf"):
 
 
 def _age_sessions(app, seconds: int):
-    from idp.db import db
-    from idp.models import SsoSession
+    from idp.store.db import db
+    from idp.store.models import SsoSession
 
     with app.app_context():
         for row in db.session.execute(db.select(SsoSession)).scalars():
@@ -71,7 +71,7 @@ def _remove(http, **fields):
 def test_a_link_is_shown_and_removed_then_needs_the_password_again(http, app, standin, caplog):
     """Through the stand-in: linked after a password login, shown in /account, removed there
     (the login is recent), told and audited; FranceConnect then asks for the password again."""
-    from idp.models import FederatedIdentity
+    from idp.store.models import FederatedIdentity
 
     caplog.set_level(logging.INFO, logger="idp.audit")
     account_id = make_account(app, "caf", identifier=JEAN_NOEL_NIR, given_name="Jean-Noël", family_name="Béranger",
@@ -100,7 +100,7 @@ def test_a_link_is_shown_and_removed_then_needs_the_password_again(http, app, st
 
 
 def test_an_older_login_must_type_the_password_to_remove_it(http, app):
-    from idp.models import FederatedIdentity
+    from idp.store.models import FederatedIdentity
 
     _linked_account(app)
     _log_in(http)
@@ -118,7 +118,7 @@ def test_an_older_login_must_type_the_password_to_remove_it(http, app):
 
 def test_an_account_without_password_keeps_its_only_way_in(http, app, standin):
     """Created through FranceConnect, no password yet: removing the link would lock it out."""
-    from idp.models import FederatedIdentity
+    from idp.store.models import FederatedIdentity
 
     client_id, _ = make_client(app, "mairie", first_party=True)
     _, fc_url = start_from_rp(http, "mairie", client_id)
@@ -144,8 +144,8 @@ def test_a_new_password_ends_a_link_added_with_the_old_one(http, app, how):
     """Whoever linked their FranceConnect identity with a password they should not have had
     loses it when the holder changes or resets that password."""
     from idp.accounts import credentials
-    from idp.db import db
-    from idp.models import Account, FederatedIdentity
+    from idp.store.db import db
+    from idp.store.models import Account, FederatedIdentity
 
     account_id = _linked_account(app)
     if how == "change":
@@ -168,8 +168,8 @@ def test_a_new_password_ends_a_link_added_with_the_old_one(http, app, how):
 def test_removing_the_link_ends_the_sessions_opened_through_franceconnect(http, app):
     from flask import g
 
-    from idp.db import db
-    from idp.models import Account
+    from idp.store.db import db
+    from idp.store.models import Account
     from idp.oidc import sessions
 
     account_id = _linked_account(app)
@@ -181,7 +181,7 @@ def test_removing_the_link_ends_the_sessions_opened_through_franceconnect(http, 
     _log_in(http)
     assert location(_remove(http)).endswith("done=franceconnect")
     assert "code" in query(location(authorize(http, "caf", client_id, prompt="none")))      # this one stays
-    from idp.models import SsoSession
+    from idp.store.models import SsoSession
 
     with app.app_context():
         left = db.session.execute(db.select(SsoSession)).scalars().all()

@@ -70,7 +70,7 @@ def test_another_sex_never_reaches_the_password_prompt_even_by_typing_the_nir(ht
 
 
 def test_several_matching_accounts_ask_which_one_is_yours(http, app, standin):
-    from idp.models import Account, FederatedIdentity
+    from idp.store.models import Account, FederatedIdentity
 
     first = make_account(app, "caf", **{**JEAN_NOEL, "given_name": "Jean-Noël"})
     second = make_account(app, "caf", **{**JEAN_NOEL, "identifier": "1721169123046", "given_name": "Jean-Noël"})

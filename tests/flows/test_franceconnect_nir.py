@@ -42,7 +42,7 @@ def _audit(caplog) -> list[dict]:
 
 
 def test_caf_asks_the_identity_document_its_signup_asks(http, app, standin):
-    from idp.models import Account, FederatedIdentity
+    from idp.store.models import Account, FederatedIdentity
 
     _at_complete(http, app, "caf", "elodie")
     page = page_text(http.get("/caf/franceconnect/complete"))
@@ -64,7 +64,7 @@ def test_caf_asks_the_identity_document_its_signup_asks(http, app, standin):
 def test_without_a_french_document_the_account_waits_for_an_operator(http, app, standin, runner):
     """As in caf's signup: the account is created, linked, not opened; FranceConnect leads to
     "sera ouvert après la vérification" until `idp users activate`."""
-    from idp.models import Account, FederatedIdentity
+    from idp.store.models import Account, FederatedIdentity
 
     _at_complete(http, app, "caf", "elodie")
     waiting = _post(http, "caf", identifier=ELODIE_NIR, email="elodie.lefevre@exemple.fr", cgu="on", no_document="on")
@@ -89,7 +89,7 @@ def test_an_existing_nir_is_told_only_after_every_other_check(http, app, standin
     """Someone else's account under the NIR typed: nothing on the page says so while the
     document, the email or the CGU are missing; then "Un compte existe déjà", the way out
     for the number's real owner, and a message to the account's holder."""
-    from idp.models import Account, FederatedIdentity
+    from idp.store.models import Account, FederatedIdentity
 
     caplog.set_level(logging.INFO, logger="idp.audit")
     make_account(app, "caf", identifier=ELODIE_NIR, given_name="Sophie", family_name="Lefèvre",
@@ -146,7 +146,7 @@ def test_email_in_use_answers_are_limited_per_address(http, app, standin):
     ("ines", "2910799127012", "Ce numéro ne correspond pas à votre lieu de naissance."),
 ])
 def test_a_nir_of_another_place_is_refused_in_french(http, app, standin, caplog, login, nir, message):
-    from idp.models import Account
+    from idp.store.models import Account
 
     caplog.set_level(logging.INFO, logger="idp.audit")
     _at_complete(http, app, "caf", login)
@@ -160,7 +160,7 @@ def test_a_nir_of_another_place_is_refused_in_french(http, app, standin, caplog,
 def test_ameli_refuses_a_twins_number(http, app, standin, caplog):
     """Pierre Martin's twin has his birth name, birthdate, sex and commune, not his first
     names: the directory says the number is Pierre's."""
-    from idp.models import Account
+    from idp.store.models import Account
 
     caplog.set_level(logging.INFO, logger="idp.audit")
     _at_complete(http, app, "ameli", "paul-jumeau")
@@ -175,7 +175,7 @@ def test_the_operator_procedure_frees_a_number_taken_by_someone_else(http, app, 
     """Someone of the owner's sex, year, month and commune of birth opened an account with
     the owner's NIR (no order number is checked anywhere): the operator suspends it, which
     ends its FranceConnect access at once, then erases it, and the number is free again."""
-    from idp.models import Account, FederatedIdentity, SsoSession
+    from idp.store.models import Account, FederatedIdentity, SsoSession
 
     owners_nir = "2840375107555"
     _at_complete(http, app, "caf", "elodie")

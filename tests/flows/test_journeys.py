@@ -120,8 +120,8 @@ def test_account_page_in_french_formats(http, app):
     page = page_text(http.get("/caf/account"))
     assert "12 mars 1984" in page and "1984-03-12" not in page
     assert by_id(page, "phone")["text"] == "06 12 34 56 78" and "+33612345678" not in page
-    from idp.db import db
-    from idp.models import SsoSession
+    from idp.store.db import db
+    from idp.store.models import SsoSession
 
     with app.app_context():
         opened = db.session.execute(db.select(SsoSession.created_at)).scalar_one()

@@ -27,8 +27,8 @@ def password_hash(app):
 
 
 def sessions(app) -> int:
-    from idp.db import db
-    from idp.models import SsoSession
+    from idp.store.db import db
+    from idp.store.models import SsoSession
 
     with app.app_context():
         return db.session.execute(db.select(db.func.count()).select_from(SsoSession)).scalar()
@@ -82,8 +82,8 @@ def test_revoking_a_consent_that_dies_keeps_the_consent_and_its_tokens_together(
 
 
 def test_ending_a_session_that_dies_before_its_clients_are_owed_a_logout_ends_nothing(http, app, monkeypatch):
-    from idp.db import db
-    from idp.models import BackchannelDelivery
+    from idp.store.db import db
+    from idp.store.models import BackchannelDelivery
 
     other = app.test_client()
     code_tokens(other, app, backchannel_logout_uri="https://rp.example/backchannel")
@@ -108,7 +108,7 @@ def test_a_login_that_dies_does_not_rehash_its_password_alone(http, app, monkeyp
 
     from helpers import authorize, make_client, query, submit_login
     from idp.accounts.service import find_account
-    from idp.db import db
+    from idp.store.db import db
 
     client_id, _ = make_client(app, first_party=True)
     make_account(app)

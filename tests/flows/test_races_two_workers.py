@@ -89,8 +89,8 @@ def test_a_code_redeemed_at_the_instant_of_its_logout_leaves_no_live_token(http,
 
 
 def test_simultaneous_consents_land_on_one(http, app, two_workers):
-    from idp.db import db
-    from idp.models import Consent
+    from idp.store.db import db
+    from idp.store.models import Consent
 
     client_id, _ = make_client(app)
     account_id = make_account(app)
@@ -128,8 +128,8 @@ def signups_racing(app, base, prepare, tenant: str, step: str, form: dict):
 
 
 def accounts(app, tenant):
-    from idp.db import db
-    from idp.models import Account
+    from idp.store.db import db
+    from idp.store.models import Account
 
     with app.app_context():
         return db.session.execute(db.select(db.func.count()).select_from(Account).where(Account.tenant == tenant)).scalar()

@@ -19,7 +19,7 @@ TOO_MANY = "Trop d'essais. Demandez un nouveau code."
 
 def verified_account(app, tenant="caf", phone="+33612345678"):
     from idp.accounts.service import find_account
-    from idp.db import db
+    from idp.store.db import db
 
     make_account(app, tenant)
     with app.app_context():
@@ -30,8 +30,8 @@ def verified_account(app, tenant="caf", phone="+33612345678"):
 
 
 def ask(http, identifier, channel):
-    """Ask for a code, and let the send that follows the answer happen (idp.background)."""
-    from idp.background import jobs
+    """Ask for a code, and let the send that follows the answer happen (idp.web.background)."""
+    from idp.web.background import jobs
 
     page = page_text(http.get("/caf/password/forgot"))
     answer = http.post("/caf/password/forgot", data={"csrf_token": csrf(page), "identifier": identifier,
@@ -51,9 +51,9 @@ def reset(http, code, **form):
 
 
 def later(monkeypatch, seconds):
-    """Move the clock of idp.verification forward (the resend delay, a window)."""
-    import idp.verification as verification
-    from idp.db import utcnow as real
+    """Move the clock of idp.verification.codes forward (the resend delay, a window)."""
+    import idp.verification.codes as verification
+    from idp.store.db import utcnow as real
 
     monkeypatch.setattr(verification, "utcnow", lambda: real() + timedelta(seconds=seconds))
 
@@ -153,7 +153,7 @@ def test_forgot_is_limited_per_address(http, app):
 def test_reset_ends_every_session_and_revokes_refresh_tokens(http, app):
     client_id, secret, tokens = code_tokens(http, app, scope="openid offline_access")
     from idp.accounts.service import find_account
-    from idp.db import db
+    from idp.store.db import db
 
     with app.app_context():
         account = find_account("caf", "1840312345678")
@@ -218,8 +218,8 @@ def test_concurrent_wrong_codes_cannot_overrun_the_limit(app):
 
     from live import serving
 
-    from idp.db import db
-    from idp.models import Verification
+    from idp.store.db import db
+    from idp.store.models import Verification
 
     verified_account(app)
     threads = 20
@@ -257,7 +257,7 @@ def test_simultaneous_reminders_send_once(app, monkeypatch):
 
     from flask import g
 
-    from idp import verification
+    from idp.verification import codes as verification
 
     counters = app.extensions["idp_counters"]
     read = counters.locked_for

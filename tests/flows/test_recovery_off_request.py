@@ -1,5 +1,5 @@
 """The forgot pages answer in the same time whether an account exists: the request does the
-same work either way and the lookup and the send happen after the answer (idp.background).
+same work either way and the lookup and the send happen after the answer (idp.web.background).
 No timing is measured: the tests look at what runs on the request's thread."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from helpers import csrf, location, page_text
 from messages_support import messages
 from test_recovery import verified_account
 
-from idp.background import jobs
+from idp.web.background import jobs
 
 FORMS = {
     "password": ("/caf/password/forgot", {"identifier": "{who}", "channel": "sms"}, "1840312345678", "2840312345678"),
@@ -51,7 +51,7 @@ def test_forgot_does_the_same_work_for_an_unknown_account(app, monkeypatch, form
     account that exists (and has the channel) and for one that does not; so are the answers."""
     from sqlalchemy import event
 
-    from idp.db import db
+    from idp.store.db import db
 
     verified_account(app)
     request_thread, statements = threading.get_ident(), []
@@ -90,7 +90,7 @@ def test_forgot_does_the_same_work_for_an_unknown_account(app, monkeypatch, form
 def test_simultaneous_first_requests_send_one_code(app, monkeypatch):
     """Two requests that both find no code pending (forced interleaving, real threads):
     one code is issued and sent, the other is told to wait."""
-    import idp.verification as verification
+    import idp.verification.codes as verification
     from flask import g
 
     verified_account(app)

@@ -157,7 +157,7 @@ def test_other_sessions_listed_and_ended(http, app):
 
 def _sms_account(app):
     from idp.accounts.service import find_account
-    from idp.db import db
+    from idp.store.db import db
 
     with app.app_context():
         account = find_account("caf", "1840312345678")
@@ -167,8 +167,8 @@ def _sms_account(app):
 
 def _login_long_ago(app, seconds=301):
     """The SSO sessions' auth_time moved back: the login is no longer recent."""
-    from idp.db import db
-    from idp.models import SsoSession
+    from idp.store.db import db
+    from idp.store.models import SsoSession
 
     with app.app_context():
         for row in db.session.execute(db.select(SsoSession)).scalars():
@@ -252,8 +252,8 @@ def test_contact_change_tells_the_old_address(http, app):
 def test_contact_change_codes_are_limited_and_keep_their_tries(http, app, monkeypatch):
     from datetime import timedelta
 
-    import idp.verification as verification
-    from idp.db import utcnow
+    import idp.verification.codes as verification
+    from idp.store.db import utcnow
 
     make_account(app)
     direct_login(http)
@@ -334,7 +334,7 @@ def test_password_change_logs_the_other_sessions_out_of_their_clients(http, app)
 def test_contact_change_without_a_password_needs_a_new_login(http, app):
     """An account created through FranceConnect has no password to type again."""
     from idp.accounts.service import find_account
-    from idp.db import db
+    from idp.store.db import db
 
     make_account(app)
     direct_login(http)

@@ -101,7 +101,7 @@ def test_new_email_used_by_another_account_is_refused_with_unique_email(http, ap
 
 def test_email_taken_while_the_code_was_on_its_way_is_refused_at_confirmation(http, app):
     from idp.accounts.service import find_account
-    from idp.db import db
+    from idp.store.db import db
 
     make_account(app, "ameli")
     make_account(app, "ameli", identifier="1840312345678", email="autre@example.fr")

@@ -12,15 +12,15 @@ from test_signup_mairie import account_row, post_step, signup_until_activation
 
 
 def _count(app, model, **where):
-    from idp.db import db
+    from idp.store.db import db
 
     with app.app_context():
         return db.session.scalar(select(func.count()).select_from(model).filter_by(**where))
 
 
 def _purge_at(app, later: timedelta) -> dict:
-    from idp.db import utcnow
-    from idp.purge import purge
+    from idp.store.db import utcnow
+    from idp.store.purge import purge
 
     with app.app_context():
         return purge(now=utcnow() + later)
@@ -28,8 +28,8 @@ def _purge_at(app, later: timedelta) -> dict:
 
 def _caf_account_waiting_for_a_document(app):
     from helpers import make_account
-    from idp.db import db
-    from idp.models import Account
+    from idp.store.db import db
+    from idp.store.models import Account
 
     account_id = make_account(app, "caf")
     with app.app_context():
@@ -40,7 +40,7 @@ def _caf_account_waiting_for_a_document(app):
 
 
 def test_a_signup_never_activated_frees_its_identifier_after_the_link_lifetime(http, app):
-    from idp.models import Account, Verification
+    from idp.store.models import Account, Verification
 
     identifier = signup_until_activation(http)
     assert location_of(post_step(http, "activation", {"channel": "email"})).endswith("/signup/activation/email")

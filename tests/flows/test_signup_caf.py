@@ -163,8 +163,8 @@ def test_supporting_document_upload_then_operator_opens(http, app, tmp_path):
     import io
 
     from idp.accounts.service import find_account
-    from idp.db import db
-    from idp.models import SupportingDocument
+    from idp.store.db import db
+    from idp.store.models import SupportingDocument
 
     http.get("/caf/signup")
     post(http, "etat-civil", ETAT_CIVIL)

@@ -29,8 +29,8 @@ def holder_notices(app):
 
 
 def accounts(app, tenant):
-    from idp.db import db
-    from idp.models import Account
+    from idp.store.db import db
+    from idp.store.models import Account
 
     with app.app_context():
         return db.session.execute(db.select(db.func.count()).select_from(Account).where(Account.tenant == tenant)).scalar()

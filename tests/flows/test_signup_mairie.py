@@ -179,8 +179,8 @@ def test_pending_account_cannot_log_in(http, app):
 def test_cancel_discards_everything(http, app):
     from sqlalchemy import func, select
 
-    from idp.db import db
-    from idp.models import Account, Signup
+    from idp.store.db import db
+    from idp.store.models import Account, Signup
 
     signup_until_activation(http)
     post_step(http, "activation", {"channel": "email"})  # the pending account now exists
@@ -195,7 +195,7 @@ def test_cancel_discards_everything(http, app):
 def test_password_never_stored_in_signup_state(http, app):
     from sqlalchemy import text
 
-    from idp.db import db
+    from idp.store.db import db
 
     http.get("/mairie/signup")
     post_step(http, "profil", {"profile_type": "citoyen"})
@@ -232,7 +232,7 @@ def test_resend_is_throttled(http, app):
 def test_expired_code_refused(http, app, monkeypatch):
     from datetime import timedelta
 
-    import idp.verification as verification
+    import idp.verification.codes as verification
 
     signup_until_activation(http)
     post_step(http, "activation", {"channel": "sms"})

@@ -41,9 +41,9 @@ def until_password(http):
 
 
 def signup_row(app):
-    from idp.db import db
-    from idp.models import Signup
-    from idp.protection import vault
+    from idp.store.db import db
+    from idp.store.models import Signup
+    from idp.security.vault import vault
 
     with app.app_context():
         row = db.session.execute(db.select(Signup)).scalar_one()
@@ -83,7 +83,7 @@ def test_password_waits_sealed_never_in_clear(http, app):
 def test_a_sealed_password_opens_only_in_its_own_signup(http, app):
     from cryptography.exceptions import InvalidTag
 
-    from idp.protection import vault
+    from idp.security.vault import vault
     from idp.signup.steps import _password_context
 
     until_password(http)

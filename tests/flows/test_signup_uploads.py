@@ -12,8 +12,8 @@ LIMIT = "Trop de justificatifs envoyés. Réessayez dans 24 heures."
 
 def pending_account(app, browser, identifier: str) -> str:
     """An account waiting for its document, as the end of a caf signup leaves it."""
-    from idp.db import db, scoped_first
-    from idp.models import Account
+    from idp.store.db import db, scoped_first
+    from idp.store.models import Account
 
     account_id = make_account(app, "caf", identifier=identifier)
     with app.app_context():
@@ -31,9 +31,9 @@ def send(browser, content: bytes, name="titre.pdf"):
 
 
 def stored(app, account_id):
-    from idp.db import db
-    from idp.models import SupportingDocument
-    from idp.protection import vault
+    from idp.store.db import db
+    from idp.store.models import SupportingDocument
+    from idp.security.vault import vault
 
     with app.app_context():
         rows = db.session.execute(db.select(SupportingDocument).where(

@@ -79,8 +79,8 @@ class Journey:
         valid one would wait [verification] resend_interval (429), as a person would."""
         from datetime import timedelta
 
-        from idp.db import db
-        from idp.models import Verification
+        from idp.store.db import db
+        from idp.store.models import Verification
 
         delay = timedelta(seconds=self.site.app.config["IDP_SETTINGS"].verification.resend_interval)
         with self.site.app.app_context():

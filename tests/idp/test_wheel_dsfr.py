@@ -22,8 +22,8 @@ SERVE = r"""
 import json, re, sys
 import idp
 from idp.app import create_app
-from idp.db import db
-from idp.settings import load_settings
+from idp.store.db import db
+from idp.config.settings import load_settings
 
 settings = load_settings(sys.argv[1], environ={}, overrides={
     "database": {"url": "sqlite:///" + sys.argv[2]}, "redis": {"url": ""},

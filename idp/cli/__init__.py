@@ -1,0 +1,1 @@
+"""The ``idp`` operator command line: :func:`idp.cli.main.main`, one module per group."""

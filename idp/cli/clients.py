@@ -1,0 +1,88 @@
+"""``idp clients ...``"""
+
+from __future__ import annotations
+
+import click
+from flask.cli import with_appcontext
+
+from idp.cli.main import _emit, _tenant
+from idp.clients.profiles import PROFILES
+from idp.clients.admin import ClientError, create_client, delete_client, describe, list_clients, show_client
+from idp.clients.model import AUTH_METHODS, GRANT_TYPES
+from idp.oidc.discovery import SIGNING_ALGS
+
+
+@click.group("clients")
+def clients():
+    """Relying parties of a tenant."""
+
+
+@clients.command("create")
+@click.option("--tenant", required=True)
+@click.option("--name", required=True)
+@click.option("--redirect-uri", "redirect_uris", multiple=True, help="Required, unless a --profile builds it.")
+@click.option("--post-logout-redirect-uri", "post_logout_redirect_uris", multiple=True)
+@click.option("--public", is_flag=True, help="A public client (no secret, PKCE required).")
+@click.option("--auth-method", type=click.Choice([m for m in AUTH_METHODS if m != "none"]),
+              help="[default: client_secret_basic]")
+@click.option("--first-party", is_flag=True, help="Trusted client: no consent page.")
+@click.option("--scope", help="[default: openid profile email]")
+@click.option("--grant-type", "grant_types", multiple=True, type=click.Choice(GRANT_TYPES))
+@click.option("--backchannel-logout-uri")
+@click.option("--jwks-file", type=click.Path(exists=True, dir_okay=False), help="Public JWKS, for private_key_jwt.")
+@click.option("--client-id", help="Choose the client_id (random by default).")
+@click.option("--id-token-signed-response-alg", type=click.Choice(SIGNING_ALGS), help="[default: RS256]")
+@click.option("--userinfo-signed-response-alg", type=click.Choice(SIGNING_ALGS),
+              help="Userinfo as a JWT signed with this alg (default: JSON).")
+@click.option("--profile", type=click.Choice(PROFILES),
+              help="franceconnect: FranceConnect as a client, this IdP being its identity provider (FI).")
+@click.option("--franceconnect-host", help="With --profile franceconnect: FranceConnect's host, for its callback URLs.")
+@click.option("--json", "as_json", is_flag=True)
+@with_appcontext
+def create(tenant, as_json, **options):
+    """Register a client; its secret is printed once and stored as a keyed hash."""
+    _tenant(tenant)
+    try:
+        row, secret = create_client(tenant, **options)
+    except ClientError as exc:
+        raise click.UsageError(str(exc)) from None
+    data = describe(row)
+    if secret:
+        data["client_secret"] = secret
+    lines = [f"client_id: {row.client_id}"] + ([f"client_secret: {secret}  (affiché une seule fois)"] if secret else [])
+    _emit(data, as_json, lines)
+
+
+@clients.command("list")
+@click.option("--tenant", help="Only this tenant's clients.")
+@click.option("--json", "as_json", is_flag=True)
+@with_appcontext
+def list_(tenant, as_json):
+    if tenant:
+        _tenant(tenant)
+    rows = [describe(r) for r in list_clients(tenant)]
+    _emit({"clients": rows}, as_json, [f"{r['tenant']}  {r['client_id']}  {r['name']}" for r in rows])
+
+
+@clients.command("show")
+@click.argument("client_id")
+@click.option("--tenant", help="Needed only if the client_id exists in several tenants.")
+@click.option("--json", "as_json", is_flag=True)
+@with_appcontext
+def show(client_id, tenant, as_json):
+    row = show_client(tenant, client_id)
+    if row is None:
+        raise click.UsageError(f"no client {client_id!r}" + (f" in tenant {tenant!r}" if tenant else ""))
+    data = describe(row)
+    _emit(data, as_json, [f"{k}: {v}" for k, v in data.items()])
+
+
+@clients.command("delete")
+@click.argument("client_id")
+@click.option("--tenant", help="Needed only if the client_id exists in several tenants.")
+@click.option("--json", "as_json", is_flag=True)
+@with_appcontext
+def delete(client_id, tenant, as_json):
+    if not delete_client(tenant, client_id):
+        raise click.UsageError(f"no client {client_id!r}" + (f" in tenant {tenant!r}" if tenant else ""))
+    _emit({"deleted": client_id}, as_json, [f"client {client_id} supprimé"])

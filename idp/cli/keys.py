@@ -1,0 +1,70 @@
+"""``idp keys ...``"""
+
+from __future__ import annotations
+
+import click
+from flask.cli import with_appcontext
+
+from idp.store import keystore
+from idp.cli.main import _emit, _tenant
+
+
+@click.group("keys")
+def keys_group():
+    """Signing keys of a tenant."""
+
+
+@keys_group.command("list")
+@click.option("--tenant", required=True)
+@click.option("--json", "as_json", is_flag=True)
+@with_appcontext
+def list_keys(tenant, as_json):
+    _tenant(tenant)
+    rows = [{"kid": r.kid, "alg": r.alg, "state": r.state.value, "created_at": r.created_at,
+             "activated_at": r.activated_at, "retired_at": r.retired_at}
+            for r in keystore.records(tenant)]
+    _emit({"tenant": tenant, "keys": rows}, as_json,
+          [f"{r['state']:8} {r['alg']:6} {r['kid']}" for r in rows])
+
+
+@keys_group.command("rotate")
+@click.option("--tenant", required=True)
+@click.option("--json", "as_json", is_flag=True)
+@with_appcontext
+def rotate(tenant, as_json):
+    """next → active, active → retired, a new next; old retired keys removed."""
+    _tenant(tenant)
+    plan = keystore.rotate(tenant)
+    data = {"tenant": tenant, "promoted": plan.promote, "retired": plan.retire, "removed": plan.remove,
+            "created": [alg for alg, _ in plan.create]}
+    _emit(data, as_json, [f"promues : {plan.promote}", f"retirées : {plan.retire}", f"supprimées : {plan.remove}"])
+
+
+@keys_group.command("encryption-keys")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, writable=True),
+              help="where to write the private JWKS (mode 0600)")
+@click.option("--alg", "algs", multiple=True, default=("RSA-OAEP-256", "ECDH-ES"), show_default=True,
+              type=click.Choice(["RSA-OAEP-256", "RSA-OAEP", "ECDH-ES"]))
+@click.option("--json", "as_json", is_flag=True)
+def encryption_keys(out, algs, as_json):
+    """Keys FranceConnect+ encrypts its ID tokens and userinfo to (A256GCM).
+
+    The private JWKS goes to --out, for [providers.franceconnect] encryption_keys_file; the
+    public keys are served at {issuer}/franceconnect/jwks.json, the URL to give FranceConnect."""
+    import json
+    import os
+    import secrets
+
+    from joserfc.jwk import ECKey, RSAKey
+
+    keys = []
+    for alg in algs:
+        params = {"alg": alg, "use": "enc", "kid": f"fc-enc-{alg.lower()}-{secrets.token_hex(4)}"}
+        key = (ECKey.generate_key("P-256", parameters=params) if alg == "ECDH-ES"
+               else RSAKey.generate_key(3072, parameters=params))
+        keys.append(key)
+    fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        json.dump({"keys": [k.as_dict(private=True) for k in keys]}, handle, indent=2)
+    public = [k.as_dict(private=False) for k in keys]
+    _emit({"file": out, "keys": public}, as_json, [f"{k['alg']:13} {k['kid']}" for k in public])

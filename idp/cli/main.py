@@ -1,0 +1,192 @@
+"""The ``idp`` operator command line (a Flask CLI group).
+
+Forms are stable because scripts rely on them; ``--json`` prints exactly one JSON object.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from idp.config.settings import SettingsError
+
+
+def _emit(data: dict, as_json: bool, lines: list[str]) -> None:
+    if as_json:
+        click.echo(json.dumps(data, ensure_ascii=False, default=str))
+    else:
+        for line in lines:
+            click.echo(line)
+
+
+def _tenant(slug: str):
+    tenants = current_app.extensions["idp_tenants"]
+    if slug not in tenants:
+        raise click.BadParameter(f"unknown tenant {slug!r}; known: {', '.join(tenants)}", param_hint="--tenant")
+    return tenants[slug]
+
+
+def register(app) -> None:
+    from idp.cli import users as cli_accounts
+    from idp.cli import clients as cli_clients
+    from idp.cli import keys as cli_keys
+    from idp.cli import policies as cli_policies
+
+    app.cli.add_command(init_command)
+    app.cli.add_command(serve_command)
+    app.cli.add_command(cli_clients.clients)
+    app.cli.add_command(cli_accounts.users)
+    app.cli.add_command(cli_keys.keys_group)
+    app.cli.add_command(cli_policies.policies_group)
+    app.cli.add_command(backchannel_group)
+    app.cli.add_command(purge_command)
+
+
+PURGE_LABELS = {"interactions": "interactions", "authorization_codes": "codes d'autorisation",
+                "sso_sessions": "sessions", "signups": "inscriptions en cours",
+                "verifications": "codes de vérification", "revoked_tokens": "jetons révoqués (liste de refus)",
+                "issued_access_tokens": "jetons d'accès émis", "refresh_tokens": "jetons de rafraîchissement",
+                "used_assertions": "assertions private_key_jwt utilisées",
+                "backchannel_deliveries": "déconnexions back-channel abandonnées",
+                "pending_accounts": "comptes jamais activés"}
+
+
+@click.command("purge")
+@click.option("--batch-size", default=1000, show_default=True, type=click.IntRange(1, 100_000),
+              help="Rows deleted per statement (and per commit).")
+@click.option("--json", "as_json", is_flag=True)
+@with_appcontext
+def purge_command(batch_size: int, as_json: bool):
+    """Delete expired rows (run from cron, e.g. hourly): interactions, codes, sessions,
+    signups, verification codes, deny-list entries, abandoned back-channel deliveries,
+    accounts of abandoned signups never activated."""
+    from idp.store.purge import purge
+
+    counts = purge(batch_size)
+    _emit(counts, as_json, [f"{PURGE_LABELS[kind]} supprimé(e)s : {count}" for kind, count in counts.items()])
+
+
+@click.group("backchannel")
+def backchannel_group():
+    """Back-channel logouts owed to relying parties."""
+
+
+@backchannel_group.command("deliver")
+@click.option("--json", "as_json", is_flag=True)
+@with_appcontext
+def backchannel_deliver(as_json: bool):
+    """Send the back-channel logouts that are due (run from cron, e.g. every minute)."""
+    from idp.oidc.backchannel import deliver_due
+
+    counts = deliver_due(current_app.extensions["idp_tenants"])
+    _emit(counts, as_json, [f"envoyées : {counts['sent']}, en échec : {counts['failed']}, "
+                            f"abandonnées : {counts['abandoned']}"])
+
+
+@click.command("init")
+@click.option("--demo", is_flag=True, help="Also create the demo relying party and one demo account per tenant.")
+@click.option("--json", "as_json", is_flag=True)
+@with_appcontext
+def init_command(demo: bool, as_json: bool):
+    """Create or upgrade the schema, give each tenant its keys; idempotent."""
+    from flask_migrate import upgrade
+
+    from idp.app import MIGRATIONS
+    from idp.store.keystore import ensure_keys
+    from idp.config.production import refuse_demo_install
+
+    if demo:   # before anything is written
+        try:
+            refuse_demo_install(current_app.config["IDP_SETTINGS"])
+        except SettingsError as exc:
+            raise click.UsageError(str(exc)) from None
+    upgrade(directory=MIGRATIONS)
+    created = {slug: ensure_keys(slug) for slug in current_app.extensions["idp_tenants"]}
+    result = {"schema": "up to date", "keys_created": created}
+    lines = ["Schéma de base de données à jour."] + [
+        f"Clés de {slug} : {'créées' if made else 'déjà présentes'}" for slug, made in created.items()]
+    if demo:
+        from idp.demo.setup import install_demo
+
+        result["demo"] = install_demo()
+        lines += _demo_lines(result["demo"])
+    _emit(result, as_json, lines)
+
+
+def _demo_lines(demo: dict) -> list[str]:
+    lines = ["", "Démonstration :"]
+    for slug, info in demo.items():
+        lines.append(f"  {slug}: {info['url']}  identifiant {info['identifier']}  mot de passe {info['password']}")
+    return lines
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--workers", default=None, type=click.IntRange(1), help="Worker processes (default: the cores).")
+@click.option("--server", "server_name", default=os.environ.get("IDP_SERVE_SERVER", "granian"), show_default=True,
+              type=click.Choice(["granian", "gunicorn"]), help="Chosen by measurement: see bench/RESULTS.md.")
+@click.option("--worker-class", default=os.environ.get("IDP_SERVE_WORKER_CLASS", "gthread"), show_default=True,
+              type=click.Choice(["sync", "gthread"]), help="gunicorn only; gthread keeps connections alive.")
+@click.option("--threads", default=lambda: int(os.environ.get("IDP_SERVE_THREADS", "0")) or None, type=click.IntRange(1),
+              help="Threads per worker (default: Granian 1, gunicorn gthread 4).")
+@click.option("--access-log/--no-access-log", default=True, show_default=True)
+@with_appcontext
+def serve_command(host: str, port: int, workers: int | None, server_name: str, worker_class: str,
+                  threads: int | None, access_log: bool):
+    """Serve with Granian (or gunicorn), one worker per core by default (idp/web/serving.py); with
+    neither installed, Werkzeug in development only.
+
+    Several workers need ``[redis] url`` (shared counters): production refuses without it,
+    development serves one worker and says so (idp/config/production.py)."""
+    from idp.config.production import workers_to_serve
+    from idp.web.serving import available, default_workers, server_argv, server_environ
+
+    settings = current_app.config["IDP_SETTINGS"]
+    workers = workers or default_workers()
+    try:
+        served = workers_to_serve(settings, workers)
+    except SettingsError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(2)
+    if served != workers:
+        click.echo(f"WARNING: DEVELOPMENT, NO [redis] url: serving 1 worker instead of {workers} "
+                   "(in-memory counters are per process)", err=True)
+    if available(server_name):
+        os.environ.update(server_environ(server_name, served, access_log))
+        argv = server_argv(server_name, host, port, served, threads, worker_class, access_log,
+                           production=not settings.development)
+        os.execv(sys.executable, argv)
+    if not settings.development:
+        click.echo(f"Error: {server_name} is not installed and Werkzeug is a development server: "
+                   "pip install '.[production]'", err=True)
+        sys.exit(2)
+    click.echo(f"{server_name} is not installed: serving with Werkzeug (development only)")
+    from werkzeug.serving import run_simple
+
+    from idp.web.logredact import install_werkzeug_filter
+
+    install_werkzeug_filter()
+
+    run_simple(host, port, current_app._get_current_object(), threaded=True, use_reloader=False)
+
+
+def create_cli_app():
+    from idp.app import create_app
+
+    try:
+        return create_app()
+    except SettingsError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(2)
+
+
+def main():
+    cli = FlaskGroup(create_app=create_cli_app, add_default_commands=True,
+                     help="Operator commands of the identity provider.")
+    cli(prog_name="idp")

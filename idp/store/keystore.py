@@ -1,0 +1,94 @@
+"""Storage of each tenant's signing keys, and the per-process key-ring cache.
+
+The ring is cached for ``RING_TTL`` seconds. That is safe because a new key is published as
+``next`` one whole rotation before it signs, and a retired key stays published while tokens
+it signed live: a process that signs a few seconds longer with the previous key produces
+tokens every relying party can still verify.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+
+from flask import current_app
+
+from keys import KeyRecord, KeyRing, KeyState, generate_record, plan_initial, plan_rotation
+from keys.sealing import decode_kek
+
+from idp.store.db import db, scoped_all, utcnow
+from idp.store.models import SigningKey
+
+RING_TTL = 10.0
+_rings: dict[str, tuple[float, KeyRing]] = {}
+
+
+def _kek() -> bytes:
+    return decode_kek(current_app.config["IDP_SETTINGS"].server.key_encryption_key)
+
+
+def _to_record(row: SigningKey) -> KeyRecord:
+    return KeyRecord(
+        kid=row.kid, alg=row.alg, state=KeyState(row.state), public_jwk=row.public_jwk,
+        sealed_private=row.sealed_private, created_at=row.created_at,
+        activated_at=row.activated_at, retired_at=row.retired_at,
+    )
+
+
+def records(tenant: str) -> list[KeyRecord]:
+    return [_to_record(row) for row in scoped_all(SigningKey, tenant)]
+
+
+def _apply(tenant: str, plan) -> None:
+    now = utcnow()
+    rows = {row.kid: row for row in scoped_all(SigningKey, tenant)}
+    for kid in plan.retire:
+        rows[kid].state, rows[kid].retired_at = KeyState.RETIRED.value, now
+    for kid in plan.promote:
+        rows[kid].state, rows[kid].activated_at = KeyState.ACTIVE.value, now
+    for kid in plan.remove:
+        db.session.delete(rows[kid])
+    kek = _kek()
+    for alg, state in plan.create:
+        rec = generate_record(tenant, alg, state, kek, now)
+        db.session.add(SigningKey(
+            tenant=tenant, kid=rec.kid, alg=alg, state=state.value, public_jwk=rec.public_jwk,
+            sealed_private=rec.sealed_private, created_at=now, activated_at=rec.activated_at,
+        ))
+    db.session.commit()
+    _rings.pop(tenant, None)
+
+
+def ensure_keys(tenant: str) -> bool:
+    """Give the tenant one active and one next key per algorithm; True if anything changed."""
+    plan = plan_initial(records(tenant))
+    if not plan.empty:
+        _apply(tenant, plan)
+    return not plan.empty
+
+
+def rotate(tenant: str):
+    settings = current_app.config["IDP_SETTINGS"]
+    plan = plan_rotation(records(tenant), utcnow(), timedelta(seconds=settings.tokens.key_retire_after))
+    _apply(tenant, plan)
+    return plan
+
+
+def cached_ring(tenant: str) -> KeyRing | None:
+    """The ring this process holds for ``tenant`` while it is fresh; None once it is due
+    for a rebuild (no database read here: idp/oidc/published.py asks on every JWKS request)."""
+    cached = _rings.get(tenant)
+    return cached[1] if cached and cached[0] > time.monotonic() else None
+
+
+def keyring(tenant: str) -> KeyRing:
+    cached = cached_ring(tenant)
+    if cached is not None:
+        return cached
+    ring = KeyRing(tenant, records(tenant), _kek())
+    _rings[tenant] = (time.monotonic() + RING_TTL, ring)
+    return ring
+
+
+def forget_rings() -> None:
+    _rings.clear()

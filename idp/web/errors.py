@@ -1,0 +1,118 @@
+"""What a refused or failed request gets: never Werkzeug's English "500 Internal Server Error".
+
+- Protocol endpoints (token, introspection, revocation, userinfo, discovery, JWKS, health
+  and the pages' JSON helpers) answer JSON with an OAuth error code: ``invalid_request`` /
+  ``invalid_client`` for what :mod:`idp.web.params` refused, ``server_error`` (500) for a bug,
+  ``temporarily_unavailable`` (503) for an outage.
+- Every other request gets a page in the site's layout, in French (English with Flask-Babel).
+- An outage is the database or Redis not answering (connection refused, lost, timed out,
+  SQLite locked): 503 "service temporarily unavailable, try again" with ``Retry-After``, one
+  log line without traceback. Any other failure is a 500 whose one traceback Flask logs, its
+  path redacted as access logs are (activation links carry a token in their path).
+
+Each handler rolls the session back first: a failed statement leaves it unusable, and the
+response hooks (the CSP header) must not hit ``PendingRollbackError`` on the way out.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import redis.exceptions
+import sqlalchemy.exc
+from flask import jsonify, render_template, request
+from flask_babel import lazy_gettext as _l
+
+from idp.store.db import db
+from idp.web.logredact import redact_target
+from idp.web.params import MalformedRequest
+
+log = logging.getLogger("idp.errors")
+
+JSON_ENDPOINTS = frozenset({
+    "oidc.token", "oidc.introspect", "oidc.revoke", "oidc.userinfo", "oidc.discovery", "oidc.jwks",
+    "franceconnect.encryption_keys", "health.healthz", "signup.identifier_availability",
+    "signup.password_check",
+})
+AUTHORIZATION_PAGES = {"oidc.authorize": "oidc/error.html", "oidc.resume": "oidc/error.html",
+                       "oidc.logout": "oidc/logout_error.html"}
+OUTAGES = (sqlalchemy.exc.OperationalError, sqlalchemy.exc.InterfaceError, sqlalchemy.exc.TimeoutError,
+           redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
+RETRY_AFTER = "30"
+
+
+def wants_json() -> bool:
+    return request.endpoint in JSON_ENDPOINTS
+
+
+def _rollback() -> None:
+    try:
+        db.session.rollback()
+    except Exception as error:  # a lost connection may fail to roll back: it is discarded anyway
+        log.warning("rollback after a failed request failed (%s)", type(error).__name__)
+
+
+def _json(error: str, description: str, status: int, headers=()):
+    response = jsonify(error=error, error_description=description)
+    response.status_code = status
+    response.headers["Cache-Control"] = "no-store"
+    for name, value in headers:
+        response.headers[name] = value
+    return response
+
+
+def malformed(refusal: MalformedRequest):
+    """A request :mod:`idp.web.params` refused: the RFC error, or a page (never a redirect)."""
+    error = refusal.error
+    log.info("request_refused endpoint=%s error=%s", request.endpoint, error.error)
+    if wants_json():
+        status, body, headers = error()
+        headers = [(k, v) for k, v in headers if k.lower() == "www-authenticate"]
+        if request.endpoint == "oidc.userinfo":   # RFC 6750 §3
+            headers.append(("WWW-Authenticate", f'Bearer error="{error.error}"'))
+        return _json(body["error"], body.get("error_description", ""), status, headers)
+    template = AUTHORIZATION_PAGES.get(request.endpoint)
+    if template:
+        return render_template(template, error=error), 400
+    return render_template("error.html", title=_l("Demande invalide"),
+                           message=_l("Votre demande contient des caractères ou des valeurs que nous ne "
+                                      "pouvons pas accepter. Revenez en arrière, vérifiez ce que vous avez "
+                                      "saisi et recommencez.")), 400
+
+
+def unavailable(error: Exception):
+    """The database or Redis is not answering: 503, try again (no traceback: not a bug)."""
+    _rollback()
+    cause = getattr(error, "orig", None) or error
+    # the driver's own first line (never SQLAlchemy's, which quotes the statement): on SQLite
+    # "no such table" is an OperationalError too, and must not hide behind "unavailable"
+    detail = (str(cause).splitlines() or [""])[0][:200]
+    log.error("service_unavailable endpoint=%s cause=%s detail=%s", request.endpoint, type(cause).__name__, detail)
+    headers = [("Retry-After", RETRY_AFTER)]
+    if wants_json():
+        return _json("temporarily_unavailable",
+                     "The service is temporarily unavailable, try again later.", 503, headers)
+    return render_template("errors/503.html"), 503, headers
+
+
+def server_error(error):
+    """Any unhandled failure (Flask has logged its traceback)."""
+    _rollback()
+    if wants_json():
+        return _json("server_error", "The server encountered an unexpected error.", 500)
+    return render_template("errors/500.html"), 500
+
+
+def log_exception(app):
+    """Flask's "Exception on <path>" line, with the path redacted (activation tokens)."""
+    def log_it(exc_info):
+        app.logger.error("Exception on %s [%s]", redact_target(request.path), request.method, exc_info=exc_info)
+    return log_it
+
+
+def setup_errors(app) -> None:
+    app.register_error_handler(MalformedRequest, malformed)
+    for outage in OUTAGES:
+        app.register_error_handler(outage, unavailable)
+    app.register_error_handler(500, server_error)
+    app.log_exception = log_exception(app)

@@ -1,0 +1,108 @@
+"""Response headers every page and API carries (OWASP ASVS V14.4).
+
+CSP ``form-action`` is checked by browsers on every redirect that follows a form submission
+(CSP 3 §6.3.1.1), not only on the form's own URL. So a page whose form may end, through
+redirects, at another origin lists it: the relying party's ``redirect_uri`` origin while an
+authorization request is pending in this browser (the login, consent, signup and
+FranceConnect pages all end there), and FranceConnect's origin where its button is shown.
+
+``Strict-Transport-Security`` (RFC 6797) goes on every response when ``public_url`` is https,
+never on plain HTTP (browsers ignore it there, and a development host must stay reachable):
+one year with subdomains, as Keycloak sends it; no ``preload``, which is the operator's
+decision for the whole domain.
+
+The CSRF token (Flask-WTF) is rotated when an SSO session starts (:func:`rotate_csrf_token`,
+OWASP CSRF cheat sheet: a token seen before the login is worth nothing after it) and lives
+``[tokens] interaction_ttl`` seconds (``WTF_CSRF_TIME_LIMIT``): a page left open longer than
+its login could last is refused with a French "formulaire expiré" message.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from urllib.parse import urlsplit
+
+from flask import current_app, g, request, session
+
+log = logging.getLogger("idp.security")
+HSTS = "max-age=31536000; includeSubDomains"
+
+
+def csp_nonce() -> str:
+    if "csp_nonce" not in g:
+        g.csp_nonce = secrets.token_urlsafe(16)
+    return g.csp_nonce
+
+
+def _origin(url: str | None) -> str | None:
+    parts = urlsplit(url or "")
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme in ("http", "https") and parts.netloc else None
+
+
+def _relying_party_origin() -> str | None:
+    """The ``redirect_uri`` origin of this browser's pending authorization request."""
+    from idp.oidc import interactions
+
+    handle = request.cookies.get(interactions.COOKIE)
+    if not handle:
+        return None
+    row = interactions.load(handle)
+    if row is None:
+        return None
+    uri = row.params.get("redirect_uri")
+    if not uri:
+        from idp.clients.model import find_client
+
+        client = find_client(row.client_id)
+        uri = client.get_default_redirect_uri() if client is not None else None
+    return _origin(uri)
+
+
+def _franceconnect_origin() -> str | None:
+    from idp.federation.provider import enabled, form_action_origin
+
+    return form_action_origin() if enabled() else None
+
+
+def _form_action() -> str:
+    sources = [g.get("form_action", "'self'")]
+    tenant = g.get("tenant")
+    if tenant is not None:
+        try:
+            extra = [_relying_party_origin(), _franceconnect_origin() if tenant.config.franceconnect else None]
+        except Exception:   # headers must never turn a page into an error
+            log.exception("form-action sources could not be computed")
+            extra = []
+        extra += [_origin(url) for url in g.get("form_action_extra", [])]
+        sources += [origin for origin in extra if origin and origin not in sources]
+    return " ".join(sources)
+
+
+def add_security_headers(response):
+    # a failed request's session may be unusable (PendingRollbackError): its error page has
+    # no form to send anywhere, so the pending request is not read for it
+    page = response.mimetype == "text/html" and response.status_code < 500
+    form_action = _form_action() if page else g.get("form_action", "'self'")
+    script = f"'self' 'nonce-{g.csp_nonce}'" if "csp_nonce" in g else "'self'"
+    response.headers.setdefault(
+        "Content-Security-Policy",
+        f"default-src 'self'; script-src {script}; style-src 'self'; img-src 'self' data:; "
+        f"form-action {form_action}; frame-ancestors 'none'; base-uri 'none'",
+    )
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "no-referrer")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    if current_app.config["IDP_SETTINGS"].server.public_url.startswith("https://"):
+        response.headers.setdefault("Strict-Transport-Security", HSTS)
+    if request.endpoint and not request.endpoint.endswith(("jwks", "discovery")) and not request.path.startswith("/static"):
+        response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+def rotate_csrf_token() -> None:
+    """Forget this browser's CSRF token: the next form gets a new one (Flask-WTF keeps the
+    raw token in the session and the signed one cached in ``g``, both under the field name)."""
+    name = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    session.pop(name, None)
+    g.pop(name, None)
