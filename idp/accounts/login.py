@@ -15,7 +15,7 @@ from policies.identifiers import EmailScheme
 
 from idp.store.db import db, utcnow
 from idp.store.models import Account
-from idp.security.passwords import hasher, needs_rehash, verify_password
+from idp.security.passwords import needs_rehash, tenant_hasher, verify_password
 from idp.security.vault import vault
 from idp.accounts.service import account_identifier, find_account
 
@@ -47,11 +47,6 @@ class LoginOutcome:
     field: str | None = None          # "identifier" or "password" or None (form-level)
     message: str | None = None
     code: str | None = None
-
-
-def tenant_hasher():
-    params = current_app.config["IDP_SETTINGS"].argon2_for(g.tenant.slug)
-    return hasher(params.memory_cost, params.time_cost, params.parallelism)
 
 
 def _throttle_key(identifier: str) -> str:

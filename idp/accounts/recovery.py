@@ -37,7 +37,7 @@ from idp.security.vault import vault
 from idp.signup.delivery import deliver
 from idp.web.tenancy import tenant_blueprint
 from idp.accounts.credentials import password_changed
-from idp.accounts.login import tenant_hasher
+from idp.security.passwords import tenant_hasher
 from idp.accounts.service import account_identifier, find_account
 
 log = logging.getLogger("idp.recovery")

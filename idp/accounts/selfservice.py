@@ -34,7 +34,8 @@ from idp.clients.model import find_client
 from idp.oidc.backchannel import send_owed
 from idp.oidc.tokens import revoke_family
 from idp.web.tenancy import tenant_blueprint
-from idp.accounts.login import password_again, tenant_hasher
+from idp.accounts.login import password_again
+from idp.security.passwords import tenant_hasher
 from idp.accounts.service import account_identifier, email_in_use
 
 log = logging.getLogger("idp.account")

@@ -139,7 +139,7 @@ def _send_provisional_code(state) -> Account | None:
     first login with it asks for a personal code. When a simultaneous signup of the same NIR
     wrote its account first (the unique index decides), nothing is written or sent and that
     account is returned, so that its holder is told as after any later signup."""
-    from idp.accounts.login import tenant_hasher
+    from idp.security.passwords import tenant_hasher
 
     answers = state.answers
     code = "".join(secrets.choice("ABCDEFGHJKLMNPQRSTUVWXYZ23456789") for _ in range(8))
