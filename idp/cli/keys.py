@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
+from idp.security.audit import audit
 from idp.store import keystore
 from idp.cli.common import emit, json_option, with_tenant
 
@@ -34,6 +35,7 @@ def rotate(tenant, as_json):
     plan = keystore.rotate(tenant.slug)
     data = {"tenant": tenant.slug, "promoted": plan.promote, "retired": plan.retire, "removed": plan.remove,
             "created": [alg for alg, _ in plan.create]}
+    audit("keys.rotated", **data)
     emit(data, as_json, [f"promues : {plan.promote}", f"retirées : {plan.retire}", f"supprimées : {plan.remove}"])
 
 

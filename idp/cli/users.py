@@ -8,6 +8,7 @@ from flask.cli import with_appcontext
 
 from idp.accounts.service import create_account
 from idp.cli.common import emit, json_option, with_account, with_tenant
+from idp.security.audit import audit
 
 
 @click.group("users")
@@ -53,6 +54,7 @@ def activate(tenant, account, identifier, as_json):
 
     previous, account.status = account.status, "active"
     db.session.commit()
+    audit("account.activated", tenant=tenant.slug, account=account.id, channel="operator", previous_status=previous)
     emit({"id": account.id, "previous_status": previous, "status": "active"}, as_json,
          [f"Compte {account.id} ouvert (était {previous})"])
 
@@ -144,7 +146,6 @@ def suspend(tenant, account, identifier, as_json):
     no login, by password or FranceConnect; every session ended, every token revoked, the
     FranceConnect link removed. `users activate` reopens it, `users delete` frees the number."""
     from idp.accounts import credentials
-    from idp.security.audit import audit
     from idp.store.db import db
     from idp.federation.account_link import unlink
     from idp.oidc.backchannel import send_owed
@@ -174,7 +175,6 @@ def delete(tenant, account, identifier, yes, as_json):
     personal data), freeing its identifier: after `users suspend`, once the number is known
     to be someone else's."""
     from idp.accounts.selfservice import erase
-    from idp.security.audit import audit
 
     if not yes:
         click.confirm(f"Effacer définitivement le compte {account.id} ({tenant.identifier_scheme.mask(identifier)}) ?",
