@@ -21,6 +21,7 @@ from idp.store.models import Account, RefreshToken, SsoSession
 from idp.oidc.backchannel import owe, send_owed
 from idp.clients.model import find_client
 from idp.oidc.tokens import revoke_family, revoke_session_tokens
+from idp.security.audit import audit
 from idp.signup.delivery import deliver
 
 log = logging.getLogger("idp.account")
@@ -77,8 +78,8 @@ def password_changed(account: Account, keep: SsoSession | None = None, how: str 
     db.session.commit()
     send_owed()
     tell(account, "password_changed", {"when": _now_text(), "reset": how == "reset"})
-    log.info("password_%s tenant=%s sessions_ended=%d token_families_revoked=%d",
-             "reset_done" if how == "reset" else "changed", g.tenant.slug, sessions, families)
+    audit("password.reset" if how == "reset" else "password.changed", account=account.id, sessions_ended=sessions,
+          token_families_revoked=families)
 
 
 def contact_changed(account: Account, channel: str, old_email: str | None, old_email_verified: bool,

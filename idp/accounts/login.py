@@ -7,7 +7,6 @@ from flask_babel import lazy_gettext as _l
 
 from idp.web.i18n import tr
 
-import logging
 from dataclasses import dataclass
 
 from flask import current_app, g, request
@@ -15,11 +14,10 @@ from policies.identifiers import EmailScheme
 
 from idp.store.db import db, utcnow
 from idp.store.models import Account
-from idp.security.passwords import hasher, needs_rehash, verify_password
+from idp.security.audit import audit
+from idp.security.passwords import needs_rehash, tenant_hasher, verify_password
 from idp.security.vault import vault
 from idp.accounts.service import account_identifier, find_account
-
-log = logging.getLogger("idp.login")
 
 MESSAGES = {
     "invalid_credentials": _l("Identifiant ou mot de passe incorrect."),
@@ -49,11 +47,6 @@ class LoginOutcome:
     code: str | None = None
 
 
-def tenant_hasher():
-    params = current_app.config["IDP_SETTINGS"].argon2_for(g.tenant.slug)
-    return hasher(params.memory_cost, params.time_cost, params.parallelism)
-
-
 def _throttle_key(identifier: str) -> str:
     return f"login:{vault().index(g.tenant.slug, identifier)}"
 
@@ -73,12 +66,14 @@ def _record_failure(identifier: str) -> None:
     at each threshold the lock doubles: 1, 2, 4... times ``lockout_seconds``, up to an hour."""
     settings = current_app.config["IDP_SETTINGS"].login
     counters = current_app.extensions["idp_counters"]
-    for key, threshold in ((_throttle_key(identifier), settings.max_failures),
-                           (_address_key(), settings.max_failures_per_address)):
+    for scope, key, threshold in (("identifier", _throttle_key(identifier), settings.max_failures),
+                                  ("address", _address_key(), settings.max_failures_per_address)):
         failures = counters.incr(key, 86400)
         if failures % threshold == 0:
             strikes = failures // threshold
-            counters.lock("lock:" + key, min(3600, settings.lockout_seconds * 2 ** (strikes - 1)))
+            seconds = min(3600, settings.lockout_seconds * 2 ** (strikes - 1))
+            counters.lock("lock:" + key, seconds)
+            audit("login.locked", "failure", scope=scope, seconds=seconds)
 
 
 def _typed_name(raw: str):
@@ -126,7 +121,7 @@ def authenticate(raw_identifier: str, password: str) -> LoginOutcome:
     counters = current_app.extensions["idp_counters"]
     wait = _locked(name)
     if wait:
-        log.warning("login_throttled tenant=%s identifier=%s", g.tenant.slug, _mask(name))
+        audit("login.throttled", "failure", identifier=_mask(name))
         return LoginOutcome(message=MESSAGES["throttled"].format(seconds=wait), code="throttled")
     account = _account_of(name)
     ph = tenant_hasher()
@@ -134,7 +129,7 @@ def authenticate(raw_identifier: str, password: str) -> LoginOutcome:
     verified = verify_password(ph, account.password_hash if account else None, password) and length_ok
     if not verified:
         _record_failure(name)
-        log.info("login_failed tenant=%s identifier=%s", g.tenant.slug, _mask(name))
+        audit("login.failure", "failure", identifier=_mask(name))
         return LoginOutcome(message=MESSAGES["invalid_credentials"], code="invalid_credentials")
     counters.delete(_throttle_key(name))
     return _granted(account, password, ph, name)
@@ -149,12 +144,12 @@ def password_again(account: Account, password: str) -> LoginOutcome:
     name = account_identifier(account)
     wait = _locked(name)
     if wait:
-        log.warning("reauthentication_throttled tenant=%s identifier=%s", g.tenant.slug, _mask(name))
+        audit("reauthentication.throttled", "failure", identifier=_mask(name))
         return LoginOutcome(message=MESSAGES["throttled"].format(seconds=wait), code="throttled")
     if not password or not verify_password(tenant_hasher(), account.password_hash, password):
         if password:   # an empty field costs no verification and tells nothing
             _record_failure(name)
-        log.info("reauthentication_failed tenant=%s identifier=%s", g.tenant.slug, _mask(name))
+        audit("reauthentication.failure", "failure", identifier=_mask(name))
         return LoginOutcome(code="invalid_credentials")
     current_app.extensions["idp_counters"].delete(_throttle_key(name))
     return LoginOutcome(account=account)
@@ -170,6 +165,6 @@ def _granted(account: Account, password: str, ph, name: str) -> LoginOutcome:
         # committed with the session the login writes (one transaction per login); a login
         # that goes no further drops it, and the next one rehashes
         account.password_hash = ph.hash(password)
-        log.info("password_rehashed tenant=%s", g.tenant.slug)
-    log.info("login_succeeded tenant=%s identifier=%s", g.tenant.slug, _mask(name))
+        audit("password.rehashed", account=account.id)
+    audit("login.success", account=account.id, identifier=_mask(name))
     return LoginOutcome(account=account)

@@ -19,7 +19,6 @@ cookie, never readable there; the reminder masks a NIR and says where to read it
 from __future__ import annotations
 
 import base64
-import logging
 
 from flask import current_app, g, redirect, render_template, request, session, url_for
 from flask_babel import lazy_gettext as _l, ngettext
@@ -37,10 +36,10 @@ from idp.security.vault import vault
 from idp.signup.delivery import deliver
 from idp.web.tenancy import tenant_blueprint
 from idp.accounts.credentials import password_changed
-from idp.accounts.login import tenant_hasher
+from idp.security.audit import audit
+from idp.security.passwords import tenant_hasher
 from idp.accounts.service import account_identifier, find_account
 
-log = logging.getLogger("idp.recovery")
 bp = tenant_blueprint("recovery", __name__)
 PURPOSE = "password_reset"
 REMINDER = "identifier_reminder"
@@ -94,7 +93,8 @@ def _send_reset_code(identifier: str, channel: str) -> None:
     outcome = verification.request_code(PURPOSE, account.id, channel, destination)
     if outcome.ok:
         deliver(channel, destination, "password_reset_code", {"code": outcome.secret})
-    log.info("password_reset_code tenant=%s channel=%s outcome=%s", g.tenant.slug, channel, outcome.code)
+    audit("password_reset.code", "success" if outcome.ok else "failure", channel=channel,
+          reason=None if outcome.ok else outcome.code)
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
@@ -220,4 +220,4 @@ def _remind(account) -> None:
     nir = scheme.name.startswith("nir") and identifier[:1].isdigit()
     deliver("email", account.email, "identifier_reminder",
             {"identifier": scheme.mask(identifier) if nir else identifier, "nir": nir})
-    log.info("identifier_reminder_sent tenant=%s", g.tenant.slug)
+    audit("identifier.reminder_sent", account=account.id)

@@ -34,7 +34,9 @@ from idp.clients.model import find_client
 from idp.oidc.backchannel import send_owed
 from idp.oidc.tokens import revoke_family
 from idp.web.tenancy import tenant_blueprint
-from idp.accounts.login import password_again, tenant_hasher
+from idp.accounts.login import password_again
+from idp.security.audit import audit
+from idp.security.passwords import tenant_hasher
 from idp.accounts.service import account_identifier, email_in_use
 
 log = logging.getLogger("idp.account")
@@ -130,7 +132,7 @@ def revoke_consent(client_id):
         for family in families:   # with the consent: committed apart, a crash left its tokens alive
             revoke_family(family, "consent_revoked", commit=False)
         db.session.commit()
-        log.info("consent_revoked tenant=%s client=%s", g.tenant.slug, client_id)
+        audit("consent.withdrawn", account=account.id, client_id=client_id, token_families_revoked=len(families))
     return redirect(url_for("selfservice.overview", done="consent"))
 
 
@@ -183,7 +185,7 @@ def erase(account) -> None:
     db.session.delete(account)
     db.session.commit()   # all of it at once: a crash no longer leaves an account half erased
     send_owed()
-    log.warning("account_deleted tenant=%s account=%s at=%s", g.tenant.slug, account_id, utcnow().isoformat())
+    audit("account.deleted", account=account_id)
 
 
 CONTACT_PURPOSE = "contact_change"
@@ -280,7 +282,7 @@ def _confirm_contact(account):
         account.profile = {**(account.profile or {}), "phone_number_verified": True}
     db.session.commit()
     credentials.contact_changed(account, row.channel, *old, new_value=row.destination)
-    log.info("contact_changed tenant=%s channel=%s", g.tenant.slug, row.channel)
+    audit("contact.changed", account=account.id, channel=row.channel)
     return redirect(url_for("selfservice.overview", done="contact"))
 
 

@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from idp.store.db import db, scoped_first
 from idp.store.models import Account
-from idp.security.passwords import hasher
+from idp.security.passwords import hasher_for
 from idp.security.vault import vault
 
 
@@ -43,11 +43,6 @@ def account_identifier(account: Account) -> str:
     return vault().unseal(account.tenant, account.identifier_sealed)
 
 
-def _argon2(settings, tenant_slug):
-    p = settings.argon2_for(tenant_slug)
-    return hasher(p.memory_cost, p.time_cost, p.parallelism)
-
-
 def create_account(settings, tenant, identifier: str, password: str, *, email=None, given_name=None,
                    family_name=None, birthdate=None, status="active") -> AccountResult:
     """Validate with the tenant's policies, then write the account, or write nothing."""
@@ -76,7 +71,7 @@ def create_account(settings, tenant, identifier: str, password: str, *, email=No
     account = Account(
         tenant=tenant.slug, identifier_index=vault().index(tenant.slug, checked.value),
         identifier_sealed=vault().seal(tenant.slug, checked.value), status=status,
-        password_hash=_argon2(settings, tenant.slug).hash(password),
+        password_hash=hasher_for(settings, tenant.slug).hash(password),
         email=email, email_verified=bool(email), given_name=given_name, family_name=family_name,
         birthdate=birthdate, profile={},
     )

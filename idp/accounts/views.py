@@ -228,7 +228,7 @@ def _claims_in_words(names, held: set | None) -> list[tuple[str, str]]:
 def choose_code():
     """After logging in with a provisional code: choose the personal code, then go on."""
     from idp.store.models import Account
-    from idp.accounts.login import tenant_hasher
+    from idp.security.passwords import tenant_hasher
     from idp.accounts.service import account_identifier
 
     pending = session.get("choose_code")

@@ -5,11 +5,12 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
-from idp.cli.main import _emit, _tenant
+from idp.cli.common import emit, find_tenant, json_option, tenant_option, with_tenant
 from idp.clients.profiles import PROFILES
 from idp.clients.admin import ClientError, create_client, delete_client, describe, list_clients, show_client
 from idp.clients.model import AUTH_METHODS, GRANT_TYPES
 from idp.oidc.discovery import SIGNING_ALGS
+from idp.security.audit import audit
 
 
 @click.group("clients")
@@ -18,7 +19,8 @@ def clients():
 
 
 @clients.command("create")
-@click.option("--tenant", required=True)
+@with_appcontext
+@with_tenant
 @click.option("--name", required=True)
 @click.option("--redirect-uri", "redirect_uris", multiple=True, help="Required, unless a --profile builds it.")
 @click.option("--post-logout-redirect-uri", "post_logout_redirect_uris", multiple=True)
@@ -37,52 +39,59 @@ def clients():
 @click.option("--profile", type=click.Choice(PROFILES),
               help="franceconnect: FranceConnect as a client, this IdP being its identity provider (FI).")
 @click.option("--franceconnect-host", help="With --profile franceconnect: FranceConnect's host, for its callback URLs.")
-@click.option("--json", "as_json", is_flag=True)
-@with_appcontext
+@json_option
 def create(tenant, as_json, **options):
     """Register a client; its secret is printed once and stored as a keyed hash."""
-    _tenant(tenant)
     try:
-        row, secret = create_client(tenant, **options)
+        row, secret = create_client(tenant.slug, **options)
     except ClientError as exc:
         raise click.UsageError(str(exc)) from None
+    audit("client.registered", tenant=tenant.slug, client_id=row.client_id, profile=options.get("profile"))
     data = describe(row)
     if secret:
         data["client_secret"] = secret
     lines = [f"client_id: {row.client_id}"] + ([f"client_secret: {secret}  (affiché une seule fois)"] if secret else [])
-    _emit(data, as_json, lines)
+    emit(data, as_json, lines)
 
 
 @clients.command("list")
-@click.option("--tenant", help="Only this tenant's clients.")
-@click.option("--json", "as_json", is_flag=True)
+@tenant_option(required=False, help="Only this tenant's clients.")
+@json_option
 @with_appcontext
 def list_(tenant, as_json):
     if tenant:
-        _tenant(tenant)
+        find_tenant(tenant)
     rows = [describe(r) for r in list_clients(tenant)]
-    _emit({"clients": rows}, as_json, [f"{r['tenant']}  {r['client_id']}  {r['name']}" for r in rows])
+    emit({"clients": rows}, as_json, [f"{r['tenant']}  {r['client_id']}  {r['name']}" for r in rows])
+
+
+def _one_client(command):
+    """CLIENT_ID, ``--tenant`` when the client_id exists in several tenants, ``--json``."""
+    command = json_option(command)
+    command = tenant_option(required=False, help="Needed only if the client_id exists in several tenants.")(command)
+    return click.argument("client_id")(command)
+
+
+def _no_client(client_id: str, tenant: str | None) -> click.UsageError:
+    return click.UsageError(f"no client {client_id!r}" + (f" in tenant {tenant!r}" if tenant else ""))
 
 
 @clients.command("show")
-@click.argument("client_id")
-@click.option("--tenant", help="Needed only if the client_id exists in several tenants.")
-@click.option("--json", "as_json", is_flag=True)
+@_one_client
 @with_appcontext
 def show(client_id, tenant, as_json):
     row = show_client(tenant, client_id)
     if row is None:
-        raise click.UsageError(f"no client {client_id!r}" + (f" in tenant {tenant!r}" if tenant else ""))
+        raise _no_client(client_id, tenant)
     data = describe(row)
-    _emit(data, as_json, [f"{k}: {v}" for k, v in data.items()])
+    emit(data, as_json, [f"{k}: {v}" for k, v in data.items()])
 
 
 @clients.command("delete")
-@click.argument("client_id")
-@click.option("--tenant", help="Needed only if the client_id exists in several tenants.")
-@click.option("--json", "as_json", is_flag=True)
+@_one_client
 @with_appcontext
 def delete(client_id, tenant, as_json):
     if not delete_client(tenant, client_id):
-        raise click.UsageError(f"no client {client_id!r}" + (f" in tenant {tenant!r}" if tenant else ""))
-    _emit({"deleted": client_id}, as_json, [f"client {client_id} supprimé"])
+        raise _no_client(client_id, tenant)
+    audit("client.deleted", tenant=tenant, client_id=client_id)
+    emit({"deleted": client_id}, as_json, [f"client {client_id} supprimé"])

@@ -5,8 +5,9 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
+from idp.security.audit import audit
 from idp.store import keystore
-from idp.cli.main import _emit, _tenant
+from idp.cli.common import emit, json_option, with_tenant
 
 
 @click.group("keys")
@@ -15,29 +16,27 @@ def keys_group():
 
 
 @keys_group.command("list")
-@click.option("--tenant", required=True)
-@click.option("--json", "as_json", is_flag=True)
 @with_appcontext
+@with_tenant
+@json_option
 def list_keys(tenant, as_json):
-    _tenant(tenant)
     rows = [{"kid": r.kid, "alg": r.alg, "state": r.state.value, "created_at": r.created_at,
              "activated_at": r.activated_at, "retired_at": r.retired_at}
-            for r in keystore.records(tenant)]
-    _emit({"tenant": tenant, "keys": rows}, as_json,
-          [f"{r['state']:8} {r['alg']:6} {r['kid']}" for r in rows])
+            for r in keystore.records(tenant.slug)]
+    emit({"tenant": tenant.slug, "keys": rows}, as_json, [f"{r['state']:8} {r['alg']:6} {r['kid']}" for r in rows])
 
 
 @keys_group.command("rotate")
-@click.option("--tenant", required=True)
-@click.option("--json", "as_json", is_flag=True)
 @with_appcontext
+@with_tenant
+@json_option
 def rotate(tenant, as_json):
     """next → active, active → retired, a new next; old retired keys removed."""
-    _tenant(tenant)
-    plan = keystore.rotate(tenant)
-    data = {"tenant": tenant, "promoted": plan.promote, "retired": plan.retire, "removed": plan.remove,
+    plan = keystore.rotate(tenant.slug)
+    data = {"tenant": tenant.slug, "promoted": plan.promote, "retired": plan.retire, "removed": plan.remove,
             "created": [alg for alg, _ in plan.create]}
-    _emit(data, as_json, [f"promues : {plan.promote}", f"retirées : {plan.retire}", f"supprimées : {plan.remove}"])
+    audit("keys.rotated", **data)
+    emit(data, as_json, [f"promues : {plan.promote}", f"retirées : {plan.retire}", f"supprimées : {plan.remove}"])
 
 
 @keys_group.command("encryption-keys")
@@ -45,7 +44,7 @@ def rotate(tenant, as_json):
               help="where to write the private JWKS (mode 0600)")
 @click.option("--alg", "algs", multiple=True, default=("RSA-OAEP-256", "ECDH-ES"), show_default=True,
               type=click.Choice(["RSA-OAEP-256", "RSA-OAEP", "ECDH-ES"]))
-@click.option("--json", "as_json", is_flag=True)
+@json_option
 def encryption_keys(out, algs, as_json):
     """Keys FranceConnect+ encrypts its ID tokens and userinfo to (A256GCM).
 
@@ -67,4 +66,4 @@ def encryption_keys(out, algs, as_json):
     with os.fdopen(fd, "w") as handle:
         json.dump({"keys": [k.as_dict(private=True) for k in keys]}, handle, indent=2)
     public = [k.as_dict(private=False) for k in keys]
-    _emit({"file": out, "keys": public}, as_json, [f"{k['alg']:13} {k['kid']}" for k in public])
+    emit({"file": out, "keys": public}, as_json, [f"{k['alg']:13} {k['kid']}" for k in public])

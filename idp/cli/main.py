@@ -1,11 +1,12 @@
-"""The ``idp`` operator command line (a Flask CLI group).
+"""The ``idp`` operator command line (a Flask CLI group): ``init``, ``serve``, ``purge``,
+``backchannel``, and the groups of :mod:`idp.cli.users`, :mod:`~idp.cli.clients`,
+:mod:`~idp.cli.keys` and :mod:`~idp.cli.policies`; what they share is in :mod:`idp.cli.common`.
 
 Forms are stable because scripts rely on them; ``--json`` prints exactly one JSON object.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 
@@ -13,22 +14,8 @@ import click
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
+from idp.cli.common import emit, json_option
 from idp.config.settings import SettingsError
-
-
-def _emit(data: dict, as_json: bool, lines: list[str]) -> None:
-    if as_json:
-        click.echo(json.dumps(data, ensure_ascii=False, default=str))
-    else:
-        for line in lines:
-            click.echo(line)
-
-
-def _tenant(slug: str):
-    tenants = current_app.extensions["idp_tenants"]
-    if slug not in tenants:
-        raise click.BadParameter(f"unknown tenant {slug!r}; known: {', '.join(tenants)}", param_hint="--tenant")
-    return tenants[slug]
 
 
 def register(app) -> None:
@@ -59,7 +46,7 @@ PURGE_LABELS = {"interactions": "interactions", "authorization_codes": "codes d'
 @click.command("purge")
 @click.option("--batch-size", default=1000, show_default=True, type=click.IntRange(1, 100_000),
               help="Rows deleted per statement (and per commit).")
-@click.option("--json", "as_json", is_flag=True)
+@json_option
 @with_appcontext
 def purge_command(batch_size: int, as_json: bool):
     """Delete expired rows (run from cron, e.g. hourly): interactions, codes, sessions,
@@ -68,7 +55,7 @@ def purge_command(batch_size: int, as_json: bool):
     from idp.store.purge import purge
 
     counts = purge(batch_size)
-    _emit(counts, as_json, [f"{PURGE_LABELS[kind]} supprimé(e)s : {count}" for kind, count in counts.items()])
+    emit(counts, as_json, [f"{PURGE_LABELS[kind]} supprimé(e)s : {count}" for kind, count in counts.items()])
 
 
 @click.group("backchannel")
@@ -77,20 +64,20 @@ def backchannel_group():
 
 
 @backchannel_group.command("deliver")
-@click.option("--json", "as_json", is_flag=True)
+@json_option
 @with_appcontext
 def backchannel_deliver(as_json: bool):
     """Send the back-channel logouts that are due (run from cron, e.g. every minute)."""
     from idp.oidc.backchannel import deliver_due
 
     counts = deliver_due(current_app.extensions["idp_tenants"])
-    _emit(counts, as_json, [f"envoyées : {counts['sent']}, en échec : {counts['failed']}, "
-                            f"abandonnées : {counts['abandoned']}"])
+    emit(counts, as_json, [f"envoyées : {counts['sent']}, en échec : {counts['failed']}, "
+                           f"abandonnées : {counts['abandoned']}"])
 
 
 @click.command("init")
 @click.option("--demo", is_flag=True, help="Also create the demo relying party and one demo account per tenant.")
-@click.option("--json", "as_json", is_flag=True)
+@json_option
 @with_appcontext
 def init_command(demo: bool, as_json: bool):
     """Create or upgrade the schema, give each tenant its keys; idempotent."""
@@ -115,7 +102,7 @@ def init_command(demo: bool, as_json: bool):
 
         result["demo"] = install_demo()
         lines += _demo_lines(result["demo"])
-    _emit(result, as_json, lines)
+    emit(result, as_json, lines)
 
 
 def _demo_lines(demo: dict) -> list[str]:

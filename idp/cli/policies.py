@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
-from idp.cli.main import _emit, _tenant
+from idp.cli.common import emit, json_option, with_tenant
 
 
 @click.group("policies")
@@ -14,43 +14,41 @@ def policies_group():
 
 
 @policies_group.command("describe")
-@click.option("--tenant", required=True)
-@click.option("--json", "as_json", is_flag=True)
 @with_appcontext
+@with_tenant
+@json_option
 def describe(tenant, as_json):
-    t = _tenant(tenant)
-    data = t.policies.describe()
-    scheme = t.identifier_scheme
+    data = tenant.policies.describe()
+    scheme = tenant.identifier_scheme
     lines = [f"Identifiant : {data['identifier'].get('name', scheme.name)} – {scheme.label['fr']}",
              "Mot de passe :"] + [f"  - {r['fr']}" for r in data["password"]["requirements"]]
-    _emit(data, as_json, lines)
+    emit(data, as_json, lines)
 
 
 @policies_group.command("check")
-@click.option("--tenant", required=True)
+@with_appcontext
+@with_tenant
 @click.option("--password", help="The password to check against the tenant's policy.")
 @click.option("--identifier", help="The identifier to check (and, with --password, to keep out of it).")
-@click.option("--json", "as_json", is_flag=True)
-@with_appcontext
+@json_option
 def check(tenant, password, identifier, as_json):
     """Exit status 0 when everything given passes, 1 otherwise."""
     if password is None and identifier is None:
         raise click.UsageError("give --password, --identifier or both")
-    t = _tenant(tenant)
-    data, lines, passing = {"tenant": tenant}, [], True
+    data, lines, passing = {"tenant": tenant.slug}, [], True
     if identifier is not None:
-        result = t.identifier_scheme.check(identifier)
+        result = tenant.identifier_scheme.check(identifier)
         data["identifier"] = {**result.as_dict(), "normalised": result.value}
         passing &= result.passing
         lines.append(f"Identifiant : {'accepté' if result.passing else 'refusé'}"
-                     + (f" ({t.identifier_scheme.mask(result.value)})" if result.passing else ""))
+                     + (f" ({tenant.identifier_scheme.mask(result.value)})" if result.passing else ""))
         lines += [f"  - {m.code}: {m.fr}" for m in result.messages]
     if password is not None:
-        result = t.password_policy.check(password, identifier=data.get("identifier", {}).get("normalised"))
+        result = tenant.password_policy.check(password, identifier=data.get("identifier", {}).get("normalised"))
         data["password"] = result.as_dict()
         passing &= result.passing
         lines.append(f"Mot de passe : {'accepté' if result.passing else 'refusé'}")
         lines += [f"  - {m.code}: {m.fr}" for m in result.messages]
     data["passing"] = passing
-    _emit(data, as_json, lines)
+    emit(data, as_json, lines)
     raise SystemExit(0 if passing else 1)

@@ -211,7 +211,7 @@ def issue_code(a: Attempt) -> dict:
     code = a.grant.generate_authorization_code()
     a.grant.save_authorization_code(code, a.grant.request)
     sessions.add_client(session, a.client.get_client_id())
-    log.info("code_issued tenant=%s client=%s", g.tenant.slug, a.client.get_client_id())
+    audit("code.issued", client_id=a.client.get_client_id())
     result = {"code": code}
     if a.params.get("state"):
         result["state"] = a.params["state"]

@@ -22,6 +22,7 @@ import requests
 from flask import current_app, g
 from sqlalchemy import delete, select, update
 
+from idp.security.audit import audit
 from idp.store.db import db, utcnow
 from idp.store.keystore import keyring
 from idp.store.models import BackchannelDelivery
@@ -80,14 +81,14 @@ def attempt(row: BackchannelDelivery, tenant) -> bool:
     reason = _send(uri, logout_token(tenant, client, row.sub, row.sid))
     attempts = row.attempts + 1
     if reason is None:
-        log.info("backchannel_logout_sent tenant=%s client=%s attempt=%d", tenant.slug, row.client_id, attempts)
+        audit("backchannel_logout.sent", tenant=tenant.slug, client_id=row.client_id, attempt=attempts)
         db.session.execute(delete(BackchannelDelivery).where(BackchannelDelivery.id == row.id))
         return True
     pause = timedelta(seconds=min(MAX_PAUSE, 60 * 2 ** attempts))
     db.session.execute(update(BackchannelDelivery).where(BackchannelDelivery.id == row.id).values(
         attempts=attempts, last_error=reason, next_attempt_at=utcnow() + pause))
-    log.warning("backchannel_logout_failed tenant=%s client=%s attempt=%d reason=%s",
-                tenant.slug, row.client_id, attempts, reason)
+    audit("backchannel_logout.failed", "failure", tenant=tenant.slug, client_id=row.client_id, attempt=attempts,
+          reason=reason)
     return False
 
 
@@ -129,7 +130,6 @@ def send_owed() -> list[threading.Thread]:
     """Try the committed deliveries this request owes, each in a background thread."""
     rows = g.pop("backchannel_owed", [])
     if not rows:
-        g.backchannel_threads = []
         return []
     app = current_app._get_current_object()
     delays = current_app.config.get("IDP_BACKCHANNEL_RETRY_DELAYS", RETRY_DELAYS)
@@ -139,7 +139,6 @@ def send_owed() -> list[threading.Thread]:
                                   daemon=True, name=f"backchannel-{row.client_id}")
         thread.start()
         threads.append(thread)
-    g.backchannel_threads = threads
     return threads
 
 
@@ -155,8 +154,8 @@ def deliver_due(tenants: dict) -> dict:
             continue
         tenant = tenants.get(row.tenant)
         if tenant is None or now - row.created_at > GIVE_UP_AFTER:
-            log.warning("backchannel_logout_abandoned tenant=%s client=%s attempts=%d",
-                        row.tenant, row.client_id, row.attempts)
+            audit("backchannel_logout.abandoned", "failure", tenant=row.tenant, client_id=row.client_id,
+                  attempts=row.attempts)
             db.session.execute(delete(BackchannelDelivery).where(BackchannelDelivery.id == row.id))
             counts["abandoned"] += 1
         elif attempt(row, tenant):

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 
 from flask import g
 
+from idp.security.audit import audit
 from idp.store.db import db, insert_missing, scoped, scoped_first
 from idp.store.models import Consent
 from idp.oidc.claims import SCOPE_CLAIMS, account_claims, names_for_scope, requested_claims
@@ -65,8 +66,7 @@ def limit_to_registered(claims_request: dict | None, client) -> dict | None:
             limited[target] = {name: value for name, value in section.items() if name in allowed}
             dropped |= set(section) - allowed
     if dropped:  # why a client does not get what it asked; a count, the names are free text
-        log.info("claims_not_registered tenant=%s client=%s count=%d",
-                 g.tenant.slug, client.get_client_id(), len(dropped))
+        audit("claims.not_registered", client_id=client.get_client_id(), count=len(dropped))
     return limited
 
 
@@ -114,3 +114,4 @@ def record(account_id: str, client, given: Asked, shown: set[str]) -> None:
         scoped(Consent, **key).with_for_update().execution_options(populate_existing=True)).scalar_one()
     granted.scopes = sorted(set(granted.scopes or []) | set(given.scopes))
     granted.claims = sorted(set(granted.claims or []) | set(shown))
+    audit("consent.given", account=account_id, client_id=client.get_client_id(), scopes=" ".join(sorted(given.scopes)))

@@ -23,6 +23,7 @@ from authlib.oidc.core import OpenIDCode as _OpenIDCode
 from flask import current_app, g
 from sqlalchemy import update
 
+from idp.security.audit import audit
 from idp.store.db import db, digest, scoped_first, utcnow
 from idp.store.keystore import keyring
 from idp.store.models import Account, AuthorizationCode, RefreshToken, SsoSession
@@ -125,7 +126,7 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
         if row.used_at is None:  # expired, or voided when its session ended
             _check_session(row)
             raise InvalidGrantError("The authorization code has expired.")
-        log.warning("code_replayed tenant=%s client=%s", g.tenant.slug, row.client_id)
+        audit("code.replayed", "failure", client_id=row.client_id)
         revoke_family(row.family_id, "code_replayed")
         raise InvalidGrantError("The authorization code has already been used.")
 
@@ -177,10 +178,10 @@ class RefreshTokenGrant(grants.RefreshTokenGrant):
             return StoredRefreshToken(row, rotation.successor_of(refresh_token), new=True)
         successor = rotation.successor_in_grace(row, refresh_token)
         if successor is not None:
-            log.info("refresh_token_reused_in_grace tenant=%s client=%s", g.tenant.slug, row.client_id)
+            audit("refresh_token.reused_in_grace", client_id=row.client_id)
             return StoredRefreshToken(row, successor, new=False)
         db.session.rollback()
-        log.warning("refresh_token_reused tenant=%s client=%s", g.tenant.slug, row.client_id)
+        audit("refresh_token.reused", "failure", client_id=row.client_id)
         revoke_family(row.family_id, "refresh_token_reused")
         raise InvalidGrantError("The refresh token has already been used.")
 

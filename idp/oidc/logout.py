@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import logging
 
-from flask import g
-
 from idp.security.audit import audit
 from idp.store.db import db
 from idp.oidc import sessions
@@ -28,7 +26,7 @@ def end_session(end_session_request=None) -> None:
     clients = [c for c in (find_client(cid) for cid in row.client_ids or []) if c]
     notify(clients, row.account_id, row.sid)  # commits all of it, then sends
     db.session.commit()  # when no client has a back-channel logout URI
-    log.info("session_ended tenant=%s clients=%d", g.tenant.slug, len(clients))
+    audit("session.ended", account=row.account_id, clients=len(clients))
 
 
 def hint_names_someone_else(end_session_request) -> bool:

@@ -8,6 +8,8 @@ code, a reused refresh token or a logout can revoke them.
 
 from __future__ import annotations
 
+import base64
+import json
 import logging
 import time
 import uuid
@@ -17,6 +19,7 @@ from flask import current_app, g
 from joserfc.errors import JoseError
 from sqlalchemy import select, update
 
+from idp.security.audit import audit
 from idp.store.db import db, digest, insert_missing, new_secret, scoped, utcnow
 from idp.store.keystore import keyring
 from idp.store.models import AuthorizationCode, IssuedAccessToken, RefreshToken, RevokedToken
@@ -70,8 +73,16 @@ class AccessTokenGenerator:
             token["scope"] = scope
         if include_refresh_token and isinstance(user, AuthContext):
             token["refresh_token"] = new_secret(32)
-        g.issued_access = (jti, now + ttl)
         return token
+
+
+def _jti_and_exp(access_token: str) -> tuple[str, int]:
+    """What :func:`record_user_tokens` stores of the access token just signed, read from the
+    token itself (unverified: it has not left this request), so that no side channel carries
+    it from the generator to the grant."""
+    payload = access_token.split(".")[1]
+    claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    return claims["jti"], claims["exp"]
 
 
 def record_user_tokens(token: dict, client_id: str, ctx: AuthContext, scope: str,
@@ -79,7 +90,7 @@ def record_user_tokens(token: dict, client_id: str, ctx: AuthContext, scope: str
     """Persist what is needed to revoke later: the access-token jti and the refresh token
     (unless it is a successor issued again within the rotation grace period). The commit
     also commits what the grant did before: the code's burn, the refresh token's rotation."""
-    jti, exp = g.issued_access
+    jti, exp = _jti_and_exp(token["access_token"])
     tenant = g.tenant.slug
     db.session.add(IssuedAccessToken(
         tenant=tenant, jti=jti, family_id=ctx.family_id, client_id=client_id, sid=ctx.sid,
@@ -115,8 +126,7 @@ def revoke_family(family_id: str, reason: str, commit: bool = True) -> int:
         deny_access_token(row.jti, row.expires_at)
     if commit:
         db.session.commit()
-    log.warning("tokens_revoked tenant=%s family=%s reason=%s count=%d",
-                g.tenant.slug, family_id, reason, len(issued))
+    audit("tokens.revoked", family=family_id, reason=reason, count=len(issued))
     return len(issued)
 
 

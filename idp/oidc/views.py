@@ -21,6 +21,7 @@ from idp.oidc.discovery import metadata
 from idp.oidc.logout import needs_confirmation
 from idp.oidc.signed_userinfo import signed_userinfo_response
 from idp.oidc.tokens import InvalidToken, verify_access_token
+from idp.security.audit import audit
 from idp.store.db import db
 from idp.store.keystore import keyring
 
@@ -46,7 +47,7 @@ def respond_to_client(redirect_uri: str, params: dict, response_mode: str | None
 
 
 def error_page(error: OAuth2Error):
-    log.info("authorize_refused tenant=%s error=%s", g.tenant.slug, error.error)
+    audit("authorize.refused", "failure", error=error.error)
     return render_template("oidc/error.html", error=error), 400
 
 

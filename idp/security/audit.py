@@ -1,29 +1,115 @@
 """Audit events: one JSON line per security-relevant event on the ``idp.audit`` logger.
 
-Operators route that logger to their SIEM (it is a plain ``logging`` logger). Events carry
-the tenant, the event name, an outcome and short machine codes; never a password, a code,
-a token, a NIR or an upstream identity's personal data (OWASP ASVS V7.1).
+Operators route that logger to their SIEM (it is a plain ``logging`` logger). Every record has
+``event``, ``outcome`` (``success``, ``failure``; ``declined`` when the person said no),
+``time`` and, in a request, ``tenant`` and ``ip``; commands and background work pass
+``tenant`` themselves. Events carry short machine codes and the random account id, never a
+password, a code, a token, a full NIR or an upstream identity's personal data (OWASP ASVS
+V7.1): identifiers are masked (``identifier``, ``nir``), clients named by ``client_id``.
+
+Operational lines (start-up warnings, outages, failed jobs) stay ordinary log lines of their
+module; what a SIEM alerts on is here. The vocabulary (``tests/idp/security/test_audit_vocabulary.py``
+holds every emitted event to it):
+
+===================================  ============================================================
+event                                fields
+===================================  ============================================================
+login.success                        account, identifier (masked)
+login.failure                        identifier (masked)
+login.throttled                      identifier (masked)
+login.locked                         scope (identifier or address), seconds
+reauthentication.failure             identifier (masked)
+reauthentication.throttled           identifier (masked)
+password.rehashed                    account
+password.changed                     account, sessions_ended, token_families_revoked
+password.reset                       account, sessions_ended, token_families_revoked
+password_reset.code                  channel, reason (the verification code when refused)
+identifier.reminder_sent             account
+contact.changed                      account, channel
+consent.given                        account, client_id, scopes
+consent.withdrawn                    account, client_id, token_families_revoked
+account.activated                    account, channel (email, sms or operator), previous_status
+account.suspended                    account, previous_status
+account.deleted                      account
+account.deleted_by_operator          account
+signup.created                       account, status
+signup.identifier_taken              —
+signup.existing_account              account, reason (unreachable when it could not be told)
+signup.document_uploaded             account
+signup.document_check                reason
+signup.directory                     reason, nir (masked)
+signup.provisional_code_sent         account
+verification.sent                    purpose, channel
+verification.refused                 purpose, channel, reason
+verification.failure                 purpose, reason
+authorize.refused                    error
+code.issued                          client_id
+code.replayed                        client_id
+refresh_token.reused                 client_id
+refresh_token.reused_in_grace        client_id
+tokens.revoked                       family, reason, count
+claims.not_registered                client_id, count
+client_assertion                     client_id, reason
+id_token_hint                        client_id, reason
+session.ended                        account, clients
+logout.confirmation_asked            reason
+backchannel_logout.sent              client_id, attempt
+backchannel_logout.failed            client_id, attempt, reason
+backchannel_logout.abandoned         client_id, attempts, count, path (purge: removed by idp purge)
+client.registered                    client_id, profile
+client.deleted                       client_id
+keys.rotated                         promoted, retired, removed, created
+franceconnect.redirect               client_id
+franceconnect.callback               path, reason, candidates
+franceconnect.login                  account, path, acr, reason, detail
+franceconnect.cancelled              —
+franceconnect.account                reason
+franceconnect.account_created        account, status
+franceconnect.link                   account, status, reason, candidates
+franceconnect.link_notice            account, reason
+franceconnect.unlink                 account, reason
+franceconnect.nir                    reason
+franceconnect.directory              reason
+franceconnect.logout                 path, reason, detail
+franceconnect_fi.incomplete_identity  client_id, missing
+===================================  ============================================================
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import re
 import time
+from functools import lru_cache
 
-from flask import g, has_request_context, request
+from flask import g, has_app_context, has_request_context, request
 
 log = logging.getLogger("idp.audit")
+
+COMMON_FIELDS = frozenset({"event", "outcome", "time", "tenant", "ip"})
 
 
 def audit(event: str, outcome: str = "success", **fields) -> dict:
     """Log ``event`` and return the record (tests read it back through ``caplog``)."""
     record = {"event": event, "outcome": outcome, "time": int(time.time())}
+    tenant = g.get("tenant") if has_app_context() else None   # work after the answer has no request
+    if tenant is not None:
+        record["tenant"] = tenant.slug
     if has_request_context():
-        tenant = getattr(g, "tenant", None)
-        if tenant is not None:
-            record["tenant"] = tenant.slug
         record["ip"] = request.remote_addr
     record.update({k: v for k, v in fields.items() if v is not None})
     log.log(logging.WARNING if outcome == "failure" else logging.INFO, "%s", json.dumps(record, sort_keys=True))
     return record
+
+
+@lru_cache(maxsize=1)
+def vocabulary() -> dict[str, frozenset[str]]:
+    """The table above as ``{event: fields}``: the one list of events, read by the tests."""
+    table = __doc__.split("\n===")[2].split("\n===")[0]
+    events = {}
+    for line in table.splitlines()[1:]:
+        name, _, described = line.partition(" ")
+        fields = re.sub(r"\([^)]*\)", "", described).replace("—", "")
+        events[name] = frozenset(f.strip() for f in fields.split(",") if f.strip())
+    return events

@@ -1,5 +1,8 @@
 """Password hashing with Argon2id (argon2-cffi), per-tenant parameters, rehash on login.
 
+The one place that turns a tenant's ``[argon2]`` settings into a hasher: :func:`hasher_for`
+(CLI, services given the settings) and :func:`tenant_hasher` (the request's tenant).
+
 Unknown identifiers are verified against a dummy hash so that "no such account" and "wrong
 password" take the same time and give the same answer.
 """
@@ -10,6 +13,7 @@ from functools import lru_cache
 
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from flask import current_app, g
 
 
 @lru_cache(maxsize=16)
@@ -17,6 +21,17 @@ def hasher(memory_cost: int, time_cost: int, parallelism: int) -> PasswordHasher
     return PasswordHasher(
         time_cost=time_cost, memory_cost=memory_cost, parallelism=parallelism, type=Type.ID
     )
+
+
+def hasher_for(settings, tenant: str) -> PasswordHasher:
+    """The hasher with ``tenant``'s parameters (``[argon2]``, overridden per tenant)."""
+    params = settings.argon2_for(tenant)
+    return hasher(params.memory_cost, params.time_cost, params.parallelism)
+
+
+def tenant_hasher() -> PasswordHasher:
+    """The hasher of the request's tenant (``g.tenant``)."""
+    return hasher_for(current_app.config["IDP_SETTINGS"], g.tenant.slug)
 
 
 @lru_cache(maxsize=16)

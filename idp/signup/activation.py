@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from idp.verification import codes as verification
 from idp.store.db import db
 from idp.store.models import Account
+from idp.security.audit import audit
 from idp.security.vault import vault
 from idp.signup.fields import spec
 from idp.signup.steps import password_hash
@@ -47,13 +48,13 @@ def create_account(state, status: str | None = None, commit: bool = False) -> Ac
         db.session.flush()
     except IntegrityError:
         db.session.rollback()
-        log.info("signup_identifier_taken_meanwhile tenant=%s", g.tenant.slug)
+        audit("signup.identifier_taken", "failure")
         return None
     state.data.pop("password_sealed", None)   # hashed into the account: the sealed copy goes
     state.data["account_id"] = account.id
     if commit:
         state.save()
-    log.info("signup_account_created tenant=%s status=%s", g.tenant.slug, status)
+    audit("signup.created", account=account.id, status=status)
     return account
 
 
@@ -146,4 +147,4 @@ def activate(account: Account, channel: str) -> None:
         account.email_verified = True
     else:
         account.profile = {**(account.profile or {}), "phone_number_verified": True}
-    log.info("account_activated tenant=%s channel=%s", g.tenant.slug, channel)
+    audit("account.activated", account=account.id, channel=channel)

@@ -20,6 +20,7 @@ from policies import validator
 from idp.accounts.service import find_account
 from idp.store.db import db, utcnow
 from idp.store.models import Account
+from idp.security.audit import audit
 from idp.security.vault import vault
 from idp.signup.delivery import deliver
 from idp.signup import existing, limits
@@ -72,12 +73,12 @@ def check_directory(step, form, state) -> dict[str, str]:
     try:
         beneficiary = directory().find(values["nir"])
     except DirectoryUnavailable:
-        log.warning("directory_unavailable tenant=%s", g.tenant.slug)
+        audit("signup.directory", "failure", reason="unavailable")
         return {"identity": UNAVAILABLE}
     found = match_identity(beneficiary, answers["birth_name"], values["birthdate"], values["postal_code"])
     if not found.ok:
-        log.info("directory_mismatch tenant=%s reason=%s nir=%s", g.tenant.slug, found.reason,
-                 g.tenant.identifier_scheme.mask(values["nir"]))
+        audit("signup.directory", "failure", reason=found.reason,
+              nir=g.tenant.identifier_scheme.mask(values["nir"]))
         return {"identity": MISMATCH}
     answers.update(identifier=values["nir"], birthdate=values["birthdate"], given_name=beneficiary.given_names,
                    birth_name=beneficiary.birth_name)
@@ -111,7 +112,7 @@ def check_access(step, form, state) -> dict[str, str]:
         return {"identity": UNAVAILABLE}
     found = match_documents(beneficiary, iban.value, vitale.value)
     if not found.ok:
-        log.info("directory_mismatch tenant=%s reason=%s", g.tenant.slug, found.reason)
+        audit("signup.directory", "failure", reason=found.reason)
         return {"identity": MISMATCH}
     answers.pop("iban_last7", None)
     answers.pop("vitale_serial", None)
@@ -139,7 +140,7 @@ def _send_provisional_code(state) -> Account | None:
     first login with it asks for a personal code. When a simultaneous signup of the same NIR
     wrote its account first (the unique index decides), nothing is written or sent and that
     account is returned, so that its holder is told as after any later signup."""
-    from idp.accounts.login import tenant_hasher
+    from idp.security.passwords import tenant_hasher
 
     answers = state.answers
     code = "".join(secrets.choice("ABCDEFGHJKLMNPQRSTUVWXYZ23456789") for _ in range(8))
@@ -160,5 +161,5 @@ def _send_provisional_code(state) -> Account | None:
         return find_account(g.tenant.slug, identifier)
     name = f"{answers.get('given_name', '')} {answers.get('birth_name', '')}".strip()
     deliver("letter", {"name": name, "lines": state.data.get("address", [])}, "provisional_code_letter", {"code": code})
-    log.info("provisional_code_sent tenant=%s", g.tenant.slug)
+    audit("signup.provisional_code_sent", account=account.id)
     return None

@@ -30,6 +30,7 @@ from flask import current_app, g
 from flask_babel import lazy_gettext as _l
 
 from idp.accounts.service import find_account
+from idp.security.audit import audit
 from idp.store.models import Account
 from idp.signup import limits
 from idp.signup.delivery import deliver
@@ -86,6 +87,6 @@ def tell_holder(account: Account, letter_to: list[str] | None = None) -> None:
         name = " ".join(n for n in (account.given_name, account.family_name) if n)
         deliver("letter", {"name": name, "lines": letter_to}, NOTICE, {})
     else:
-        log.warning("signup_existing_account_unreachable tenant=%s", g.tenant.slug)
+        audit("signup.existing_account", "failure", account=account.id, reason="unreachable")
         return
-    log.info("signup_existing_account_told tenant=%s", g.tenant.slug)
+    audit("signup.existing_account", account=account.id)

@@ -16,6 +16,7 @@ from policies import identifier_scheme, validator
 
 from idp.verification import codes as verification
 from idp.accounts.service import find_account
+from idp.security.audit import audit
 from idp.signup.delivery import send_code
 from idp.signup.documents import VerifierUnavailable, verifier_from_config
 from idp.signup.places import resolve_birthplace
@@ -143,7 +144,7 @@ def document_proof(form, identity: dict) -> DocumentProof:
     try:
         valid = _verifier().verify(result.value["kind"], result.value["number"], identity)
     except VerifierUnavailable:
-        log.warning("document_verifier_unavailable tenant=%s", g.tenant.slug)
+        audit("signup.document_check", "failure", reason="unavailable")
         proof.errors["document_number"] = UNAVAILABLE
         return proof
     if not valid:

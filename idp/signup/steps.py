@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 
 from flask import g
 
-from idp.accounts.login import tenant_hasher
+from idp.security.passwords import tenant_hasher
 from idp.accounts.service import email_in_use, find_account
 from idp.security.vault import vault
 from idp.signup import limits

@@ -16,6 +16,7 @@ from sqlalchemy import delete
 
 from idp.store.db import db, scoped_first
 from idp.store.models import Account, SupportingDocument
+from idp.security.audit import audit
 from idp.security.vault import vault
 from idp.signup import limits
 
@@ -64,5 +65,5 @@ def _received(account, upload) -> str | None:
                                       filename=(upload.filename or "justificatif")[:200],
                                       sealed=vault().seal(g.tenant.slug, data.hex())))
     db.session.commit()
-    log.info("supporting_document_uploaded tenant=%s", g.tenant.slug)
+    audit("signup.document_uploaded", account=account.id)
     return None

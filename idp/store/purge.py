@@ -37,6 +37,7 @@ from idp.store.db import db, utcnow
 from idp.store.models import (Account, AuthorizationCode, BackchannelDelivery, IssuedAccessToken, Interaction, RefreshToken,
                      RevokedToken, Signup, SsoSession, UsedAssertion, Verification)
 from idp.oidc.backchannel import GIVE_UP_AFTER
+from idp.security.audit import audit
 from idp.signup.activation import PURPOSE as ACTIVATION
 
 log = logging.getLogger("idp.store.purge")
@@ -119,6 +120,6 @@ def purge(batch_size: int = 1000, now: datetime | None = None) -> dict[str, int]
         counts[kind] = _delete_in_batches(model, condition, batch_size)
     counts["pending_accounts"] = _purge_abandoned_accounts(now, batch_size)
     if counts["backchannel_deliveries"]:
-        log.warning("backchannel_logout_abandoned count=%d (idp purge)", counts["backchannel_deliveries"])
+        audit("backchannel_logout.abandoned", "failure", count=counts["backchannel_deliveries"], path="purge")
     log.info("purge %s", " ".join(f"{kind}={count}" for kind, count in counts.items()))
     return counts

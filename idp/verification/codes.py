@@ -28,6 +28,7 @@ from sqlalchemy import update
 
 from idp.store.db import db, scoped_first, utcnow
 from idp.store.models import Verification
+from idp.security.audit import audit
 from idp.security.vault import vault
 
 MESSAGES = {
@@ -132,6 +133,15 @@ def _rearm(row: Verification, channel: str, destination: str, kind: str, now, gu
 def request_code(purpose: str, subject: str, channel: str, destination: str, kind: str = "code") -> Outcome:
     """Issue a code or link within the limits, or say why not; ``Outcome.secret`` is what to
     send. Call :func:`address_allows` too: that limit is per client, not per subject."""
+    outcome = _request_code(purpose, subject, channel, destination, kind)
+    if outcome.ok:
+        audit("verification.sent", purpose=purpose, channel=channel)
+    else:
+        audit("verification.refused", "failure", purpose=purpose, channel=channel, reason=outcome.code)
+    return outcome
+
+
+def _request_code(purpose: str, subject: str, channel: str, destination: str, kind: str) -> Outcome:
     now = utcnow()
     latest = _latest(purpose, subject)
     live = latest is not None and latest.used_at is None and latest.created_at > _window_start(now)
@@ -233,6 +243,7 @@ def check(purpose: str, subject: str, secret: str, consume: bool = True) -> Outc
     """Verify a typed code (or a clicked link's token) and consume it on success."""
     row = pending(purpose, subject)
     if row is None:
+        audit("verification.failure", "failure", purpose=purpose, reason="verification.missing")
         return Outcome(False, "verification.missing", MESSAGES["missing"])
     return check_row(row, secret, consume)
 
@@ -270,6 +281,13 @@ def check_row(row: Verification, secret: str, consume: bool = True) -> Outcome:
     """Compare ``secret`` with ``row``'s after taking one try. ``consume=False`` checks
     without using the code up (a right code then gives its try back): the caller consumes it
     with :func:`consume` once the rest of the form is valid."""
+    outcome = _check_row(row, secret, consume)
+    if not outcome.ok:
+        audit("verification.failure", "failure", purpose=row.purpose, reason=outcome.code)
+    return outcome
+
+
+def _check_row(row: Verification, secret: str, consume: bool) -> Outcome:
     refused = _refusal(row)
     if refused:
         return refused

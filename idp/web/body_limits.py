@@ -24,9 +24,9 @@ from flask import current_app, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import BadRequest, ClientDisconnected, HTTPException, RequestEntityTooLarge
 
-log = logging.getLogger("idp.body_limits")
+from idp.web.endpoints import API_ENDPOINTS
 
-API_ENDPOINTS = {"oidc.token", "oidc.introspect", "oidc.revoke", "oidc.userinfo"}
+log = logging.getLogger("idp.body_limits")
 
 
 def allow_body(limit: int):

@@ -24,16 +24,12 @@ from flask import jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 
 from idp.store.db import db
+from idp.web.endpoints import JSON_ENDPOINTS
 from idp.web.logredact import redact_target
 from idp.web.params import MalformedRequest
 
 log = logging.getLogger("idp.errors")
 
-JSON_ENDPOINTS = frozenset({
-    "oidc.token", "oidc.introspect", "oidc.revoke", "oidc.userinfo", "oidc.discovery", "oidc.jwks",
-    "franceconnect.encryption_keys", "health.healthz", "signup.identifier_availability",
-    "signup.password_check",
-})
 AUTHORIZATION_PAGES = {"oidc.authorize": "oidc/error.html", "oidc.resume": "oidc/error.html",
                        "oidc.logout": "oidc/logout_error.html"}
 OUTAGES = (sqlalchemy.exc.OperationalError, sqlalchemy.exc.InterfaceError, sqlalchemy.exc.TimeoutError,

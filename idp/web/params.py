@@ -42,6 +42,8 @@ from urllib.parse import unquote
 from authlib.oauth2.rfc6749.errors import InvalidClientError, InvalidRequestError, OAuth2Error
 from flask import request
 
+from idp.web.endpoints import AUTHORIZATION_ENDPOINTS, CLIENT_AUTHENTICATION_ENDPOINTS, PROTOCOL_ENDPOINTS
+
 MAX_PARAMETER_LENGTH = 2000
 MAX_DOCUMENT_LENGTH = 8000
 MAX_PARAMETERS = 50
@@ -71,11 +73,6 @@ NAMED = set(GRAMMAR) | DOCUMENTS | {
 }
 # RFC 6749 §4.1.2.1 and §5.2: these two have their own error codes, invalid_request the others
 MALFORMED_ERRORS = {"grant_type": "unsupported_grant_type", "response_type": "unsupported_response_type"}
-
-PROTOCOL_ENDPOINTS = frozenset({"oidc.authorize", "oidc.token", "oidc.introspect", "oidc.revoke",
-                                "oidc.userinfo", "oidc.logout"})
-CLIENT_AUTHENTICATION_ENDPOINTS = frozenset({"oidc.token", "oidc.introspect", "oidc.revoke"})
-AUTHORIZATION_ENDPOINTS = frozenset({"oidc.authorize"})
 
 
 class MalformedRequest(Exception):
