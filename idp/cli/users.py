@@ -78,17 +78,17 @@ def _account_of(tenant: str, identifier: str):
 def pending(tenant, as_json):
     """Accounts waiting for an operator: a supporting document to check, or an activation."""
     from idp.accounts.service import account_identifier
-    from idp.store.db import db
+    from idp.store.db import db, scoped
     from idp.store.models import Account, SupportingDocument
 
     t = _tenant(tenant)
-    rows = db.session.execute(db.select(Account).where(
-        Account.tenant == tenant, Account.status.in_(("pending_document", "pending_activation")))
+    rows = db.session.execute(scoped(Account, tenant).where(
+        Account.status.in_(("pending_document", "pending_activation")))
         .order_by(Account.created_at)).scalars().all()
     found = []
     for account in rows:
-        documents = db.session.execute(db.select(db.func.count(SupportingDocument.id)).where(
-            SupportingDocument.tenant == tenant, SupportingDocument.account_id == account.id)).scalar_one()
+        documents = db.session.execute(scoped(SupportingDocument, tenant, account_id=account.id)
+                                       .with_only_columns(db.func.count(SupportingDocument.id))).scalar_one()
         found.append({"id": account.id, "identifier": t.identifier_scheme.mask(account_identifier(account)),
                       "status": account.status, "created_at": account.created_at, "documents": documents})
     _emit({"tenant": tenant, "accounts": found}, as_json,
@@ -108,13 +108,12 @@ def documents(tenant, identifier, out, as_json):
     import os
     from pathlib import Path
 
-    from idp.store.db import db
+    from idp.store.db import db, scoped
     from idp.store.models import SupportingDocument
     from idp.security.vault import vault
 
     t, account = _account_of(tenant, identifier)
-    rows = db.session.execute(db.select(SupportingDocument).where(
-        SupportingDocument.tenant == tenant, SupportingDocument.account_id == account.id)
+    rows = db.session.execute(scoped(SupportingDocument, tenant, account_id=account.id)
         .order_by(SupportingDocument.uploaded_at)).scalars().all()
     listed = []
     for row in rows:

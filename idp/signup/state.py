@@ -8,9 +8,9 @@ from datetime import timedelta
 
 from flask import g, request
 
-from sqlalchemy import delete, inspect
+from sqlalchemy import inspect
 
-from idp.store.db import db, digest, new_secret, scoped, utcnow
+from idp.store.db import db, digest, new_secret, scoped, scoped_delete, utcnow
 from idp.store.models import Signup
 from idp.security.vault import vault
 
@@ -64,7 +64,7 @@ def load() -> SignupState | None:
 def discard(state: SignupState, commit: bool = True) -> None:
     """Erase the signup; already erased is fine (a twin request of a double click did it)."""
     signup_id = inspect(state.row).identity[0]   # without reloading a row that may be gone
-    db.session.execute(delete(Signup).where(Signup.tenant == g.tenant.slug, Signup.id == signup_id),
+    db.session.execute(scoped_delete(Signup, id=signup_id),
                        execution_options={"synchronize_session": False})
     db.session.expunge(state.row)
     if commit:
