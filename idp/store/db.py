@@ -77,10 +77,9 @@ def scoped_get(model, key, tenant: str | None = None):
     """The row of primary key ``key`` if it belongs to the tenant, else None. Through the
     session's identity map, as ``db.session.get``: a row read earlier in the request costs
     no SELECT."""
+    tenant = tenant or current_tenant()
     row = db.session.get(model, key) if key is not None else None
-    if row is None or row.tenant != (tenant or current_tenant()):
-        return None
-    return row
+    return row if row is not None and row.tenant == tenant else None
 
 
 def scoped_update(model, tenant: str | None = None, **filters):
