@@ -42,8 +42,9 @@ def _models_in(node, owned: set[str]) -> set[str]:
 def bypasses(source: str, owned: set[str]) -> list[tuple[int, str]]:
     found = []
     for node in ast.walk(ast.parse(source)):
-        if isinstance(node, ast.Compare) and isinstance(node.left, ast.Attribute) and node.left.attr == "tenant" \
-                and any(isinstance(op, (ast.Eq, ast.NotEq)) for op in node.ops):
+        if isinstance(node, ast.Compare) and any(isinstance(op, (ast.Eq, ast.NotEq)) for op in node.ops) \
+                and any(isinstance(side, ast.Attribute) and side.attr == "tenant"
+                        for side in (node.left, *node.comparators)):
             found.append((node.lineno, "raw .tenant filter"))
         if not isinstance(node, ast.Call):
             continue
@@ -83,8 +84,9 @@ def test_the_check_sees_each_kind_of_bypass():
         "db.session.execute(db.select(db.func.count(Consent.id)))\n"
         "stmt = update(Consent.__table__)\n"
         "ok = a.tenant != b\n"
+        "ok = slug == Account.tenant\n"
     )
-    assert [line for line, _ in bypasses(source, owned)] == [1, 1, 2, 3, 4, 5, 6]
+    assert [line for line, _ in bypasses(source, owned)] == [1, 1, 2, 3, 4, 5, 6, 7]
 
 
 def test_scoped_statements_and_untenanted_models_pass():
