@@ -12,11 +12,10 @@ import logging
 from datetime import timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from flask import g
 from policies.identifiers.email import EmailScheme
-from sqlalchemy import or_, select
+from sqlalchemy import or_
 
-from idp.store.db import db, scoped_all, utcnow
+from idp.store.db import db, scoped, scoped_all, utcnow
 from idp.store.models import Account, RefreshToken, SsoSession
 from idp.oidc.backchannel import owe, send_owed
 from idp.clients.model import find_client
@@ -54,9 +53,8 @@ def end_session(row: SsoSession, commit: bool = True) -> None:
 def revoke_refresh_tokens(account: Account, reason: str, keep: SsoSession | None = None) -> int:
     """Revoke every live refresh-token family of ``account`` (and the access tokens issued
     with it) except those issued in session ``keep``; returns how many families."""
-    query = select(RefreshToken.family_id).where(
-        RefreshToken.tenant == g.tenant.slug, RefreshToken.account_id == account.id,
-        RefreshToken.revoked_at.is_(None))
+    query = scoped(RefreshToken, account_id=account.id).where(
+        RefreshToken.revoked_at.is_(None)).with_only_columns(RefreshToken.family_id)
     if keep is not None:
         query = query.where(or_(RefreshToken.sid.is_(None), RefreshToken.sid != keep.sid))
     families = db.session.execute(query.distinct()).scalars().all()

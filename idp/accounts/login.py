@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from flask import current_app, g, request
 from policies.identifiers import EmailScheme
 
-from idp.store.db import db, utcnow
+from idp.store.db import db, scoped, utcnow
 from idp.store.models import Account
 from idp.security.audit import audit
 from idp.security.passwords import needs_rehash, tenant_hasher, verify_password
@@ -94,11 +94,10 @@ def _account_of(name: str) -> Account | None:
     this verified email (mairie: "identifiant ou adresse électronique"; none when several)."""
     if "@" not in name:
         return find_account(g.tenant.slug, name)
-    from sqlalchemy import func, select
+    from sqlalchemy import func
 
-    found = db.session.execute(select(Account).where(
-        Account.tenant == g.tenant.slug, func.lower(Account.email) == name,
-        Account.email_verified.is_(True)).limit(2)).scalars().all()
+    found = db.session.execute(scoped(Account).where(
+        func.lower(Account.email) == name, Account.email_verified.is_(True)).limit(2)).scalars().all()
     return found[0] if len(found) == 1 else None
 
 

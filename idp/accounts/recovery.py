@@ -22,12 +22,12 @@ import base64
 
 from flask import current_app, g, redirect, render_template, request, session, url_for
 from flask_babel import lazy_gettext as _l, ngettext
-from sqlalchemy import func, select
+from sqlalchemy import func
 
 from idp.web import background
 
 from idp.verification import codes as verification
-from idp.store.db import db
+from idp.store.db import db, scoped
 from idp.web.i18n import tr
 from idp.store.models import Account
 from idp.oidc import interactions
@@ -201,9 +201,8 @@ def forgot_identifier():
 
 def _remind_all(email: str) -> None:
     """The reminder to each account with this verified email; after the answer, as codes are."""
-    accounts = db.session.execute(select(Account).where(
-        Account.tenant == g.tenant.slug, func.lower(Account.email) == email.lower(),
-        Account.email_verified.is_(True))).scalars().all()
+    accounts = db.session.execute(scoped(Account).where(
+        func.lower(Account.email) == email.lower(), Account.email_verified.is_(True))).scalars().all()
     for account in accounts:
         _remind(account)
 

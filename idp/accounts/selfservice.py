@@ -22,10 +22,8 @@ import time
 
 from flask import current_app, g, make_response, redirect, render_template, request, url_for
 from policies import validator
-from sqlalchemy import delete, select
-
 from idp.verification import codes as verification
-from idp.store.db import db, scoped_all, scoped_first, utcnow
+from idp.store.db import db, scoped, scoped_all, scoped_delete, scoped_first, utcnow
 from idp.store.models import Account, Consent, FederatedIdentity, RefreshToken, SsoSession, Verification
 from idp.accounts import credentials
 from idp.oidc import sessions
@@ -126,9 +124,8 @@ def revoke_consent(client_id):
     consent = scoped_first(Consent, account_id=account.id, client_id=client_id)
     if consent is not None:
         db.session.delete(consent)
-        families = db.session.execute(select(RefreshToken.family_id).where(
-            RefreshToken.tenant == g.tenant.slug, RefreshToken.account_id == account.id,
-            RefreshToken.client_id == client_id).distinct()).scalars().all()
+        families = db.session.execute(scoped(RefreshToken, account_id=account.id, client_id=client_id)
+                                      .with_only_columns(RefreshToken.family_id).distinct()).scalars().all()
         for family in families:   # with the consent: committed apart, a crash left its tokens alive
             revoke_family(family, "consent_revoked", commit=False)
         db.session.commit()
@@ -176,11 +173,10 @@ def erase(account) -> None:
     without personal data (tenant, random account id, time)."""
     credentials.revoke_refresh_tokens(account, "account_deleted")
     credentials.end_other_sessions(account)
-    db.session.execute(delete(Consent).where(Consent.tenant == g.tenant.slug, Consent.account_id == account.id))
-    db.session.execute(delete(Verification).where(Verification.tenant == g.tenant.slug, Verification.subject == account.id))
-    db.session.execute(delete(RefreshToken).where(RefreshToken.tenant == g.tenant.slug, RefreshToken.account_id == account.id))
-    db.session.execute(delete(FederatedIdentity).where(FederatedIdentity.tenant == g.tenant.slug,
-                                                       FederatedIdentity.account_id == account.id))
+    db.session.execute(scoped_delete(Consent, account_id=account.id))
+    db.session.execute(scoped_delete(Verification, subject=account.id))
+    db.session.execute(scoped_delete(RefreshToken, account_id=account.id))
+    db.session.execute(scoped_delete(FederatedIdentity, account_id=account.id))
     account_id = account.id
     db.session.delete(account)
     db.session.commit()   # all of it at once: a crash no longer leaves an account half erased

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.exc import IntegrityError
 
-from idp.store.db import db, scoped_first
+from idp.store.db import db, scoped, scoped_first
 from idp.store.models import Account
 from idp.security.passwords import hasher_for
 from idp.security.vault import vault
@@ -30,9 +30,7 @@ def find_account(tenant_slug: str, normalised_identifier: str) -> Account | None
 
 def email_in_use(email: str, except_account: str | None = None) -> bool:
     """Another account of the current tenant already has this email (case-insensitive)."""
-    from flask import g
-
-    query = db.select(Account.id).where(Account.tenant == g.tenant.slug, db.func.lower(Account.email) == email.lower())
+    query = scoped(Account).where(db.func.lower(Account.email) == email.lower()).with_only_columns(Account.id)
     if except_account:
         query = query.where(Account.id != except_account)
     return db.session.execute(query.limit(1)).first() is not None

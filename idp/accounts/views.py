@@ -6,9 +6,10 @@ from flask_babel import lazy_gettext as _l
 
 from idp.web.i18n import tr
 
-from flask import current_app, g, make_response, redirect, render_template, request, session, url_for
+from flask import g, make_response, redirect, render_template, request, session, url_for
 
 from idp.store.db import db, scoped_first
+from idp.web.cookies import clear_tenant_cookie, set_tenant_cookie
 from idp.web.formats import register as register_formats
 from idp.oidc import interactions, sessions
 from idp.clients.model import find_client
@@ -61,12 +62,10 @@ def _remember(response, identifier: str | None) -> None:
     from idp.security.vault import vault
 
     if identifier is None:
-        response.delete_cookie(REMEMBER_COOKIE, path=f"/{g.tenant.slug}/")
+        clear_tenant_cookie(response, REMEMBER_COOKIE)
         return
     sealed = base64.urlsafe_b64encode(vault().seal(g.tenant.slug, identifier)).decode()
-    response.set_cookie(REMEMBER_COOKIE, sealed, path=f"/{g.tenant.slug}/", httponly=True, samesite="Lax",
-                        max_age=400 * 86400,
-                        secure=current_app.config["IDP_SETTINGS"].server.public_url.startswith("https://"))
+    set_tenant_cookie(response, REMEMBER_COOKIE, sealed, 400 * 86400)
 
 
 def _login_page(handle, client, on_success, hint: str | None = None):

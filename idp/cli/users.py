@@ -66,16 +66,16 @@ def activate(tenant, account, identifier, as_json):
 def pending(tenant, as_json):
     """Accounts waiting for an operator: a supporting document to check, or an activation."""
     from idp.accounts.service import account_identifier
-    from idp.store.db import db
+    from idp.store.db import db, scoped
     from idp.store.models import Account, SupportingDocument
 
-    rows = db.session.execute(db.select(Account).where(
-        Account.tenant == tenant.slug, Account.status.in_(("pending_document", "pending_activation")))
+    rows = db.session.execute(scoped(Account, tenant.slug).where(
+        Account.status.in_(("pending_document", "pending_activation")))
         .order_by(Account.created_at)).scalars().all()
     found = []
     for account in rows:
-        documents = db.session.execute(db.select(db.func.count(SupportingDocument.id)).where(
-            SupportingDocument.tenant == tenant.slug, SupportingDocument.account_id == account.id)).scalar_one()
+        documents = db.session.execute(scoped(SupportingDocument, tenant.slug, account_id=account.id)
+                                       .with_only_columns(db.func.count(SupportingDocument.id))).scalar_one()
         found.append({"id": account.id, "identifier": tenant.identifier_scheme.mask(account_identifier(account)),
                       "status": account.status, "created_at": account.created_at, "documents": documents})
     emit({"tenant": tenant.slug, "accounts": found}, as_json,
@@ -94,12 +94,11 @@ def documents(tenant, account, identifier, out, as_json):
     import os
     from pathlib import Path
 
-    from idp.store.db import db
+    from idp.store.db import db, scoped
     from idp.store.models import SupportingDocument
     from idp.security.vault import vault
 
-    rows = db.session.execute(db.select(SupportingDocument).where(
-        SupportingDocument.tenant == tenant.slug, SupportingDocument.account_id == account.id)
+    rows = db.session.execute(scoped(SupportingDocument, tenant.slug, account_id=account.id)
         .order_by(SupportingDocument.uploaded_at)).scalars().all()
     listed = []
     for row in rows:

@@ -6,10 +6,8 @@ import json
 import secrets
 from urllib.parse import urlsplit
 
-from sqlalchemy import select
-
 from idp.clients.profiles import ProfileError, apply_profile
-from idp.store.db import db, scoped_all, scoped_first
+from idp.store.db import db, scoped_all, scoped_first, unscoped
 from idp.store.models import Client
 from idp.oidc.discovery import SIGNING_ALGS
 from idp.oidc.claims import SUPPORTED_SCOPES
@@ -121,13 +119,16 @@ def describe(row: Client) -> dict:
 def list_clients(tenant: str | None):
     if tenant:
         return scoped_all(Client, tenant)
-    return list(db.session.execute(select(Client).order_by(Client.tenant)).scalars())
+    every = unscoped(Client, reason="the operator's listing of every tenant's clients")
+    return list(db.session.execute(every.order_by(Client.tenant)).scalars())
 
 
 def show_client(tenant: str | None, client_id: str) -> Client | None:
     if tenant:
         return scoped_first(Client, tenant, client_id=client_id)
-    rows = list(db.session.execute(select(Client).where(Client.client_id == client_id)).scalars())
+    # a client_id is unique within a tenant only: without --tenant, it must designate one client
+    named = unscoped(Client, reason="the operator names a client without its tenant")
+    rows = list(db.session.execute(named.where(Client.client_id == client_id)).scalars())
     return rows[0] if len(rows) == 1 else None
 
 

@@ -96,16 +96,17 @@ def configuration_problems(settings: Settings) -> list[str]:
 
 def demo_data_problems(settings: Settings) -> list[str]:
     """The demo relying party in the database (inside an app context)."""
-    from sqlalchemy import inspect, select
+    from sqlalchemy import inspect
     from sqlalchemy.exc import SQLAlchemyError
 
-    from idp.store.db import db
+    from idp.store.db import db, unscoped
     from idp.store.models import Client
 
     try:
         if not inspect(db.engine).has_table(Client.__tablename__):
             return []   # before `idp init`: nothing there
-        tenant = db.session.execute(select(Client.tenant).where(
+        demo = unscoped(Client, reason="demo data in any tenant refuses a production start")
+        tenant = db.session.execute(demo.with_only_columns(Client.tenant).where(
             Client.client_id == settings.demo.client_id).limit(1)).scalar_one_or_none()
     except SQLAlchemyError as error:
         log.error("production check: database unreachable (%s): demo data not checked", type(error).__name__)

@@ -16,12 +16,11 @@ from datetime import datetime, timezone
 from anyascii import anyascii
 from policies import cog
 from policies.identifiers.nir_birth import same_commune
-from sqlalchemy import select
 
 from flask import g
 
 from idp.security.audit import audit
-from idp.store.db import db, scoped_first, utcnow
+from idp.store.db import db, scoped, scoped_first, utcnow
 from idp.store.models import Account, FederatedIdentity
 from idp.oidc import franceconnect_fi
 from idp.security.vault import vault
@@ -119,10 +118,8 @@ def matching_accounts(pivot: dict) -> list[Account]:
     to this provider (an account has at most one FranceConnect link)."""
     if not pivot.get("birthdate"):
         return []
-    already = select(FederatedIdentity.account_id).where(
-        FederatedIdentity.tenant == g.tenant.slug, FederatedIdentity.provider == PROVIDER)
-    rows = db.session.execute(select(Account).where(
-        Account.tenant == g.tenant.slug, Account.birthdate == pivot["birthdate"], Account.status == "active",
+    already = scoped(FederatedIdentity, provider=PROVIDER).with_only_columns(FederatedIdentity.account_id)
+    rows = db.session.execute(scoped(Account, birthdate=pivot["birthdate"], status="active").where(
         Account.id.not_in(already))).scalars()
     return [account for account in rows if agrees(account, pivot)]
 

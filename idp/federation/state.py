@@ -1,5 +1,5 @@
 """What the FranceConnect journey keeps between requests, server-side and sealed, behind a
-cookie scoped to the tenant (it uses the ``signups`` table: sealed data and a deadline):
+cookie scoped to the tenant (pending state, :mod:`idp.store.pending`, of two kinds):
 
 - ``REDIRECT``: from the button to FranceConnect's callback, the state, nonce and PKCE
   verifier sent, and the relying party's pending request. The verifier must not reach the
@@ -11,15 +11,12 @@ cookie scoped to the tenant (it uses the ``signups`` table: sealed data and a de
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
-from datetime import timedelta
 
-from flask import current_app, g, request
+from flask import request
 
-from idp.store.db import db, digest, new_secret, scoped_first, utcnow
-from idp.store.models import Signup
-from idp.security.vault import vault
+from idp.store import pending
+from idp.web.cookies import clear_tenant_cookie, set_tenant_cookie
 
 
 @dataclass(frozen=True)
@@ -38,10 +35,7 @@ TTL = REDIRECT.ttl
 
 
 @dataclass
-class Parked:
-    row: Signup
-    data: dict
-
+class Parked(pending.Pending):
     @property
     def identity(self) -> dict:
         return self.data["identity"]
@@ -54,43 +48,24 @@ class Parked:
     def interaction(self) -> str | None:
         return self.data.get("interaction")
 
-    def save(self) -> None:
-        self.row.data_sealed = vault().seal(self.row.tenant, json.dumps(self.data))
-        db.session.commit()
-
 
 def park(data: dict, slot: Slot = PARKED) -> str:
     """Store ``data``; returns the cookie value."""
-    handle = new_secret(24)
-    row = Signup(tenant=g.tenant.slug, id=digest(handle), step=slot.step, interaction_handle=data.get("interaction"),
-                 data_sealed=vault().seal(g.tenant.slug, json.dumps(data)),
-                 expires_at=utcnow() + timedelta(seconds=slot.ttl))
-    db.session.add(row)
-    db.session.commit()
-    return handle
+    return pending.keep(data, slot.ttl, step=slot.step, interaction_handle=data.get("interaction"))[1]
 
 
 def load(slot: Slot = PARKED) -> Parked | None:
-    handle = request.cookies.get(slot.cookie)
-    if not handle:
-        return None
-    row = scoped_first(Signup, id=digest(handle))
-    if row is None or row.step != slot.step or row.expires_at <= utcnow():
-        return None
-    return Parked(row, json.loads(vault().unseal(row.tenant, row.data_sealed)))
+    found = pending.find(request.cookies.get(slot.cookie), step=slot.step)
+    return Parked(found.row, found.data) if found else None
 
 
 def discard(parked: Parked, commit: bool = True) -> None:
-    db.session.delete(parked.row)
-    if commit:
-        db.session.commit()
+    pending.discard(parked, commit)
 
 
 def set_cookie(response, handle: str, slot: Slot = PARKED) -> None:
-    secure = current_app.config["IDP_SETTINGS"].server.public_url.startswith("https://")
-    response.set_cookie(slot.cookie, handle, path=f"/{g.tenant.slug}/", httponly=True, samesite="Lax",
-                        secure=secure, max_age=slot.ttl)
+    set_tenant_cookie(response, slot.cookie, handle, slot.ttl)
 
 
 def clear_cookie(response, slot: Slot = PARKED) -> None:
-    response.delete_cookie(slot.cookie, path=f"/{g.tenant.slug}/")
+    clear_tenant_cookie(response, slot.cookie)

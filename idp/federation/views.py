@@ -24,7 +24,7 @@ from providers.oidc import PendingAuthorization, UpstreamError
 
 from idp.accounts.login import authenticate
 from idp.security.audit import audit
-from idp.store.db import db, new_secret, utcnow
+from idp.store.db import db, new_secret, scoped_get, utcnow
 from idp.store.models import Account
 from idp.oidc import interactions, sessions
 from idp.clients.model import find_client
@@ -214,8 +214,7 @@ def link():
     parked, problem = _parked()
     if problem:
         return problem
-    candidates = [a for a in (db.session.get(Account, i) for i in parked.data.get("candidates") or [])
-                  if a is not None and a.tenant == g.tenant.slug]
+    candidates = [a for a in (scoped_get(Account, i) for i in parked.data.get("candidates") or []) if a is not None]
     if not candidates or (request.method == "POST" and request.form.get("action") == "not_mine"):
         # "Ce n'est pas mon compte": a namesake's; go on to create one's own
         parked.data["declined"] = [*(parked.data.get("declined") or []), *parked.data.pop("candidates", [])]

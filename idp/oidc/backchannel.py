@@ -20,10 +20,9 @@ from datetime import timedelta
 
 import requests
 from flask import current_app, g
-from sqlalchemy import delete, select, update
 
 from idp.security.audit import audit
-from idp.store.db import db, utcnow
+from idp.store.db import db, scoped_delete, scoped_get, scoped_update, unscoped, utcnow
 from idp.store.keystore import keyring
 from idp.store.models import BackchannelDelivery
 
@@ -57,11 +56,11 @@ def _send(uri: str, token: str) -> str | None:
     return None if response.status_code in (200, 204) else f"status {response.status_code}"
 
 
-def claim(row_id: int) -> bool:
+def claim(row_id: int, tenant: str) -> bool:
     """Hold a due delivery for ``LEASE`` (atomic): False if another worker holds it or it is gone."""
     now = utcnow()
-    held = db.session.execute(update(BackchannelDelivery)
-                              .where(BackchannelDelivery.id == row_id, BackchannelDelivery.next_attempt_at <= now)
+    held = db.session.execute(scoped_update(BackchannelDelivery, tenant, id=row_id)
+                              .where(BackchannelDelivery.next_attempt_at <= now)
                               .values(next_attempt_at=now + LEASE))
     db.session.commit()
     return held.rowcount == 1
@@ -76,16 +75,16 @@ def attempt(row: BackchannelDelivery, tenant) -> bool:
     client = find_client(row.client_id, tenant.slug)
     uri = client.row.backchannel_logout_uri if client is not None else None
     if not uri:   # the client was deleted or no longer asks for back-channel logout
-        db.session.execute(delete(BackchannelDelivery).where(BackchannelDelivery.id == row.id))
+        db.session.execute(scoped_delete(BackchannelDelivery, tenant.slug, id=row.id))
         return True
     reason = _send(uri, logout_token(tenant, client, row.sub, row.sid))
     attempts = row.attempts + 1
     if reason is None:
         audit("backchannel_logout.sent", tenant=tenant.slug, client_id=row.client_id, attempt=attempts)
-        db.session.execute(delete(BackchannelDelivery).where(BackchannelDelivery.id == row.id))
+        db.session.execute(scoped_delete(BackchannelDelivery, tenant.slug, id=row.id))
         return True
     pause = timedelta(seconds=min(MAX_PAUSE, 60 * 2 ** attempts))
-    db.session.execute(update(BackchannelDelivery).where(BackchannelDelivery.id == row.id).values(
+    db.session.execute(scoped_update(BackchannelDelivery, tenant.slug, id=row.id).values(
         attempts=attempts, last_error=reason, next_attempt_at=utcnow() + pause))
     audit("backchannel_logout.failed", "failure", tenant=tenant.slug, client_id=row.client_id, attempt=attempts,
           reason=reason)
@@ -97,7 +96,7 @@ def _deliver_now(app, tenant, row_id: int, delays) -> None:
     with app.app_context():
         for delay in (0, *delays):
             time.sleep(delay)
-            row = db.session.get(BackchannelDelivery, row_id)
+            row = scoped_get(BackchannelDelivery, row_id, tenant.slug)
             if row is None:
                 return
             delivered = attempt(row, tenant)
@@ -147,16 +146,17 @@ def deliver_due(tenants: dict) -> dict:
     older than ``GIVE_UP_AFTER`` are abandoned with a warning. Returns the counts."""
     now = utcnow()
     counts = {"sent": 0, "failed": 0, "abandoned": 0}
-    due = db.session.execute(select(BackchannelDelivery).where(BackchannelDelivery.next_attempt_at <= now)
+    every = unscoped(BackchannelDelivery, reason="`idp backchannel deliver` sends what every tenant owes")
+    due = db.session.execute(every.where(BackchannelDelivery.next_attempt_at <= now)
                              .order_by(BackchannelDelivery.next_attempt_at)).scalars().all()
     for row in due:
-        if not claim(row.id):         # another run or the logout's thread has it
+        if not claim(row.id, row.tenant):   # another run or the logout's thread has it
             continue
         tenant = tenants.get(row.tenant)
         if tenant is None or now - row.created_at > GIVE_UP_AFTER:
             audit("backchannel_logout.abandoned", "failure", tenant=row.tenant, client_id=row.client_id,
                   attempts=row.attempts)
-            db.session.execute(delete(BackchannelDelivery).where(BackchannelDelivery.id == row.id))
+            db.session.execute(scoped_delete(BackchannelDelivery, row.tenant, id=row.id))
             counts["abandoned"] += 1
         elif attempt(row, tenant):
             counts["sent"] += 1

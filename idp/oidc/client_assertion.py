@@ -27,10 +27,8 @@ from authlib.oauth2.rfc6749 import InvalidClientError
 from authlib.oauth2.rfc7523 import JWTBearerClientAssertion
 from flask import g
 from joserfc.errors import JoseError
-from sqlalchemy import delete
-
 from idp.security.audit import audit
-from idp.store.db import db, inserted_once, utcnow
+from idp.store.db import db, inserted_once, scoped_delete, utcnow
 from idp.store.models import UsedAssertion
 
 MAX_LIFETIME = 300  # seconds between iat (or now) and exp
@@ -57,7 +55,7 @@ def first_use(client_id: str, jti: str, expires_at: float) -> bool:
     """Remember the assertion until ``expires_at``; False when it was already used. Committed
     at once, whatever the grant does next: a refused grant must not forget the assertion."""
     key = replay_key(g.tenant.slug, client_id, jti)
-    db.session.execute(delete(UsedAssertion).where(UsedAssertion.key == key, UsedAssertion.expires_at <= utcnow()))
+    db.session.execute(scoped_delete(UsedAssertion, key=key).where(UsedAssertion.expires_at <= utcnow()))
     until = datetime.fromtimestamp(expires_at, timezone.utc).replace(tzinfo=None)
     first = inserted_once(UsedAssertion, ("key",), key=key, tenant=g.tenant.slug, expires_at=until)
     db.session.commit()

@@ -21,10 +21,9 @@ from authlib.oauth2.rfc6749 import grants
 from authlib.oauth2.rfc6749.errors import InvalidGrantError
 from authlib.oidc.core import OpenIDCode as _OpenIDCode
 from flask import current_app, g
-from sqlalchemy import update
 
 from idp.security.audit import audit
-from idp.store.db import db, digest, scoped_first, utcnow
+from idp.store.db import db, digest, scoped_first, scoped_update, utcnow
 from idp.store.keystore import keyring
 from idp.store.models import Account, AuthorizationCode, RefreshToken, SsoSession
 from idp.oidc import refresh_rotation as rotation
@@ -80,9 +79,8 @@ def _burn_code(row: AuthorizationCode) -> bool:
     used_at, family_id = utcnow(), str(uuid.uuid4())
     db.session.expunge(row)
     result = db.session.execute(
-        update(AuthorizationCode)
-        .where(AuthorizationCode.id == row.id, AuthorizationCode.used_at.is_(None),
-               AuthorizationCode.expires_at > used_at)
+        scoped_update(AuthorizationCode, id=row.id)
+        .where(AuthorizationCode.used_at.is_(None), AuthorizationCode.expires_at > used_at)
         .values(used_at=used_at, family_id=family_id)
     )
     row.used_at, row.family_id = used_at, family_id

@@ -8,12 +8,12 @@ an interaction can resume it.
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from flask import current_app, g, request
 
-from idp.store.db import db, digest, new_secret, scoped_first, utcnow
+from idp.store.db import db, digest, scoped_first
 from idp.store.models import Interaction
+from idp.store.pending import alive, deadline, new_handle
+from idp.web.cookies import set_tenant_cookie
 
 COOKIE = "idp_interaction"
 
@@ -22,11 +22,10 @@ def save(params: dict, client_id: str, existing: Interaction | None = None) -> t
     """Store a new interaction (returns its handle) or keep the existing one."""
     if existing is not None:
         return existing, None
-    handle = new_secret(24)
-    ttl = current_app.config["IDP_SETTINGS"].tokens.interaction_ttl
+    handle, row_id = new_handle()
     row = Interaction(
-        tenant=g.tenant.slug, id=digest(handle), params=params, client_id=client_id,
-        prompt_done=[], expires_at=utcnow() + timedelta(seconds=ttl),
+        tenant=g.tenant.slug, id=row_id, params=params, client_id=client_id,
+        prompt_done=[], expires_at=deadline(_ttl()),
     )
     db.session.add(row)
     db.session.commit()
@@ -42,9 +41,7 @@ def load(handle: str) -> Interaction | None:
     if handle not in loaded:
         loaded[handle] = scoped_first(Interaction, id=digest(handle))
     row = loaded[handle]
-    if row is None or row.expires_at <= utcnow():
-        return None
-    return row
+    return row if alive(row) else None
 
 
 def mark_done(row: Interaction, step: str, commit: bool = True) -> None:
@@ -63,8 +60,9 @@ def finish(row: Interaction, commit: bool = True) -> None:
         db.session.commit()
 
 
+def _ttl() -> int:
+    return current_app.config["IDP_SETTINGS"].tokens.interaction_ttl
+
+
 def set_cookie(response, handle: str) -> None:
-    ttl = current_app.config["IDP_SETTINGS"].tokens.interaction_ttl
-    secure = current_app.config["IDP_SETTINGS"].server.public_url.startswith("https://")
-    response.set_cookie(COOKIE, handle, path=f"/{g.tenant.slug}/", httponly=True,
-                        samesite="Lax", secure=secure, max_age=ttl)
+    set_tenant_cookie(response, COOKIE, handle, _ttl())

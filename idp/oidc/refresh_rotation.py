@@ -30,9 +30,7 @@ import base64
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import update
-
-from idp.store.db import db, digest, scoped_first, utcnow
+from idp.store.db import db, digest, scoped_first, scoped_update, utcnow
 from idp.store.models import RefreshToken
 from idp.security.vault import vault
 
@@ -56,8 +54,8 @@ def rotate(row: RefreshToken) -> bool:
     (:func:`.tokens.record_user_tokens`). Meanwhile the UPDATE holds the row, so a request
     presenting the same token waits for that commit and then sees the successor."""
     return db.session.execute(
-        update(RefreshToken)
-        .where(RefreshToken.id == row.id, RefreshToken.rotated_at.is_(None))
+        scoped_update(RefreshToken, id=row.id)
+        .where(RefreshToken.rotated_at.is_(None))
         .values(rotated_at=utcnow())
     ).rowcount == 1
 

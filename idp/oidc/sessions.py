@@ -16,6 +16,7 @@ from flask import current_app, g, request
 
 from idp.store.db import db, digest, new_secret, scoped_first, utcnow
 from idp.store.models import Account, SsoSession
+from idp.web.cookies import clear_tenant_cookie, set_tenant_cookie
 from idp.web.headers import rotate_csrf_token
 
 COOKIE = "idp_session"
@@ -23,10 +24,6 @@ COOKIE = "idp_session"
 
 def _settings():
     return current_app.config["IDP_SETTINGS"]
-
-
-def cookie_path() -> str:
-    return f"/{g.tenant.slug}/"
 
 
 def current_session() -> SsoSession | None:
@@ -139,15 +136,11 @@ def end_current_session(commit: bool = True) -> SsoSession | None:
 
 
 def set_cookie(response, value: str, remember: bool = False) -> None:
-    response.set_cookie(
-        COOKIE, value, path=cookie_path(), httponly=True, samesite="Lax",
-        secure=_settings().server.public_url.startswith("https://"),
-        max_age=_ttl(remember),
-    )
+    set_tenant_cookie(response, COOKIE, value, _ttl(remember))
 
 
 def clear_cookie(response) -> None:
-    response.delete_cookie(COOKIE, path=cookie_path())
+    clear_tenant_cookie(response, COOKIE)
 
 
 def upstream_of(row: SsoSession | None) -> tuple[str, str] | None:

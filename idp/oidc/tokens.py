@@ -17,10 +17,9 @@ from datetime import timedelta
 
 from flask import current_app, g
 from joserfc.errors import JoseError
-from sqlalchemy import select, update
 
 from idp.security.audit import audit
-from idp.store.db import db, digest, insert_missing, new_secret, scoped, utcnow
+from idp.store.db import db, digest, insert_missing, new_secret, scoped, scoped_update, utcnow
 from idp.store.keystore import keyring
 from idp.store.models import AuthorizationCode, IssuedAccessToken, RefreshToken, RevokedToken
 from idp.oidc import franceconnect_fi
@@ -116,9 +115,8 @@ def revoke_family(family_id: str, reason: str, commit: bool = True) -> int:
     """Revoke every refresh and access token of a family (one code exchange and its rotations)."""
     now = utcnow()
     db.session.execute(
-        update(RefreshToken)
-        .where(RefreshToken.tenant == g.tenant.slug, RefreshToken.family_id == family_id,
-               RefreshToken.revoked_at.is_(None))
+        scoped_update(RefreshToken, family_id=family_id)
+        .where(RefreshToken.revoked_at.is_(None))
         .values(revoked_at=now)
     )
     issued = db.session.execute(scoped(IssuedAccessToken, family_id=family_id)).scalars().all()
@@ -138,9 +136,8 @@ def void_session_codes(sid: str) -> None:
     those :func:`revoke_session_tokens` finds next."""
     now = utcnow()
     db.session.execute(
-        update(AuthorizationCode)
-        .where(AuthorizationCode.tenant == g.tenant.slug, AuthorizationCode.sid == sid,
-               AuthorizationCode.used_at.is_(None), AuthorizationCode.expires_at > now)
+        scoped_update(AuthorizationCode, sid=sid)
+        .where(AuthorizationCode.used_at.is_(None), AuthorizationCode.expires_at > now)
         .values(expires_at=now)
     )
 
@@ -152,9 +149,9 @@ def revoke_session_tokens(sid: str, commit: bool = True) -> None:
     while the refresh tokens of the same family live for days."""
     void_session_codes(sid)
     families = db.session.execute(
-        select(IssuedAccessToken.family_id).where(IssuedAccessToken.tenant == g.tenant.slug, IssuedAccessToken.sid == sid)
-        .union(select(RefreshToken.family_id).where(RefreshToken.tenant == g.tenant.slug, RefreshToken.sid == sid,
-                                                    RefreshToken.revoked_at.is_(None)))
+        scoped(IssuedAccessToken, sid=sid).with_only_columns(IssuedAccessToken.family_id)
+        .union(scoped(RefreshToken, sid=sid).where(RefreshToken.revoked_at.is_(None))
+               .with_only_columns(RefreshToken.family_id))
     ).scalars().all()
     for family in families:
         revoke_family(family, "logout", commit=False)

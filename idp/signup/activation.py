@@ -10,7 +10,7 @@ from flask import g
 from sqlalchemy.exc import IntegrityError
 
 from idp.verification import codes as verification
-from idp.store.db import db
+from idp.store.db import db, scoped_get
 from idp.store.models import Account
 from idp.security.audit import audit
 from idp.security.vault import vault
@@ -39,7 +39,7 @@ def create_account(state, status: str | None = None, commit: bool = False) -> Ac
     is written). The caller then reloads the signup (its objects are expired) and answers
     as to a signup that came second (:func:`idp.signup.existing.check_free`)."""
     if state.data.get("account_id"):
-        return db.session.get(Account, state.data["account_id"])
+        return scoped_get(Account, state.data["account_id"])
     if status is None:
         status = "pending_document" if state.data.get("pending_document") else "active"
     account = _new_account(state, status)

@@ -1,27 +1,20 @@
-"""A signup in progress, kept server-side (sealed) behind a cookie scoped to the tenant."""
+"""A signup in progress: pending state (:mod:`idp.store.pending`) behind a cookie scoped to
+the tenant. Its ``step`` is the last step answered, not a kind: any signup row is one."""
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass, field
-from datetime import timedelta
+from dataclasses import dataclass
 
-from flask import g, request
+from flask import request
 
-from sqlalchemy import delete, inspect
-
-from idp.store.db import db, digest, new_secret, scoped, utcnow
-from idp.store.models import Signup
-from idp.security.vault import vault
+from idp.store import pending
+from idp.web.cookies import clear_tenant_cookie, set_tenant_cookie
 
 COOKIE = "idp_signup"
 
 
 @dataclass
-class SignupState:
-    row: Signup
-    data: dict = field(default_factory=dict)
-
+class SignupState(pending.Pending):
     @property
     def done(self) -> list[str]:
         return self.data.setdefault("_done", [])
@@ -30,53 +23,28 @@ class SignupState:
     def answers(self) -> dict:
         return self.data.setdefault("answers", {})
 
-    def save(self) -> None:
-        self.row.data_sealed = vault().seal(self.row.tenant, json.dumps(self.data))
-        db.session.commit()
-
 
 def start(ttl: int, interaction_handle: str | None) -> tuple[SignupState, str]:
-    handle = new_secret(24)
-    row = Signup(tenant=g.tenant.slug, id=digest(handle), step="", interaction_handle=interaction_handle,
-                 data_sealed=b"", expires_at=utcnow() + timedelta(seconds=ttl))
-    state = SignupState(row, {"_done": [], "answers": {}})
-    db.session.add(row)
-    state.save()
-    return state, handle
+    kept, handle = pending.keep({"_done": [], "answers": {}}, ttl, interaction_handle=interaction_handle)
+    return SignupState(kept.row, kept.data), handle
 
 
 def load() -> SignupState | None:
-    handle = request.cookies.get(COOKIE)
-    if not handle:
-        return None
-    query = scoped(Signup, id=digest(handle)).limit(1)
-    if request.method == "POST":
-        # the answers to one signup take turns (a double click, two tabs): each sees what the
-        # one before it committed (the account it wrote, the signup it ended), and none
-        # overwrites a signup another has changed or finished meanwhile
-        query = query.with_for_update().execution_options(populate_existing=True)
-    row = db.session.execute(query).scalar_one_or_none()
-    if row is None or row.expires_at <= utcnow():
-        return None
-    return SignupState(row, json.loads(vault().unseal(row.tenant, row.data_sealed)))
+    # the answers to one signup take turns (a double click, two tabs): each sees what the
+    # one before it committed (the account it wrote, the signup it ended), and none
+    # overwrites a signup another has changed or finished meanwhile
+    found = pending.find(request.cookies.get(COOKIE), lock=request.method == "POST")
+    return SignupState(found.row, found.data) if found else None
 
 
 def discard(state: SignupState, commit: bool = True) -> None:
     """Erase the signup; already erased is fine (a twin request of a double click did it)."""
-    signup_id = inspect(state.row).identity[0]   # without reloading a row that may be gone
-    db.session.execute(delete(Signup).where(Signup.tenant == g.tenant.slug, Signup.id == signup_id),
-                       execution_options={"synchronize_session": False})
-    db.session.expunge(state.row)
-    if commit:
-        db.session.commit()
+    pending.discard(state, commit)
 
 
 def set_cookie(response, handle: str, ttl: int) -> None:
-    from idp.oidc.sessions import _settings
-
-    response.set_cookie(COOKIE, handle, path=f"/{g.tenant.slug}/", httponly=True, samesite="Lax",
-                        secure=_settings().server.public_url.startswith("https://"), max_age=ttl)
+    set_tenant_cookie(response, COOKIE, handle, ttl)
 
 
 def clear_cookie(response) -> None:
-    response.delete_cookie(COOKIE, path=f"/{g.tenant.slug}/")
+    clear_tenant_cookie(response, COOKIE)

@@ -12,9 +12,8 @@ from flask_babel import lazy_gettext as _l
 import logging
 
 from flask import g, render_template, request, session
-from sqlalchemy import delete
 
-from idp.store.db import db, scoped_first
+from idp.store.db import db, scoped_delete, scoped_first
 from idp.store.models import Account, SupportingDocument
 from idp.security.audit import audit
 from idp.security.vault import vault
@@ -59,8 +58,7 @@ def _received(account, upload) -> str | None:
         return _l("Le fichier doit être au format PDF, JPEG ou PNG.")
     # one document per account: a new one replaces the last (several pages go in one PDF),
     # so that sending again and again never piles documents up
-    db.session.execute(delete(SupportingDocument).where(SupportingDocument.tenant == g.tenant.slug,
-                                                        SupportingDocument.account_id == account.id))
+    db.session.execute(scoped_delete(SupportingDocument, account_id=account.id))
     db.session.add(SupportingDocument(tenant=g.tenant.slug, account_id=account.id, content_type=ctype,
                                       filename=(upload.filename or "justificatif")[:200],
                                       sealed=vault().seal(g.tenant.slug, data.hex())))

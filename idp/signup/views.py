@@ -9,7 +9,7 @@ from idp.web.i18n import current_language, tr
 from flask import abort, g, jsonify, make_response, redirect, render_template, request, url_for
 
 from idp.verification import codes as verification
-from idp.store.db import db
+from idp.store.db import db, scoped_get
 from idp.web.body_limits import allow_body
 from idp.store.models import Account
 from idp.oidc import interactions, sessions
@@ -198,7 +198,7 @@ def code():
     state = signup_state.load()
     if state is None or not state.data.get("account_id"):
         return redirect(url_for("signup.start"))
-    account = db.session.get(Account, state.data["account_id"])
+    account = scoped_get(Account, state.data["account_id"])
     error = None
     if request.method == "POST":
         if request.form.get("action") == "resend":
@@ -225,7 +225,7 @@ def check_email():
     state = signup_state.load()
     if state is None or not state.data.get("account_id"):
         return redirect(url_for("signup.start"))
-    account = db.session.get(Account, state.data["account_id"])
+    account = scoped_get(Account, state.data["account_id"])
     return render_template("signup/check_email.html", email=account.email)
 
 
@@ -237,7 +237,7 @@ def activate_link(verification_id, token):
     outcome = verification.check_row(row, token)
     if not outcome.ok:
         return render_template("signup/link_invalid.html", message=outcome.message), 400
-    account = db.session.get(Account, row.subject)
+    account = scoped_get(Account, row.subject)
     activation.activate(account, "email")
     state = signup_state.load()
     if state is not None and state.data.get("account_id") == account.id:
@@ -279,7 +279,7 @@ def cancel():
     handle = state.row.interaction_handle if state else None
     if state is not None:
         if state.data.get("account_id"):
-            account = db.session.get(Account, state.data["account_id"])
+            account = scoped_get(Account, state.data["account_id"])
             if account is not None and account.status == "pending_activation":
                 db.session.delete(account)
         signup_state.discard(state)   # with the account not activated, in one transaction

@@ -1,7 +1,16 @@
-"""Database handle and the one helper through which tenant-owned rows are read.
+"""Database handle and the one way tenant-owned rows are read, changed and deleted.
 
-Every tenant-owned model carries a ``tenant`` column; :func:`scoped` is the only way the
-application queries them, so a row of one tenant can never be read while serving another.
+Every tenant-owned model carries a ``tenant`` column. Outside ``idp/store/`` the application
+reaches those rows only through the scoped statements below (as Hydra's
+``QueryWithNetwork``): :func:`scoped` (a SELECT), :func:`scoped_get` (by primary key),
+:func:`scoped_update` and :func:`scoped_delete`, each restricted to the request's tenant
+(``g.tenant``) or to the one passed explicitly by CLI and background work. A statement that
+crosses tenants (purge, the CLI's listing of every tenant's clients) says so, with a reason:
+:func:`unscoped`, :func:`unscoped_update`, :func:`unscoped_delete`. A test
+(tests/idp/store/test_scoped_access.py) fails on a raw ``.tenant ==`` filter, a
+``db.session.get`` or a bare ``select``/``update``/``delete`` of a tenant-owned model
+elsewhere.
+
 Secrets (codes, refresh tokens, session ids, interaction ids) are stored as SHA-256 digests.
 """
 
@@ -13,7 +22,7 @@ from datetime import datetime, timezone
 
 from flask import g
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import MetaData, select
+from sqlalchemy import MetaData, delete, select, update
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -43,12 +52,17 @@ def current_tenant() -> str:
     return g.tenant.slug
 
 
-def scoped(model, tenant: str | None = None, **filters):
-    """A SELECT of ``model`` restricted to one tenant (the request's by default)."""
-    stmt = select(model).where(model.tenant == (tenant or current_tenant()))
+def _restricted(statement, model, tenant: str | None, filters: dict):
+    statement = statement.where(model.tenant == (tenant or current_tenant()))
     for name, value in filters.items():
-        stmt = stmt.where(getattr(model, name) == value)
-    return stmt
+        statement = statement.where(getattr(model, name) == value)
+    return statement
+
+
+def scoped(model, tenant: str | None = None, **filters):
+    """A SELECT of ``model`` restricted to one tenant (the request's by default); chain
+    ``.where()`` for other criteria, ``.with_only_columns()`` for some columns only."""
+    return _restricted(select(model), model, tenant, filters)
 
 
 def scoped_first(model, tenant: str | None = None, **filters):
@@ -57,6 +71,47 @@ def scoped_first(model, tenant: str | None = None, **filters):
 
 def scoped_all(model, tenant: str | None = None, **filters):
     return list(db.session.execute(scoped(model, tenant, **filters)).scalars())
+
+
+def scoped_get(model, key, tenant: str | None = None):
+    """The row of primary key ``key`` if it belongs to the tenant, else None. Through the
+    session's identity map, as ``db.session.get``: a row read earlier in the request costs
+    no SELECT."""
+    tenant = tenant or current_tenant()
+    row = db.session.get(model, key) if key is not None else None
+    return row if row is not None and row.tenant == tenant else None
+
+
+def scoped_update(model, tenant: str | None = None, **filters):
+    """An UPDATE of ``model`` restricted to one tenant; the caller adds ``.values()``."""
+    return _restricted(update(model), model, tenant, filters)
+
+
+def scoped_delete(model, tenant: str | None = None, **filters):
+    """A DELETE of ``model`` restricted to one tenant."""
+    return _restricted(delete(model), model, tenant, filters)
+
+
+def _crossing(reason: str) -> None:
+    if not reason or not reason.strip():
+        raise ValueError("a statement across tenants says why (reason=...)")
+
+
+def unscoped(model, *, reason: str):
+    """A SELECT of ``model`` across every tenant: for the few operations that are so by
+    nature (purge, the CLI's listings); ``reason`` says which, for the reader."""
+    _crossing(reason)
+    return select(model)
+
+
+def unscoped_update(model, *, reason: str):
+    _crossing(reason)
+    return update(model)
+
+
+def unscoped_delete(model, *, reason: str):
+    _crossing(reason)
+    return delete(model)
 
 
 def insert_missing(model, keys: tuple[str, ...], **values):

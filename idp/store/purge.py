@@ -31,9 +31,9 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, delete, exists, select
+from sqlalchemy import and_, exists
 
-from idp.store.db import db, utcnow
+from idp.store.db import db, unscoped, unscoped_delete, utcnow
 from idp.store.models import (Account, AuthorizationCode, BackchannelDelivery, IssuedAccessToken, Interaction, RefreshToken,
                      RevokedToken, Signup, SsoSession, UsedAssertion, Verification)
 from idp.oidc.backchannel import GIVE_UP_AFTER
@@ -42,6 +42,7 @@ from idp.signup.activation import PURPOSE as ACTIVATION
 
 log = logging.getLogger("idp.store.purge")
 GRACE = timedelta(days=1)
+EVERY_TENANT = "purge: the dead rows of every tenant"
 
 
 def _verification_grace() -> timedelta:
@@ -72,8 +73,8 @@ def _delete_in_batches(model, condition, batch_size: int) -> int:
     key = model.__mapper__.primary_key[0]
     total = 0
     while True:
-        batch = select(key).where(condition).limit(batch_size).scalar_subquery()
-        deleted = db.session.execute(delete(model).where(key.in_(batch)),
+        batch = unscoped(model, reason=EVERY_TENANT).with_only_columns(key).where(condition).limit(batch_size)
+        deleted = db.session.execute(unscoped_delete(model, reason=EVERY_TENANT).where(key.in_(batch.scalar_subquery())),
                                      execution_options={"synchronize_session": False}).rowcount
         db.session.commit()
         total += deleted
@@ -99,13 +100,15 @@ def _purge_abandoned_accounts(now: datetime, batch_size: int) -> int:
     activation rows, which nothing can check any more."""
     condition, total = _abandoned_signup_accounts(now), 0
     while True:
-        ids = list(db.session.scalars(select(Account.id).where(condition).limit(batch_size)))
+        found = unscoped(Account, reason=EVERY_TENANT).with_only_columns(Account.id)
+        ids = list(db.session.scalars(found.where(condition).limit(batch_size)))
         if not ids:
             return total
-        total += db.session.execute(delete(Account).where(Account.id.in_(ids), condition),
+        total += db.session.execute(unscoped_delete(Account, reason=EVERY_TENANT).where(Account.id.in_(ids), condition),
                                     execution_options={"synchronize_session": False}).rowcount
-        db.session.execute(delete(Verification).where(Verification.subject.in_(ids), Verification.purpose == ACTIVATION,
-                                                      ~exists().where(Account.id == Verification.subject)),
+        db.session.execute(unscoped_delete(Verification, reason=EVERY_TENANT).where(
+                               Verification.subject.in_(ids), Verification.purpose == ACTIVATION,
+                               ~exists().where(Account.id == Verification.subject)),
                            execution_options={"synchronize_session": False})
         db.session.commit()
         if len(ids) < batch_size:

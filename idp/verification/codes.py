@@ -24,9 +24,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app, g, request
-from sqlalchemy import update
-
-from idp.store.db import db, scoped_first, utcnow
+from idp.store.db import db, scoped, scoped_first, scoped_update, utcnow
 from idp.store.models import Verification
 from idp.security.audit import audit
 from idp.security.vault import vault
@@ -99,9 +97,8 @@ def issue(purpose: str, subject: str, channel: str, destination: str, kind: str 
 
 def _new_row(purpose: str, subject: str, now) -> Verification:
     db.session.execute(
-        update(Verification)
-        .where(Verification.tenant == g.tenant.slug, Verification.subject == subject,
-               Verification.purpose == purpose, Verification.used_at.is_(None))
+        scoped_update(Verification, subject=subject, purpose=purpose)
+        .where(Verification.used_at.is_(None))
         .values(used_at=now)
     )
     row = Verification(tenant=g.tenant.slug, purpose=purpose, subject=subject, channel="", destination="",
@@ -117,7 +114,7 @@ def _rearm(row: Verification, channel: str, destination: str, kind: str, now, gu
     still has tries and sends left and the resend delay has passed (two requests: one wins)."""
     s = _settings()
     secret = _new_secret(kind)
-    stmt = update(Verification).where(Verification.id == row.id, Verification.used_at.is_(None))
+    stmt = scoped_update(Verification, id=row.id).where(Verification.used_at.is_(None))
     if guarded:
         stmt = stmt.where(Verification.attempts < s.max_attempts, Verification.sends < s.max_sends,
                           Verification.last_sent_at <= now - timedelta(seconds=s.resend_interval))
@@ -165,8 +162,7 @@ def _request_code(purpose: str, subject: str, channel: str, destination: str, ki
 def _latest(purpose: str, subject: str) -> Verification | None:
     """The subject's last row, pending or not (older pending ones are voided by a new one)."""
     return db.session.execute(
-        db.select(Verification).where(Verification.tenant == g.tenant.slug, Verification.subject == subject,
-                                      Verification.purpose == purpose)
+        scoped(Verification, subject=subject, purpose=purpose)
         .order_by(Verification.created_at.desc()).limit(1)).scalar_one_or_none()
 
 
@@ -205,9 +201,8 @@ def message_allowed(purpose: str, subject: str) -> Outcome:
 
 def pending(purpose: str, subject: str) -> Verification | None:
     row = db.session.execute(
-        db.select(Verification)
-        .where(Verification.tenant == g.tenant.slug, Verification.subject == subject,
-               Verification.purpose == purpose, Verification.used_at.is_(None))
+        scoped(Verification, subject=subject, purpose=purpose)
+        .where(Verification.used_at.is_(None))
         .order_by(Verification.created_at.desc()).limit(1)
     ).scalar_one_or_none()
     return row
@@ -268,8 +263,8 @@ def _refusal(row: Verification) -> Outcome | None:
 def _take_attempt(row: Verification) -> int | None:
     """Spend one try, atomically; the tries spent so far, or None when none was left."""
     spent = db.session.execute(
-        update(Verification)
-        .where(Verification.id == row.id, Verification.used_at.is_(None), Verification.expires_at > utcnow(),
+        scoped_update(Verification, id=row.id)
+        .where(Verification.used_at.is_(None), Verification.expires_at > utcnow(),
                Verification.attempts < _settings().max_attempts)
         .values(attempts=Verification.attempts + 1).returning(Verification.attempts)
     ).scalar_one_or_none()
@@ -301,7 +296,7 @@ def _check_row(row: Verification, secret: str, consume: bool) -> Outcome:
         left = _settings().max_attempts - spent
         return Outcome(False, "verification.wrong", wrong_code(left), row, tries_left=left)
     if not consume:
-        db.session.execute(update(Verification).where(Verification.id == row.id, Verification.attempts > 0)
+        db.session.execute(scoped_update(Verification, id=row.id).where(Verification.attempts > 0)
                            .values(attempts=Verification.attempts - 1))
         db.session.commit()
         return Outcome(True, "verification.ok", "", row)
@@ -313,7 +308,7 @@ def consume_row(row: Verification, commit: bool = True) -> Outcome:
     (the second waits for the first's transaction; ``commit=False`` leaves it to the caller,
     who commits the code's use with what it allows)."""
     consumed = db.session.execute(
-        update(Verification).where(Verification.id == row.id, Verification.used_at.is_(None))
+        scoped_update(Verification, id=row.id).where(Verification.used_at.is_(None))
         .values(used_at=utcnow())
     ).rowcount
     if commit:
