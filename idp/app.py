@@ -23,6 +23,7 @@ from idp.web.frame import page_frame
 from idp.web.headers import add_security_headers, csp_nonce
 from idp.config.settings import Settings, load_settings
 from idp.config.tenants import build_tenants
+from idp.signup.config_check import check_signup
 
 log = logging.getLogger("idp")
 csrf = CSRFProtect()
@@ -92,7 +93,7 @@ def setup_storage(app: Flask, settings: Settings) -> None:
             event.listen(db.engine, "connect", _sqlite_pragmas)
     Migrate(app, db, directory=MIGRATIONS, render_as_batch=True)
     app.extensions["idp_counters"] = counters_for(settings.redis.url)
-    app.extensions["idp_tenants"] = build_tenants(settings)
+    app.extensions["idp_tenants"] = build_tenants(settings, check_signup)
     app.extensions["idp_vault"] = IdentifierVault(settings.server.data_protection_key)
 
 

@@ -31,12 +31,15 @@ from idp.oidc.finish import finish
 from idp.oidc.logout import register_upstream_logout
 from idp.clients.model import find_client
 from idp.oidc.franceconnect_fi import PROFILE as FI_PROFILE
+from idp.web.headers import register_form_action_source
 from idp.web.tenancy import tenant_blueprint
 from idp.federation import linking, provider, state
 
 bp = tenant_blueprint("franceconnect", __name__)
 # a local logout of a session opened through FranceConnect ends FranceConnect's too (below)
 bp.record_once(lambda state: register_upstream_logout(state, upstream_logout))
+# its button's form ends, through a redirect, at FranceConnect (CSP form-action, idp/web/headers.py)
+bp.record_once(lambda state: register_form_action_source(state, _form_action_origin))
 LOGOUT = "franceconnect_logout"    # Flask session key: where to go after FranceConnect's logout
 
 UNVERIFIED = _l("La réponse de FranceConnect n'a pas pu être vérifiée. Par sécurité, la connexion est refusée.")
@@ -289,6 +292,10 @@ def cancel():
 
 
 # -- logout -----------------------------------------------------------------------------------
+
+def _form_action_origin(tenant) -> str | None:
+    return provider.form_action_origin() if tenant.config.franceconnect and provider.enabled() else None
+
 
 def upstream_logout(response, upstream: tuple[str, str]):
     """After the local logout: end the FranceConnect session too (RP-initiated logout at

@@ -12,8 +12,10 @@ from datetime import timedelta
 
 from flask import current_app, g, request, url_for
 
+from idp.clients.model import find_client
 from idp.store.db import db, digest, new_secret, scoped_first, utcnow
 from idp.store.models import Interaction
+from idp.web.headers import origin_of
 
 COOKIE = "idp_interaction"
 
@@ -76,6 +78,20 @@ def page_url(step: str, handle: str) -> str:
     for consent, as the consent page decides what the request still needs."""
     pages = current_app.extensions["idp_interaction_pages"]
     return url_for(pages.get(step) or pages["consent"], handle=handle)
+
+
+def relying_party_origin(tenant) -> str | None:
+    """The ``redirect_uri`` origin of this browser's pending authorization request: the
+    pages of the interaction end there (CSP ``form-action``, idp/web/headers.py)."""
+    handle = request.cookies.get(COOKIE)
+    row = load(handle) if handle else None
+    if row is None:
+        return None
+    uri = row.params.get("redirect_uri")
+    if not uri:
+        client = find_client(row.client_id)
+        uri = client.get_default_redirect_uri() if client is not None else None
+    return origin_of(uri)
 
 
 def set_cookie(response, handle: str) -> None:

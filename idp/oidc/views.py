@@ -11,6 +11,7 @@ from flask import current_app, g, jsonify, make_response, redirect, render_templ
 from flask_wtf.csrf import validate_csrf
 from wtforms.validators import ValidationError
 
+from idp.web.headers import register_form_action_source
 from idp.web.tenancy import tenant_blueprint
 from idp.oidc import authorize as authz
 from idp.oidc import interactions, sessions
@@ -27,6 +28,7 @@ from idp.store.keystore import keyring
 
 log = logging.getLogger("idp.oidc")
 bp = tenant_blueprint("oidc", __name__)
+bp.record_once(lambda state: register_form_action_source(state, interactions.relying_party_origin))
 
 
 def _server():

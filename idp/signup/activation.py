@@ -17,7 +17,7 @@ from idp.signup.fields import spec
 from idp.signup.steps import password_hash
 
 log = logging.getLogger("idp.signup")
-PURPOSE = "activation"
+PURPOSE = verification.ACTIVATION
 
 
 def create_pending_account(state) -> Account | None:

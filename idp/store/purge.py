@@ -37,7 +37,7 @@ from idp.store.db import db, utcnow
 from idp.store.models import (Account, AuthorizationCode, BackchannelDelivery, IssuedAccessToken, Interaction, RefreshToken,
                      RevokedToken, Signup, SsoSession, UsedAssertion, Verification)
 from idp.oidc.backchannel import GIVE_UP_AFTER
-from idp.signup.activation import PURPOSE as ACTIVATION
+from idp.verification.codes import ACTIVATION
 
 log = logging.getLogger("idp.store.purge")
 GRACE = timedelta(days=1)
