@@ -85,8 +85,6 @@ def french_date(value: str) -> str:
     ``1984-00-00`` → ``1984``."""
     from babel.dates import format_date
 
-    from idp.web.formats import long_date
-    from idp.web.i18n import current_language
 
     year, _, rest = (value or "").partition("-")
     month, _, day = rest.partition("-")
@@ -268,8 +266,6 @@ def _link_and_log_in(parked, account_of, event: str, extra_amr: tuple[str, ...] 
 
 def _pending(account: Account):
     """An account that opens after an operator's check (a supporting document to send)."""
-    from idp.signup.upload import remember_pending
-
     db.session.commit()
     remember_pending(account)
     response = make_response(render_template("signup/pending.html", account=account))
@@ -347,3 +343,6 @@ def encryption_keys():
 
 
 from idp.federation import account_link, new_account  # noqa: E402,F401  (their routes are on this blueprint)
+from idp.web.formats import long_date
+from idp.web.i18n import current_language
+from idp.signup.upload import remember_pending
