@@ -49,10 +49,11 @@ def finish(interaction: Interaction | None, account: Account, *, acr: str, amr: 
 
 def finish_step(interaction: Interaction, step: str, respond: Respond | None = None):
     """A step after the login was answered (``consent``, ``email``): what the page recorded
-    and the step commit first (the person's answer stands whatever the resumed request
-    does next), then the request goes on."""
+    and the step commit together, before the request goes on (resumed here, the person's
+    answer stands whatever the resumed request does next)."""
     interactions.mark_done(interaction, step)
-    db.session.commit()
+    if respond is None:
+        db.session.commit()
     return _go_on(interaction, respond)
 
 

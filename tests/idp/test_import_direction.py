@@ -74,3 +74,18 @@ def test_the_engine_names_no_page_endpoint():
                     and node.value.split(".")[0] in blueprints and node.value.count(".") == 1:
                 named.append(f"{path.name}: {node.value}")
     assert named == []
+
+
+def test_only_the_engine_logs_in_and_resumes():
+    """A page finishes an interaction with :func:`idp.oidc.finish.finish` (or
+    ``finish_step``); starting a session, marking a step and resuming are the engine's."""
+    engine_only = {"start_session", "end_current_session", "mark_done", "handle_authorization"}
+    used = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        if (PACKAGE / "oidc") in path.parents:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            name = node.attr if isinstance(node, ast.Attribute) else node.id if isinstance(node, ast.Name) else None
+            if name in engine_only:
+                used.append(f"{path.relative_to(PACKAGE.parent)}: {name}")
+    assert used == []
