@@ -13,16 +13,31 @@ from flask.sessions import SecureCookieSessionInterface
 from flask_wtf import CSRFProtect
 from flask_wtf.csrf import CSRFError
 
-from idp.web.body_limits import setup_body_limits
-from idp.store.db import db
-from idp.security.counters import counters_for
-from idp.web.i18n import setup_i18n
+from idp.accounts.recovery import bp as recovery_bp
+from idp.accounts.selfservice import bp as selfservice_bp
+from idp.accounts.views import bp as accounts_bp
 from idp.config.production import refuse_development
-from idp.security.vault import IdentifierVault
-from idp.web.frame import page_frame
-from idp.web.headers import add_security_headers, csp_nonce
 from idp.config.settings import Settings, load_settings
 from idp.config.tenants import build_tenants
+from idp.demo.relying_party import bp as demo_bp
+from idp.federation.provider import build_all
+from idp.federation.views import bp as franceconnect_bp
+from idp.notify import setup_notify
+from idp.oidc.published import setup_published_documents
+from idp.oidc.server import create_server
+from idp.oidc.views import bp as oidc_bp
+from idp.security.counters import counters_for
+from idp.security.vault import IdentifierVault
+from idp.signup.config_check import check_signup
+from idp.signup.views import bp as signup_bp
+from idp.store.db import db
+from idp.web.body_limits import setup_body_limits
+from idp.web.errors import setup_errors
+from idp.web.frame import page_frame
+from idp.web.headers import add_security_headers, csp_nonce
+from idp.web.health import bp as health_bp
+from idp.web.i18n import setup_i18n
+from idp.web.params import setup_screening
 
 log = logging.getLogger("idp")
 csrf = CSRFProtect()
@@ -92,34 +107,21 @@ def setup_storage(app: Flask, settings: Settings) -> None:
             event.listen(db.engine, "connect", _sqlite_pragmas)
     Migrate(app, db, directory=MIGRATIONS, render_as_batch=True)
     app.extensions["idp_counters"] = counters_for(settings.redis.url)
-    app.extensions["idp_tenants"] = build_tenants(settings)
+    app.extensions["idp_tenants"] = build_tenants(settings, check_signup)
     app.extensions["idp_vault"] = IdentifierVault(settings.server.data_protection_key)
 
 
 def setup_messaging(app: Flask, settings: Settings) -> None:
-    from idp.notify import setup_notify
-
     v = settings.verification
     setup_notify(app, settings.notify, context_defaults={
         "minutes": v.code_ttl // 60, "hours": v.link_ttl // 3600, "days": v.letter_ttl_days})
 
 
 def setup_protocol(app: Flask) -> None:
-    from idp.oidc.server import create_server
-
     create_server(app)
 
 
 def setup_views(app: Flask) -> None:
-    from idp.accounts.recovery import bp as recovery_bp
-    from idp.accounts.selfservice import bp as selfservice_bp
-    from idp.accounts.views import bp as accounts_bp
-    from idp.demo.relying_party import bp as demo_bp
-    from idp.federation.views import bp as franceconnect_bp
-    from idp.web.health import bp as health_bp
-    from idp.oidc.views import bp as oidc_bp
-    from idp.signup.views import bp as signup_bp
-
     csrf.init_app(app)
     app.register_blueprint(oidc_bp)
     csrf.exempt(oidc_bp)  # protocol endpoints: client authentication, state and PKCE instead
@@ -163,14 +165,12 @@ def setup_views(app: Flask) -> None:
 
 def setup_boundary(app: Flask) -> None:
     """Malformed parameters refused before any view (after the CSRF check); error pages."""
-    from idp.web.errors import setup_errors
-    from idp.web.params import setup_screening
-
     setup_screening(app)
     setup_errors(app)
 
 
 def setup_cli(app: Flask) -> None:
+    # imported here: the CLI's commands build the app (idp.cli.main imports idp.app), the CLI sits above it
     from idp.cli.main import register
 
     register(app)
@@ -198,8 +198,6 @@ def announce_defaults(settings: Settings) -> None:
 def setup_federation(app: Flask) -> None:
     """Build each tenant's FranceConnect client now (no network): a contradictory
     [providers.franceconnect] stops the start instead of breaking pages later."""
-    from idp.federation.provider import build_all
-
     with app.app_context():
         build_all()
 
@@ -224,7 +222,6 @@ def create_app(test_config: dict | None = None, settings: Settings | None = None
     setup_i18n(app)
     setup_cli(app)
     announce_defaults(settings)
-    from idp.oidc.published import setup_published_documents
 
     setup_published_documents(app)   # last: outermost (discovery and JWKS below the routing)
     return app

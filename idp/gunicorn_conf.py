@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import os
 
+from idp.config.production import GUNICORN_WORKERS, workers_to_serve
+from idp.config.settings import SettingsError, load_settings
+
 
 def on_starting(server) -> None:
-    from idp.config.production import GUNICORN_WORKERS, workers_to_serve
-    from idp.config.settings import SettingsError, load_settings
-
     try:
         server.num_workers = workers_to_serve(load_settings(), server.num_workers)
     except SettingsError as error:

@@ -12,6 +12,7 @@ import logging
 from datetime import timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from flask import current_app
 from policies.identifiers.email import EmailScheme
 from sqlalchemy import or_
 
@@ -63,16 +64,22 @@ def revoke_refresh_tokens(account: Account, reason: str, keep: SsoSession | None
     return len(families)
 
 
+def register_new_password_hook(state, hook) -> None:
+    """``hook(account)`` runs in the transaction of every new password: the federation ends
+    a link the old password made (idp/federation/account_link.py). Registered by its
+    blueprint (``bp.record_once``), so that the accounts import no federation."""
+    state.app.extensions.setdefault("idp_new_password_hooks", []).append(hook)
+
+
 def password_changed(account: Account, keep: SsoSession | None = None, how: str = "change") -> None:
     """After a new password (``how``: "change" in /account, "reset" after "mot de passe
     oublié"): the other sessions end, the tokens are revoked, the person is told. The new
     password (set by the caller) commits with all of it: committed first, a crash after it
     left the sessions and tokens of whoever knew the old one alive."""
-    from idp.federation.account_link import after_new_password
-
     sessions = end_other_sessions(account, keep)
     families = revoke_refresh_tokens(account, f"password_{how}", keep)
-    after_new_password(account)        # a FranceConnect link added with the old password ends too
+    for hook in current_app.extensions.get("idp_new_password_hooks", []):
+        hook(account)        # a FranceConnect link added with the old password ends too (federation)
     db.session.commit()
     send_owed()
     tell(account, "password_changed", {"when": _now_text(), "reset": how == "reset"})

@@ -36,6 +36,9 @@ from idp.accounts.login import password_again
 from idp.security.audit import audit
 from idp.security.passwords import tenant_hasher
 from idp.accounts.service import account_identifier, email_in_use
+from idp.accounts.views import shared_in_words
+from idp.federation.linking import links_of
+from idp.signup.delivery import deliver
 
 log = logging.getLogger("idp.account")
 RECENT_LOGIN = 15 * 60   # seconds: how fresh a FranceConnect login must be to add a first password
@@ -56,8 +59,6 @@ def _shown_identifier(account) -> str:
 
 
 def _page(account, status=200, **extra):
-    from idp.accounts.views import shared_in_words
-
     consents = [(c, find_client(c.client_id)) for c in scoped_all(Consent, account_id=account.id)]
     current = sessions.current_session()
     active = [(row, row.id == current.id) for row in scoped_all(SsoSession, account_id=account.id)
@@ -73,8 +74,6 @@ def _page(account, status=200, **extra):
 
 def _franceconnect_link(account):
     """The account's FranceConnect link, shown with a way to remove it (idp/federation/account_link.py)."""
-    from idp.federation.account_link import links_of
-
     return next(iter(links_of(account)), None) if g.tenant.config.franceconnect else None
 
 
@@ -192,8 +191,6 @@ EMAIL_TAKEN = _l("Cette adresse électronique est déjà utilisée par un autre 
 def change_contact():
     """A new email or mobile replaces the old one only once a code sent to it is typed, and
     only from a recent authentication; the old address is told once it has changed."""
-    from idp.signup.delivery import deliver
-
     session, account = _account()
     if account is None:
         return redirect(url_for("accounts.direct_login"))

@@ -2,26 +2,41 @@
 
 from __future__ import annotations
 
+import base64
+
+from flask import g, redirect, render_template, request, session, url_for
+from flask import session as browser_session
 from flask_babel import lazy_gettext as _l
+from policies import validator
 
-from idp.web.i18n import tr
-
-from flask import g, make_response, redirect, render_template, request, session, url_for
-
-from idp.store.db import db, scoped_first
+from idp.accounts.claim_labels import CLAIM_LABELS, in_reading_order
+from idp.accounts.login import authenticate
+from idp.accounts.service import account_identifier, email_in_use
 from idp.web.cookies import clear_tenant_cookie, set_tenant_cookie
-from idp.web.formats import register as register_formats
-from idp.oidc import interactions, sessions
+from idp.security.passwords import tenant_hasher
 from idp.clients.model import find_client
 from idp.oidc import consent as consents
-from idp.store.models import Account
+from idp.oidc import interactions, sessions
 from idp.oidc.claims import account_claims, names_for_scope, parse_claims_parameter
-from idp.accounts.claim_labels import CLAIM_LABELS, in_reading_order
+from idp.oidc.finish import finish, finish_step
+from idp.oidc.franceconnect_fi import PROFILE
+from idp.oidc.views import deny
+from idp.security.vault import vault
+from idp.signup import limits
+from idp.signup.delivery import send_code
+from idp.store.db import scoped_first
+from idp.store.models import Account
+from idp.verification import codes as verification
+from idp.web.formats import register as register_formats
+from idp.web.i18n import tr
 from idp.web.tenancy import tenant_blueprint
-from idp.accounts.login import authenticate
 
 bp = tenant_blueprint("accounts", __name__)
 register_formats(bp)   # French dates, Paris times and phones on every page (idp/web/formats.py)
+# the pages of the steps an authorization request may wait for (idp/oidc/interactions.py)
+bp.record_once(lambda state: interactions.register_page(state, "login", "accounts.login"))
+bp.record_once(lambda state: interactions.register_page(state, "email", "accounts.add_email"))
+bp.record_once(lambda state: interactions.register_page(state, "consent", "accounts.consent"))
 
 SCOPE_LABELS = {
     "openid": _l("Vous identifier"),
@@ -43,10 +58,6 @@ REMEMBER_COOKIE = "idp_remember"
 
 def _remembered() -> str:
     """The identifier this browser asked to remember (sealed in its cookie), or ''."""
-    import base64
-
-    from idp.security.vault import vault
-
     raw = request.cookies.get(REMEMBER_COOKIE)
     if not raw:
         return ""
@@ -57,10 +68,6 @@ def _remembered() -> str:
 
 
 def _remember(response, identifier: str | None) -> None:
-    import base64
-
-    from idp.security.vault import vault
-
     if identifier is None:
         clear_tenant_cookie(response, REMEMBER_COOKIE)
         return
@@ -68,8 +75,9 @@ def _remember(response, identifier: str | None) -> None:
     set_tenant_cookie(response, REMEMBER_COOKIE, sealed, 400 * 86400)
 
 
-def _login_page(handle, client, on_success, hint: str | None = None):
-    """The login form; ``on_success(account)`` returns the response after a good password."""
+def _login_page(handle, client, interaction, hint: str | None = None):
+    """The login form; after a good password the engine logs the person in and goes on with
+    ``interaction`` (or, without one, to the account pages)."""
     scheme = g.tenant.identifier_scheme
     default = hint or _remembered()
     form = {"identifier": request.form.get("identifier", default), "remember": bool(_remembered())}
@@ -81,10 +89,11 @@ def _login_page(handle, client, on_success, hint: str | None = None):
             return redirect(url_for("accounts.choose_code"))
         if outcome.account is not None:
             remember = request.form.get("remember") == "on"
-            session_row, cookie = sessions.start_session(
-                outcome.account, g.tenant.config.acr_default, ["pwd"], remember=remember, commit=False)
-            response = on_success(outcome.account)
-            sessions.set_cookie(response, cookie, remember=remember)
+            # on with the relying party's request in this same response (to the client, or to
+            # the consent page): one round trip fewer than a redirect to ``/resume``
+            response = finish(interaction, outcome.account, acr=g.tenant.config.acr_default, amr=["pwd"],
+                              remember=remember,
+                              respond=None if interaction is not None else _to_account_pages)
             _remember(response, scheme.check(form["identifier"]).value if remember else None)
             return response
     status = 400 if outcome else 200
@@ -98,27 +107,12 @@ def login(handle):
     if row is None:
         return _expired()
     g.ui_locales = row.params.get("ui_locales")  # OIDC Core §3.1.2.1: the RP's preferred languages
-
-    def resume(account):
-        """Go on with the relying party's request in this same response (to the client, or to
-        the consent page): one round trip fewer than a redirect to ``/resume``."""
-        interactions.mark_done(row, "login", commit=False)
-        return _resumed(row, handle)
-
-    return _login_page(handle, find_client(row.client_id), resume, row.params.get("login_hint"))
+    return _login_page(handle, find_client(row.client_id), row, row.params.get("login_hint"))
 
 
-def _resumed(row, handle):
-    """The relying party's request, resumed once a step is done, in the same transaction
-    as that step when the caller has not committed it: a new session commits with the code
-    (or with the way to the next page). Two commits let a crash between them leave a
-    session whose cookie nobody received."""
-    from idp.oidc import authorize as authz
-    from idp.oidc.views import handle_authorization
-
-    response = make_response(handle_authorization(authz.oauth_request_from(row.params), row, handle))
-    db.session.commit()  # the branches that did not commit (on to the consent page, an error page)
-    return response
+def _to_account_pages(resume_url):
+    """Logged in without a relying party's request: to the account pages."""
+    return redirect(resume_url or url_for("selfservice.overview"))
 
 
 @bp.route("/interaction/<handle>/abort", methods=["POST"])
@@ -126,8 +120,6 @@ def abort(handle):
     """"Retourner sur FranceConnect" (or any client's "cancel"): the person does not log in,
     and the client is answered ``access_denied`` with its ``state`` (OIDC Core §3.1.2.6), as
     FranceConnect asks of its identity providers' login pages (franceconnect.md §7)."""
-    from idp.oidc.views import deny
-
     row = interactions.load(handle)
     if row is None:
         return _expired()
@@ -137,11 +129,7 @@ def abort(handle):
 @bp.route("/login", methods=["GET", "POST"])
 def direct_login():
     """Logging in to the account pages themselves (no relying party involved)."""
-    def to_account(account):
-        db.session.commit()
-        return redirect(url_for("selfservice.overview"))
-
-    return _login_page(None, None, to_account)
+    return _login_page(None, None, None)
 
 
 @bp.route("/interaction/<handle>/consent", methods=["GET", "POST"])
@@ -155,13 +143,10 @@ def consent(handle):
     needed = consent_needed(client, row.params)
     if request.method == "POST":
         if request.form.get("decision") != "allow":
-            from idp.oidc.views import deny
-
             return deny(row)
         account = scoped_first(Account, id=session.account_id)
         consents.record(session.account_id, client, needed, _shown_on(row) & consents.releasable(account, client, needed))
-        interactions.mark_done(row, "consent")  # commits the consent too: one transaction
-        return redirect(url_for("oidc.resume", handle=handle))
+        return finish_step(row, "consent", respond=redirect)  # the consent and the step: one transaction
     account = scoped_first(Account, id=session.account_id)
     _remember_shown(row, consents.releasable(account, client, needed))
     return render_template("accounts/consent.html", client=client, scopes=consent_items(needed, client, account),
@@ -174,14 +159,10 @@ SHOWN_KEY = "consent_shown"
 def _remember_shown(row, claims: set) -> None:
     """The claims this page listed, kept in the browser's session until it is answered: what
     is recorded as consented is what was shown, not what the account holds at the click."""
-    from flask import session as browser_session
-
     browser_session[SHOWN_KEY] = {"interaction": row.id, "claims": sorted(claims)}
 
 
 def _shown_on(row) -> set:
-    from flask import session as browser_session
-
     shown = browser_session.pop(SHOWN_KEY, None)
     if not isinstance(shown, dict) or shown.get("interaction") != row.id:
         return set()   # no page shown for this request: nothing beyond the scopes is granted
@@ -226,10 +207,6 @@ def _claims_in_words(names, held: set | None) -> list[tuple[str, str]]:
 @bp.route("/personal-code", methods=["GET", "POST"])
 def choose_code():
     """After logging in with a provisional code: choose the personal code, then go on."""
-    from idp.store.models import Account
-    from idp.security.passwords import tenant_hasher
-    from idp.accounts.service import account_identifier
-
     pending = session.get("choose_code")
     if not pending or pending["tenant"] != g.tenant.slug:
         return redirect(url_for("accounts.direct_login"))
@@ -248,17 +225,9 @@ def choose_code():
             account.status = "active"
             account.profile = {k: v for k, v in (account.profile or {}).items() if k != "provisional_code_expires"}
             session.pop("choose_code", None)
-            _, cookie = sessions.start_session(account, g.tenant.config.acr_default, ["pwd"], commit=False)
             handle = pending.get("handle")
             row = interactions.load(handle) if handle else None
-            if row is not None:
-                interactions.mark_done(row, "login")
-                response = redirect(url_for("oidc.resume", handle=handle))
-            else:
-                db.session.commit()
-                response = redirect(url_for("selfservice.overview"))
-            sessions.set_cookie(response, cookie)
-            return response
+            return finish(row, account, acr=g.tenant.config.acr_default, amr=["pwd"], respond=_to_account_pages)
     return render_template("accounts/choose_code.html", errors=errors,
                            requirements=g.tenant.password_policy.requirements()), 400 if errors else 200
 
@@ -277,15 +246,6 @@ def add_email(handle):
     would replace the account's email without its password and without telling the old
     address, bypassing the recent authentication /account asks. "In use" is an answer about
     someone else's account: counted per address, as in the signups (:mod:`idp.signup.limits`)."""
-    from policies import validator
-
-    from idp.verification import codes as verification
-    from idp.store.models import Account
-    from idp.oidc.franceconnect_fi import PROFILE
-    from idp.signup import limits
-    from idp.signup.delivery import send_code
-    from idp.accounts.service import email_in_use
-
     row = interactions.load(handle)
     session_row = sessions.current_session()
     if row is None or session_row is None:
@@ -304,8 +264,7 @@ def add_email(handle):
             account.email, account.email_verified = pending.destination, True
             # committed on its own, unlike a new session: a confirmed email is the person's
             # whatever happens next, and the request can still be resumed at /resume
-            interactions.mark_done(row, "email")
-            return _resumed(row, handle)
+            return finish_step(row, "email")
         errors["code"] = outcome.message
         email = pending.destination
     elif request.method == "POST":

@@ -37,6 +37,8 @@ import sys
 from urllib.parse import urlsplit
 
 from idp.config.settings import Settings, SettingsError
+from idp.store.db import db, unscoped
+from idp.store.models import Client
 
 log = logging.getLogger("idp.config.production")
 
@@ -99,8 +101,6 @@ def demo_data_problems(settings: Settings) -> list[str]:
     from sqlalchemy import inspect
     from sqlalchemy.exc import SQLAlchemyError
 
-    from idp.store.db import db, unscoped
-    from idp.store.models import Client
 
     try:
         if not inspect(db.engine).has_table(Client.__tablename__):

@@ -23,25 +23,22 @@ from flask_babel import lazy_gettext as _l
 
 from idp.security.audit import audit
 from idp.store.db import db, scoped_all
-from idp.store.models import Account, FederatedIdentity, SsoSession
+from idp.store.models import Account, SsoSession
 from idp.federation.provider import PROVIDER
+from idp.federation.linking import links_of
 from idp.federation.views import bp
+from idp.accounts import credentials
+from idp.oidc.backchannel import send_owed
+from idp.accounts.selfservice import _account, _page, _reauthentication_refused
 
 NO_PASSWORD = _l("Ajoutez d'abord un mot de passe : sans lui, FranceConnect est le seul moyen de vous connecter "
                  "à ce compte.")
-
-
-def links_of(account: Account) -> list[FederatedIdentity]:
-    return scoped_all(FederatedIdentity, account_id=account.id, provider=PROVIDER)
 
 
 def unlink(account: Account, reason: str, keep: SsoSession | None = None, commit: bool = True) -> bool:
     """Remove the account's FranceConnect link and end the sessions opened through it (but
     ``keep``), in one transaction (the caller's when ``commit`` is false); tell the holder.
     Returns whether there was one."""
-    from idp.accounts import credentials
-    from idp.oidc.backchannel import send_owed
-
     links = links_of(account)
     if not links:
         return False
@@ -66,10 +63,12 @@ def after_new_password(account: Account) -> None:
         unlink(account, "password_changed", commit=False)   # with the new password
 
 
+# the accounts' credentials call it, without naming the federation (idp/accounts/credentials.py)
+bp.record_once(lambda state: credentials.register_new_password_hook(state, after_new_password))
+
+
 @bp.route("/account/franceconnect/remove", methods=["POST"])
 def remove():
-    from idp.accounts.selfservice import _account, _page, _reauthentication_refused
-
     session, account = _account()
     if account is None:
         return redirect(url_for("accounts.direct_login"))

@@ -11,6 +11,9 @@ overseas and former territories included) must all agree with the pivot.
 
 from __future__ import annotations
 
+import re
+
+from anyascii import anyascii
 from flask import g
 from flask_babel import lazy_gettext as _l
 
@@ -19,6 +22,8 @@ from policies.identifiers.nir_birth import of_nir, same_commune
 from policies.identifiers.nir_structure import NirParts
 
 from idp.security.audit import audit
+from idp.signup.directory import DirectoryUnavailable, match_identity
+from idp.signup.directory_steps import directory
 
 SEX = {"1": "male", "7": "male", "2": "female", "8": "female"}
 MESSAGES = {
@@ -28,6 +33,39 @@ MESSAGES = {
     "place": _l("Ce numéro ne correspond pas à votre lieu de naissance."),
 }
 PROVISIONAL = _l("Saisissez votre numéro de sécurité sociale définitif (il commence par 1 ou 2).")
+
+
+def normalise_name(value: str | None) -> str:
+    """Case, accents, hyphens and apostrophes do not tell two people apart."""
+    text = anyascii(value or "").casefold()
+    return " ".join(re.sub(r"[^a-z]+", " ", text).split())
+
+
+def _first_names(text: str) -> list[list[str]]:
+    """``"Jean-Noël, Théo"`` → ``[["jean", "noel"], ["theo"]]``: each first name, and the
+    parts a hyphen (or a space a registry put in its place) joins into a compound one."""
+    return [parts for parts in (normalise_name(name).split() for name in (text or "").replace(",", " ").split())
+            if parts]
+
+
+def given_names_agree(local: str, upstream: str) -> bool:
+    """The account's first names are FranceConnect's, or its first ones (an account often
+    holds only the usual first name, FranceConnect always gives them all).
+
+    Hyphens and spaces between the parts of a compound first name are not told apart
+    ("Jean Noël" is "Jean-Noël"), since registries and forms write them either way; but the
+    account's names must end where one of FranceConnect's ends: "Jean" is not the first
+    name of "Jean-Noël Théo", whose first first name is "Jean-Noël"."""
+    local_names, upstream_names = _first_names(local), _first_names(upstream)
+    local_parts = [part for name in local_names for part in name]
+    upstream_parts = [part for name in upstream_names for part in name]
+    if not local_parts or local_parts != upstream_parts[:len(local_parts)]:
+        return False
+    ends, count = set(), 0
+    for name in upstream_names:
+        count += len(name)
+        ends.add(count)
+    return len(local_parts) in ends
 
 
 def mismatch(parts: NirParts, pivot: dict) -> str | None:
@@ -79,10 +117,6 @@ def not_in_directory(nir: str, pivot: dict):
     the same birth name, birthdate, sex and commune, not the same first names). One message
     for any mismatch (the directory's rule: never say which field differs). The caller counts
     the answer against the checks' limits first (:func:`idp.signup.limits.check`)."""
-    from idp.signup.directory import DirectoryUnavailable, match_identity
-    from idp.signup.directory_steps import directory
-    from idp.federation.linking import given_names_agree
-
     signup = g.tenant.config.signup
     if signup is None or not any(step.kind == "directory" for step in signup.steps):
         return None

@@ -10,30 +10,25 @@ fields then stay read-only (they come from the civil registry through FranceConn
 
 from __future__ import annotations
 
-import re
 from datetime import datetime, timezone
 
-from anyascii import anyascii
 from policies import cog
 from policies.identifiers.nir_birth import same_commune
 
 from flask import g
 
 from idp.security.audit import audit
-from idp.store.db import db, scoped, scoped_first, utcnow
+from idp.store.db import db, scoped, scoped_all, scoped_first, utcnow
 from idp.store.models import Account, FederatedIdentity
 from idp.oidc import franceconnect_fi
 from idp.security.vault import vault
 from idp.federation.provider import PROVIDER
+from idp.accounts.service import account_identifier
+from idp.federation.checks import given_names_agree, mismatch, normalise_name
+from idp.accounts import credentials
 
 PIVOT = ("given_name", "family_name", "birthdate", "gender", "birthplace", "birthcountry")
 FRANCE = cog.FRANCE
-
-
-def normalise_name(value: str | None) -> str:
-    """Case, accents, hyphens and apostrophes do not tell two people apart."""
-    text = anyascii(value or "").casefold()
-    return " ".join(re.sub(r"[^a-z]+", " ", text).split())
 
 
 def linked_account(subject: str, provider: str = PROVIDER) -> tuple[Account | None, FederatedIdentity | None]:
@@ -41,6 +36,11 @@ def linked_account(subject: str, provider: str = PROVIDER) -> tuple[Account | No
     if link is None:
         return None, None
     return scoped_first(Account, id=link.account_id), link
+
+
+def links_of(account: Account, provider: str = PROVIDER) -> list[FederatedIdentity]:
+    """The account's links to ``provider`` (shown, and removable, in /account)."""
+    return scoped_all(FederatedIdentity, account_id=account.id, provider=provider)
 
 
 def account_pivot(account: Account) -> dict:
@@ -53,37 +53,8 @@ def account_pivot(account: Account) -> dict:
             "birthplace": born.get("birthplace", ""), "birthcountry": born.get("birthcountry", "")}
 
 
-def _first_names(text: str) -> list[list[str]]:
-    """``"Jean-Noël, Théo"`` → ``[["jean", "noel"], ["theo"]]``: each first name, and the
-    parts a hyphen (or a space a registry put in its place) joins into a compound one."""
-    return [parts for parts in (normalise_name(name).split() for name in (text or "").replace(",", " ").split())
-            if parts]
-
-
-def given_names_agree(local: str, upstream: str) -> bool:
-    """The account's first names are FranceConnect's, or its first ones (an account often
-    holds only the usual first name, FranceConnect always gives them all).
-
-    Hyphens and spaces between the parts of a compound first name are not told apart
-    ("Jean Noël" is "Jean-Noël"), since registries and forms write them either way; but the
-    account's names must end where one of FranceConnect's ends: "Jean" is not the first
-    name of "Jean-Noël Théo", whose first first name is "Jean-Noël"."""
-    local_names, upstream_names = _first_names(local), _first_names(upstream)
-    local_parts = [part for name in local_names for part in name]
-    upstream_parts = [part for name in upstream_names for part in name]
-    if not local_parts or local_parts != upstream_parts[:len(local_parts)]:
-        return False
-    ends, count = set(), 0
-    for name in upstream_names:
-        count += len(name)
-        ends.add(count)
-    return len(local_parts) in ends
-
-
 def _nir_parts(account: Account):
     """The fields of the account's NIR, for a tenant identified by NIR (else None)."""
-    from idp.accounts.service import account_identifier
-
     scheme = g.tenant.identifier_scheme
     if not scheme.name.startswith("nir"):
         return None
@@ -95,8 +66,6 @@ def agrees(account: Account, pivot: dict) -> bool:
     place and country of birth of its profile, and those its NIR says (sex, year, month,
     commune or country of birth, :func:`.checks.mismatch`), since most accounts never typed
     them but all of a NIR tenant's carry them in their number."""
-    from idp.federation.checks import mismatch
-
     local = account_pivot(account)
     if not local["birthdate"] or local["birthdate"] != pivot.get("birthdate"):
         return False
@@ -164,8 +133,6 @@ def tell_linked(account: Account) -> None:
     """Tell the holder of an existing account that FranceConnect was linked to it (verified
     email, else verified mobile), so that a link someone else made with their password is
     noticed; the message says how to remove it."""
-    from idp.accounts import credentials
-
     reachable = (account.email and account.email_verified) or \
         (account.phone_number and (account.profile or {}).get("phone_number_verified"))
     if not reachable:

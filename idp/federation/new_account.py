@@ -36,7 +36,9 @@ from idp.signup import existing, limits
 from idp.signup.delivery import send_code
 from idp.signup.steps import RATE_LIMITED, lookup_allowed, suggestion
 from idp.federation import checks, linking
-from idp.federation.views import _enabled, _link_and_log_in, _parked, bp
+from idp.federation.views import _enabled, _failure, _link_and_log_in, _parked, bp
+from idp.signup.identity_steps import document_proof
+from idp.signup.activation import kept_document
 
 EMAIL_PURPOSE = "franceconnect_email"
 NIR_TAKEN = _l("Un compte existe déjà avec ce numéro. Connectez-vous avec son mot de passe, ou utilisez "
@@ -122,7 +124,6 @@ def _check_document(form, parked, errors: dict):
     the tenant asks none."""
     if not _asks_document():
         return None
-    from idp.signup.identity_steps import document_proof
 
     pivot = parked.pivot
     proof = document_proof(form, {"birth_name": pivot.get("family_name"), "given_names": pivot.get("given_name"),
@@ -190,8 +191,6 @@ def _taken_meanwhile(kind: str, identifier: str, form: dict):
     indexes decide, the loser's transaction is rolled back). This very form sent twice has
     linked the identity: say so. Else another signup took the identifier at that instant:
     the page again, with what was typed, as a later check would have answered."""
-    from idp.federation.views import _failure
-
     parked, problem = _parked()
     taken = find_account(g.tenant.slug, identifier)
     if problem or taken is None or linking.linked_account(parked.identity["subject"])[1] is not None:
@@ -250,8 +249,6 @@ def _cgu_version() -> str:
 def _create(parked, identifier: str, email: str, proof, on_conflict):
     """The account, linked; logged in at once, or ``pending_document`` until an operator
     has checked the supporting document it is now asked for."""
-    from idp.signup.activation import kept_document
-
     now = datetime.now(timezone.utc).isoformat(timespec="seconds")
     consents = {"cgu": {"version": _cgu_version(), "accepted_at": now}}
     pending = proof is not None and proof.pending

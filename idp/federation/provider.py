@@ -13,6 +13,7 @@ from pathlib import Path
 from flask import current_app, g
 
 from providers.franceconnect import FranceConnect, FranceConnectConfig
+from idp.config.settings import SettingsError
 
 PROVIDER = "franceconnect"
 _lock = threading.Lock()
@@ -41,8 +42,6 @@ def _config(slug: str) -> FranceConnectConfig:
 
 def build_all() -> None:
     """Every FranceConnect-enabled tenant's client; :class:`SettingsError` names the problem."""
-    from idp.config.settings import SettingsError
-
     settings = current_app.config["IDP_SETTINGS"]
     if settings.providers.franceconnect is None:
         return

@@ -26,13 +26,20 @@ from idp.accounts.login import authenticate
 from idp.security.audit import audit
 from idp.store.db import db, new_secret, scoped_get, utcnow
 from idp.store.models import Account
-from idp.oidc import interactions, sessions
+from idp.oidc import interactions
+from idp.oidc.finish import finish
+from idp.oidc.logout import register_upstream_logout
 from idp.clients.model import find_client
 from idp.oidc.franceconnect_fi import PROFILE as FI_PROFILE
+from idp.web.headers import register_form_action_source
 from idp.web.tenancy import tenant_blueprint
 from idp.federation import linking, provider, state
 
 bp = tenant_blueprint("franceconnect", __name__)
+# a local logout of a session opened through FranceConnect ends FranceConnect's too (below)
+bp.record_once(lambda state: register_upstream_logout(state, upstream_logout))
+# its button's form ends, through a redirect, at FranceConnect (CSP form-action, idp/web/headers.py)
+bp.record_once(lambda state: register_form_action_source(state, _form_action_origin))
 LOGOUT = "franceconnect_logout"    # Flask session key: where to go after FranceConnect's logout
 
 UNVERIFIED = _l("La réponse de FranceConnect n'a pas pu être vérifiée. Par sécurité, la connexion est refusée.")
@@ -78,8 +85,6 @@ def french_date(value: str) -> str:
     ``1984-00-00`` → ``1984``."""
     from babel.dates import format_date
 
-    from idp.web.formats import long_date
-    from idp.web.i18n import current_language
 
     year, _, rest = (value or "").partition("-")
     month, _, day = rest.partition("-")
@@ -179,17 +184,10 @@ def _log_in(account: Account, upstream: dict, handle: str | None, extra_amr: tup
     """Open the session (amr ``fc`` + FranceConnect's, acr from FranceConnect) and go on:
     back to the relying party's request, or to the account page."""
     amr = ["fc", *[m for m in upstream.get("amr") or [] if m != "fc"], *extra_amr]
-    _, cookie = sessions.start_session(
-        account, upstream.get("acr") or g.tenant.config.acr_default, list(dict.fromkeys(amr)), commit=False,
-        upstream=(provider.PROVIDER, upstream["id_token"]))
     row = interactions.load(handle) if handle else None
-    if row is not None:
-        interactions.mark_done(row, "login")          # commits the session too
-        response = redirect(url_for("oidc.resume", handle=handle))
-    else:
-        db.session.commit()
-        response = redirect(url_for("selfservice.overview"))
-    sessions.set_cookie(response, cookie)
+    response = finish(row, account, acr=upstream.get("acr") or g.tenant.config.acr_default,
+                      amr=list(dict.fromkeys(amr)), upstream=(provider.PROVIDER, upstream["id_token"]),
+                      respond=lambda resume_url: redirect(resume_url or url_for("selfservice.overview")))
     state.clear_cookie(response)
     state.clear_cookie(response, state.REDIRECT)
     return response
@@ -267,8 +265,6 @@ def _link_and_log_in(parked, account_of, event: str, extra_amr: tuple[str, ...] 
 
 def _pending(account: Account):
     """An account that opens after an operator's check (a supporting document to send)."""
-    from idp.signup.upload import remember_pending
-
     db.session.commit()
     remember_pending(account)
     response = make_response(render_template("signup/pending.html", account=account))
@@ -291,6 +287,10 @@ def cancel():
 
 
 # -- logout -----------------------------------------------------------------------------------
+
+def _form_action_origin(tenant) -> str | None:
+    return provider.form_action_origin() if tenant.config.franceconnect and provider.enabled() else None
+
 
 def upstream_logout(response, upstream: tuple[str, str]):
     """After the local logout: end the FranceConnect session too (RP-initiated logout at
@@ -342,3 +342,6 @@ def encryption_keys():
 
 
 from idp.federation import account_link, new_account  # noqa: E402,F401  (their routes are on this blueprint)
+from idp.web.formats import long_date
+from idp.web.i18n import current_language
+from idp.signup.upload import remember_pending

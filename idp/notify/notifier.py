@@ -102,7 +102,7 @@ class Notifier:
 def setup_notify(app: Flask, settings: NotifySettings, *, context_defaults: Mapping[str, Any] | None = None) -> Notifier:
     """Build the notifier into ``app.extensions["idp_notifier"]``; serve ``/dev/outbox`` when
     ``settings.dev_outbox_page`` is true."""
-    from idp.notify.views import dev_blueprint
+    from idp.notify.views import dev_blueprint   # here: that view imports this module (notifier())
 
     app.extensions["idp_notifier"] = built = Notifier(settings, context_defaults=context_defaults)
     if settings.dev_outbox_page:

@@ -25,6 +25,7 @@ from idp.security.audit import audit
 from idp.store.db import db, scoped_delete, scoped_get, scoped_update, unscoped, utcnow
 from idp.store.keystore import keyring
 from idp.store.models import BackchannelDelivery
+from idp.clients.model import find_client
 
 log = logging.getLogger("idp.backchannel")
 EVENT = "http://schemas.openid.net/event/backchannel-logout"
@@ -70,8 +71,6 @@ def attempt(row: BackchannelDelivery, tenant) -> bool:
     """Try ``row`` (held by the caller) once: delete it when delivered, else count the
     failure and set the next try. Written with plain statements, so that a row another
     worker already removed is not an error. The caller commits."""
-    from idp.clients.model import find_client
-
     client = find_client(row.client_id, tenant.slug)
     uri = client.row.backchannel_logout_uri if client is not None else None
     if not uri:   # the client was deleted or no longer asks for back-channel logout

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 
 from idp.oidc import franceconnect_fi
+from idp.web.params import strict_json
 
 SCOPE_CLAIMS: dict[str, tuple[str, ...]] = {
     "openid": ("sub",),
@@ -97,8 +98,6 @@ def requested_claims(claims_request: dict | None, target: str) -> set[str]:
 def parse_claims_parameter(raw: str | None) -> dict | None:
     """Parse the ``claims`` request parameter; ``ValueError`` when it is not a JSON object
     (strict JSON, bounded depth: :func:`idp.web.params.strict_json`)."""
-    from idp.web.params import strict_json
-
     if not raw:
         return None
     value = strict_json(raw)

@@ -16,6 +16,7 @@ from idp.store.db import db, digest, scoped_first, utcnow
 from idp.store.models import RefreshToken
 from idp.oidc.id_token_hint import InvalidHint, hinted_claims
 from idp.oidc.tokens import InvalidToken, deny_access_token, revoke_family, verify_access_token
+from idp.oidc.logout import end_session
 
 CONFIDENTIAL = ["client_secret_basic", "client_secret_post", "private_key_jwt"]
 
@@ -149,6 +150,4 @@ class EndSession(EndSessionEndpoint):
         return self.server.query_client(aud) if isinstance(aud, str) else None
 
     def end_session(self, end_session_request):
-        from idp.oidc.logout import end_session
-
         end_session(end_session_request)

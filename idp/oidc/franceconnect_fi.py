@@ -24,6 +24,8 @@ import unicodedata
 
 from policies import cog
 
+from idp.security.vault import vault
+
 PROFILE = "franceconnect"
 FRANCE = cog.FRANCE
 
@@ -130,13 +132,12 @@ def _from_nir(account) -> dict:
 
     from policies.identifiers.nir_birth import of_nir
 
-    from idp.accounts.service import account_identifier
-
     tenant = current_app.extensions["idp_tenants"].get(account.tenant)
     scheme = tenant.identifier_scheme if tenant is not None else None
     if scheme is None or not scheme.name.startswith("nir"):
         return {}
-    parts = scheme.decode(account_identifier(account))
+    # the clear identifier, as idp.accounts.service.account_identifier unseals it (the engine imports no page)
+    parts = scheme.decode(vault().unseal(account.tenant, account.identifier_sealed))
     if parts is None:
         return {}
     found = {"gender": {"1": "male", "7": "male", "2": "female", "8": "female"}.get(parts.type_digit)}

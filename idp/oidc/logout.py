@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import logging
 
+from flask import current_app
+
 from idp.security.audit import audit
 from idp.store.db import db
 from idp.oidc import sessions
@@ -19,7 +21,7 @@ def end_session(end_session_request=None) -> None:
     """One transaction: the session's end, its codes voided, its tokens revoked and the
     back-channel deliveries owed to its clients commit together (in several, a crash in
     between left tokens alive after the logout, or clients never told)."""
-    row = sessions.end_current_session(commit=False)
+    row = sessions.end_current_session()
     if row is None:
         return
     revoke_session_tokens(row.sid, commit=False)
@@ -27,6 +29,21 @@ def end_session(end_session_request=None) -> None:
     notify(clients, row.account_id, row.sid)  # commits all of it, then sends
     db.session.commit()  # when no client has a back-channel logout URI
     audit("session.ended", account=row.account_id, clients=len(clients))
+
+
+def register_upstream_logout(state, hook) -> None:
+    """An upstream provider's logout, run after a local one for sessions it opened:
+    ``hook(response, (provider, id_token))`` returns the response to send instead (to the
+    provider's end-session endpoint, coming back to ``response``'s target), or ``response``.
+    Registered by the federation's blueprint (``bp.record_once``): the engine names no page."""
+    state.app.extensions.setdefault("idp_upstream_logouts", []).append(hook)
+
+
+def after_local_logout(response, upstream: tuple[str, str]):
+    """The local logout is done; let each upstream provider's hook end its own session."""
+    for hook in current_app.extensions.get("idp_upstream_logouts", []):
+        response = hook(response, upstream)
+    return response
 
 
 def hint_names_someone_else(end_session_request) -> bool:

@@ -14,6 +14,7 @@ from idp.clients.model import find_client
 from idp.oidc.grants import AuthorizationCodeGrant, ClientCredentialsGrant, OpenIDCode, RefreshTokenGrant, save_token
 from idp.oidc.pkce import StrictCodeChallenge
 from idp.oidc.tokens import AccessTokenGenerator
+from idp.oidc.endpoints import EndSession, Introspection, Revocation
 
 
 class TenantAuthorizationServer(AuthorizationServer):
@@ -37,7 +38,6 @@ def create_server(app) -> TenantAuthorizationServer:
     server.register_grant(RefreshTokenGrant)
     server.register_grant(ClientCredentialsGrant)
     server.register_client_auth_method("private_key_jwt", PrivateKeyJWT())
-    from idp.oidc.endpoints import EndSession, Introspection, Revocation
 
     server.register_endpoint(Introspection)
     server.register_endpoint(Revocation)

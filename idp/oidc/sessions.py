@@ -14,6 +14,10 @@ from datetime import timedelta
 
 from flask import current_app, g, request
 
+from idp.clients.model import find_client
+from idp.oidc.backchannel import notify
+from idp.oidc.tokens import revoke_session_tokens
+from idp.security.vault import vault
 from idp.store.db import db, digest, new_secret, scoped_first, utcnow
 from idp.store.models import Account, SsoSession
 from idp.web.cookies import clear_tenant_cookie, set_tenant_cookie
@@ -63,13 +67,14 @@ def _ttl(remember: bool) -> int:
 
 
 def start_session(account: Account, acr: str, amr: list[str], remember: bool = False,
-                  commit: bool = True, upstream: tuple[str, str] | None = None) -> tuple[SsoSession, str]:
+                  upstream: tuple[str, str] | None = None) -> tuple[SsoSession, str]:
     """Open a new session for ``account``; returns the row and the cookie value to set.
+    Committed by the caller (:mod:`idp.oidc.finish`), with the step and the code.
 
     "Se souvenir de moi" extends the session to ``remembered_session_ttl``. ``upstream`` is
     (provider, its ID token) when the person came through FranceConnect: the token, sealed,
     is the ``id_token_hint`` of the logout that ends the upstream session too."""
-    previous = end_current_session(commit=False)
+    previous = end_current_session()
     rotate_csrf_token()   # a token seen before the login is not valid after it (idp/web/headers.py)
     value = new_secret(32)
     row = SsoSession(
@@ -78,15 +83,11 @@ def start_session(account: Account, acr: str, amr: list[str], remember: bool = F
         expires_at=utcnow() + timedelta(seconds=_ttl(remember)),
     )
     if upstream is not None:
-        from idp.security.vault import vault
-
         row.upstream_provider = upstream[0]
         row.upstream_id_token_sealed = vault().seal(g.tenant.slug, upstream[1])
     if previous is not None:
         _take_over(previous, row)
     db.session.add(row)
-    if commit:
-        db.session.commit()
     g.sso_session, g.sso_account = row, account
     return row, value
 
@@ -110,10 +111,6 @@ def _take_over(previous: SsoSession, row: SsoSession) -> None:
             row.upstream_provider = previous.upstream_provider
             row.upstream_id_token_sealed = previous.upstream_id_token_sealed
         return
-    from idp.oidc.backchannel import notify
-    from idp.clients.model import find_client
-    from idp.oidc.tokens import revoke_session_tokens
-
     revoke_session_tokens(previous.sid, commit=False)
     notify([c for c in (find_client(cid) for cid in previous.client_ids or []) if c], previous.account_id,
            previous.sid)
@@ -125,12 +122,11 @@ def add_client(row: SsoSession, client_id: str) -> None:
         row.client_ids = [*(row.client_ids or []), client_id]
 
 
-def end_current_session(commit: bool = True) -> SsoSession | None:
+def end_current_session() -> SsoSession | None:
+    """Forget this browser's session (committed by the caller, with what ends with it)."""
     row = current_session()
     if row is not None:
         db.session.delete(row)
-        if commit:
-            db.session.commit()
     g.sso_session = g.sso_account = None
     return row
 
@@ -147,6 +143,4 @@ def upstream_of(row: SsoSession | None) -> tuple[str, str] | None:
     """(provider, ID token) of a session opened through an upstream provider, or None."""
     if row is None or not row.upstream_provider or not row.upstream_id_token_sealed:
         return None
-    from idp.security.vault import vault
-
     return row.upstream_provider, vault().unseal(row.tenant, row.upstream_id_token_sealed)

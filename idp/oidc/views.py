@@ -7,10 +7,11 @@ from urllib.parse import urlsplit
 
 from authlib.common.urls import add_params_to_uri
 from authlib.oauth2.rfc6749.errors import AccessDeniedError, OAuth2Error
-from flask import current_app, g, jsonify, make_response, redirect, render_template, request, url_for
+from flask import current_app, g, jsonify, make_response, redirect, render_template, request
 from flask_wtf.csrf import validate_csrf
 from wtforms.validators import ValidationError
 
+from idp.web.headers import register_form_action_source
 from idp.web.tenancy import tenant_blueprint
 from idp.oidc import authorize as authz
 from idp.oidc import interactions, sessions
@@ -18,15 +19,17 @@ from idp.oidc.claims import names_for_scope, release
 from idp.clients.model import find_client
 from idp.oidc.consent import registered_claims
 from idp.oidc.discovery import metadata
-from idp.oidc.logout import needs_confirmation
+from idp.oidc.logout import after_local_logout, needs_confirmation
 from idp.oidc.signed_userinfo import signed_userinfo_response
 from idp.oidc.tokens import InvalidToken, verify_access_token
 from idp.security.audit import audit
-from idp.store.db import db
+from idp.store.db import db, scoped_first
+from idp.store.models import Account
 from idp.store.keystore import keyring
 
 log = logging.getLogger("idp.oidc")
 bp = tenant_blueprint("oidc", __name__)
+bp.record_once(lambda state: register_form_action_source(state, interactions.relying_party_origin))
 
 
 def _server():
@@ -52,6 +55,9 @@ def error_page(error: OAuth2Error):
 
 
 def handle_authorization(oauth_request, interaction=None, handle=None):
+    """Answer the authorization request, or send the person to the page of the step it
+    still needs. Commits nothing: the caller commits the request's changes (the code, the
+    session's clients, the interaction) at once."""
     try:
         attempt = authz.begin(oauth_request, interaction)
     except authz.InteractionNeeded as need:
@@ -65,8 +71,7 @@ def handle_authorization(oauth_request, interaction=None, handle=None):
         return respond_to_client(error.redirect_uri, authz.response_params_for_error(error), mode)
     params = authz.issue_code(attempt)
     if interaction is not None:
-        interactions.finish(interaction, commit=False)
-    db.session.commit()  # the code, the session's clients and the interaction, at once
+        interactions.finish(interaction)
     return respond_to_client(attempt.redirect_uri, params, attempt.params.get("response_mode"))
 
 
@@ -74,15 +79,21 @@ def _to_interaction(oauth_request, interaction, handle, step):
     params = dict(oauth_request.payload.data.items())
     row, new_handle = interactions.save(params, params.get("client_id", ""), interaction)
     handle = new_handle or handle
-    endpoint = {"login": "accounts.login", "email": "accounts.add_email"}.get(step, "accounts.consent")
-    response = redirect(url_for(endpoint, handle=handle))
+    response = redirect(interactions.page_url(step, handle))
     interactions.set_cookie(response, handle)
+    return response
+
+
+def _answered(response):
+    """The request's changes, committed once (the new interaction, or the code with the
+    interaction's end), before the answer leaves."""
+    db.session.commit()
     return response
 
 
 @bp.route("/authorize", methods=["GET", "POST"])
 def authorize():
-    return handle_authorization(_server().create_oauth2_request(request))
+    return _answered(handle_authorization(_server().create_oauth2_request(request)))
 
 
 @bp.route("/interaction/<handle>/resume")
@@ -90,7 +101,7 @@ def resume(handle):
     row = interactions.load(handle)
     if row is None:
         return render_template("oidc/expired.html"), 400
-    return handle_authorization(authz.oauth_request_from(row.params), row, handle)
+    return _answered(handle_authorization(authz.oauth_request_from(row.params), row, handle))
 
 
 def deny(row):
@@ -101,6 +112,7 @@ def deny(row):
     client = find_client(row.client_id)
     redirect_uri = row.params.get("redirect_uri") or client.get_default_redirect_uri()
     interactions.finish(row)
+    db.session.commit()
     error = AccessDeniedError("The end-user refused the request.", state=row.params.get("state"))
     return respond_to_client(redirect_uri, authz.response_params_for_error(error),
                              row.params.get("response_mode"))
@@ -151,9 +163,6 @@ def userinfo():
     scope = claims.get("scope", "")
     if "openid" not in scope.split() or claims.get("sub") == claims.get("client_id"):
         return _bearer_error("insufficient_scope", "The token does not carry the openid scope.", 403)
-    from idp.store.db import scoped_first
-    from idp.store.models import Account
-
     account = scoped_first(Account, id=claims["sub"])
     if account is None or account.status != "active":
         return _bearer_error("invalid_token", "The account is no longer active.", 401)
@@ -206,10 +215,8 @@ def logout():
     if response is None:
         response = make_response(render_template("oidc/logged_out.html"))
     sessions.clear_cookie(response)
-    if upstream is not None:  # came through FranceConnect: end that session too, then come back
-        from idp.federation.views import upstream_logout
-
-        response = upstream_logout(response, upstream)
+    if upstream is not None:  # came through an upstream provider: end that session too, then come back
+        response = after_local_logout(response, upstream)
     return response
 
 

@@ -16,9 +16,10 @@ from idp.security.audit import audit
 from idp.security.vault import vault
 from idp.signup.fields import spec
 from idp.signup.steps import password_hash
+from idp.signup.delivery import deliver
 
 log = logging.getLogger("idp.signup")
-PURPOSE = "activation"
+PURPOSE = verification.ACTIVATION
 
 
 def create_pending_account(state) -> Account | None:
@@ -123,8 +124,6 @@ def send_activation(account: Account, channel: str) -> str | None:
     (per account: resend delay, sends of the window; per client address); None when sent,
     else the French refusal. Every POST of the activation step or of "renvoyer" sends a
     message to an address the signup typed: unbounded, it would be a free SMS and mail pump."""
-    from idp.signup.delivery import deliver
-
     if not verification.address_allows():
         return verification.MESSAGES["too_many_requests"]
     destination = account.phone_number if channel == "sms" else account.email

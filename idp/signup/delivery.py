@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import g
 
 from idp.notify import notifier
+from idp.verification import codes as verification
 
 
 def deliver(channel: str, destination: str, template: str, context: dict):
@@ -16,8 +17,6 @@ def send_code(purpose: str, subject: str, channel: str, destination: str):
     """Issue and send a verification code within the limits of :mod:`idp.verification.codes` (per
     subject: resend delay, sends and tries of the window; per client address). Returns None
     when sent, else the French refusal."""
-    from idp.verification import codes as verification
-
     if not verification.address_allows():
         return verification.MESSAGES["too_many_requests"]
     outcome = verification.request_code(purpose, subject, channel, destination)

@@ -27,6 +27,7 @@ from idp.signup import existing, limits
 from idp.signup.directory import MISMATCH, DirectoryUnavailable, directory_from_config, match_documents, match_identity
 from idp.signup.fields import typed_date
 from idp.signup.steps import REQUIRED
+from idp.security.passwords import tenant_hasher
 
 log = logging.getLogger("idp.signup")
 UNAVAILABLE = _l("Service momentanément indisponible, réessayez plus tard.")
@@ -140,8 +141,6 @@ def _send_provisional_code(state) -> Account | None:
     first login with it asks for a personal code. When a simultaneous signup of the same NIR
     wrote its account first (the unique index decides), nothing is written or sent and that
     account is returned, so that its holder is told as after any later signup."""
-    from idp.security.passwords import tenant_hasher
-
     answers = state.answers
     code = "".join(secrets.choice("ABCDEFGHJKLMNPQRSTUVWXYZ23456789") for _ in range(8))
     days = current_app.config["IDP_SETTINGS"].verification.letter_ttl_days

@@ -12,7 +12,8 @@ from idp.verification import codes as verification
 from idp.store.db import db, scoped_get
 from idp.web.body_limits import allow_body
 from idp.store.models import Account
-from idp.oidc import interactions, sessions
+from idp.oidc import interactions
+from idp.oidc.finish import finish
 from idp.clients.model import find_client
 from idp.web.tenancy import tenant_blueprint
 from idp.signup import activation, existing, limits, state as signup_state, upload
@@ -258,17 +259,14 @@ def _finish(state, account):
         response = make_response(render_template("signup/pending.html", account=account))
         signup_state.clear_cookie(response)
         return response
-    session_row, cookie = sessions.start_session(account, g.tenant.config.acr_default, ["pwd"], commit=False)
     interaction = interactions.load(handle) if handle else None
-    continue_url, service = None, None
+    service = None
     if interaction is not None:
-        interactions.mark_done(interaction, "login", commit=False)
-        continue_url = url_for("oidc.resume", handle=handle)
         client = find_client(interaction.client_id)
         service = client.row.name if client else g.tenant.display_name
-    db.session.commit()
-    response = make_response(created_page(account, continue_url, service))
-    sessions.set_cookie(response, cookie)
+    # the "account created" page links to the resumed request (idp/oidc/finish.py)
+    response = finish(interaction, account, acr=g.tenant.config.acr_default, amr=["pwd"],
+                      respond=lambda resume_url: created_page(account, resume_url, service))
     signup_state.clear_cookie(response)
     return response
 

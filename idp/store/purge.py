@@ -38,7 +38,7 @@ from idp.store.models import (Account, AuthorizationCode, BackchannelDelivery, I
                      RevokedToken, Signup, SsoSession, UsedAssertion, Verification)
 from idp.oidc.backchannel import GIVE_UP_AFTER
 from idp.security.audit import audit
-from idp.signup.activation import PURPOSE as ACTIVATION
+from idp.verification.codes import ACTIVATION
 
 log = logging.getLogger("idp.store.purge")
 GRACE = timedelta(days=1)

@@ -29,6 +29,9 @@ from idp.store.models import Verification
 from idp.security.audit import audit
 from idp.security.vault import vault
 
+# the purpose of a signup's activation code: the purge keeps a pending account while one is live
+ACTIVATION = "activation"
+
 MESSAGES = {
     "wrong": _l("Le code saisi est incorrect."),
     "expired": _l("Ce code a expiré. Demandez-en un nouveau."),

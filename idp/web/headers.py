@@ -35,34 +35,17 @@ def csp_nonce() -> str:
     return g.csp_nonce
 
 
-def _origin(url: str | None) -> str | None:
+def origin_of(url: str | None) -> str | None:
     parts = urlsplit(url or "")
     return f"{parts.scheme}://{parts.netloc}" if parts.scheme in ("http", "https") and parts.netloc else None
 
 
-def _relying_party_origin() -> str | None:
-    """The ``redirect_uri`` origin of this browser's pending authorization request."""
-    from idp.oidc import interactions
-
-    handle = request.cookies.get(interactions.COOKIE)
-    if not handle:
-        return None
-    row = interactions.load(handle)
-    if row is None:
-        return None
-    uri = row.params.get("redirect_uri")
-    if not uri:
-        from idp.clients.model import find_client
-
-        client = find_client(row.client_id)
-        uri = client.get_default_redirect_uri() if client is not None else None
-    return _origin(uri)
-
-
-def _franceconnect_origin() -> str | None:
-    from idp.federation.provider import enabled, form_action_origin
-
-    return form_action_origin() if enabled() else None
+def register_form_action_source(state, source) -> None:
+    """An origin a tenant's page may end at through redirects: ``source(tenant)`` returns it
+    or None. Registered, in this order, by the blueprints that know it (``bp.record_once``):
+    the engine (the pending request's ``redirect_uri``), the federation (FranceConnect's
+    authorization endpoint). The plumbing names neither."""
+    state.app.extensions.setdefault("idp_form_action_sources", []).append(source)
 
 
 def _form_action() -> str:
@@ -70,11 +53,11 @@ def _form_action() -> str:
     tenant = g.get("tenant")
     if tenant is not None:
         try:
-            extra = [_relying_party_origin(), _franceconnect_origin() if tenant.config.franceconnect else None]
+            extra = [source(tenant) for source in current_app.extensions.get("idp_form_action_sources", [])]
         except Exception:   # headers must never turn a page into an error
             log.exception("form-action sources could not be computed")
             extra = []
-        extra += [_origin(url) for url in g.get("form_action_extra", [])]
+        extra += [origin_of(url) for url in g.get("form_action_extra", [])]
         sources += [origin for origin in extra if origin and origin not in sources]
     return " ".join(sources)
 

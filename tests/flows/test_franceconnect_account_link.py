@@ -178,6 +178,7 @@ def test_removing_the_link_ends_the_sessions_opened_through_franceconnect(http, 
         g.tenant = app.extensions["idp_tenants"]["caf"]
         sessions.start_session(db.session.get(Account, account_id), "eidas1", ["fc"],
                                upstream=("franceconnect", "id.token.of-franceconnect"))
+        db.session.commit()                       # start_session takes part in its caller's transaction
     _log_in(http)
     assert location(_remove(http)).endswith("done=franceconnect")
     assert "code" in query(location(authorize(http, "caf", client_id, prompt="none")))      # this one stays

@@ -18,7 +18,7 @@ def died(*args, **kwargs):
 def test_a_last_step_that_dies_before_the_login_writes_no_account(http, app, monkeypatch):
     caf_until_recap(http, app)
     with monkeypatch.context() as patched:
-        patched.setattr("idp.signup.views.sessions.start_session", died)
+        patched.setattr("idp.oidc.sessions.start_session", died)
         with pytest.raises(RuntimeError):
             caf(http, "recapitulatif", {})
     assert accounts(app, "caf") == 0
