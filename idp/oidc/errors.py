@@ -24,6 +24,8 @@ The model (as node-oidc-provider's ``errors``, one line per code):
   (:func:`idp.oidc.views.respond_to_client`), with :meth:`ProtocolError.redirect_params`.
 
 Errors a person can correct (a form field) are not protocol errors: :mod:`idp.web.outcome`.
+This module imports nothing of ``idp``: the request boundary (:mod:`idp.web.params`) and
+the renderer (:mod:`idp.web.errors`) use it without importing the engine.
 """
 
 from __future__ import annotations
@@ -182,7 +184,9 @@ class InsufficientScope(_BearerChallenge, ProtocolError):
 
 # -- RFC 7009 §2.2.1: revocation ---------------------------------------------------------------
 
-class UnsupportedTokenType(ProtocolError, rfc6749.UnsupportedTokenTypeError):
+class UnsupportedTokenType(ProtocolError):
+    """400 as RFC 7009 says (Authlib's class of this code is a 401 challenge)."""
+
     error = "unsupported_token_type"
     allow_redirect = False
 

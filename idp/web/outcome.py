@@ -55,6 +55,11 @@ class Outcome:
         return cls({name: message}, throttled=True)
 
     @classmethod
+    def page_error(cls, message) -> Outcome:
+        """An error of the whole page, not of one field (``form``: no link in the summary)."""
+        return cls({"form": message})
+
+    @classmethod
     def told(cls, message) -> Outcome:
         """Nothing wrong; the page again, with ``message`` (a code was sent)."""
         return cls(notice=message)
