@@ -82,7 +82,7 @@ def check_directory(step, form, state) -> Outcome:
     if errors:
         return Outcome.invalid(errors)
     beneficiary, refused = _beneficiary(values["nir"])
-    if refused:
+    if refused is not None:
         return refused
     found = match_identity(beneficiary, answers["birth_name"], values["birthdate"], values["postal_code"])
     if not found.ok:
@@ -113,7 +113,7 @@ def check_access(step, form, state) -> Outcome:
     if errors:
         return Outcome.invalid(errors)
     beneficiary, refused = _beneficiary(answers["identifier"])
-    if refused:
+    if refused is not None:
         return refused
     found = match_documents(beneficiary, iban.value, vitale.value)
     if not found.ok:

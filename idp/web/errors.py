@@ -31,7 +31,7 @@ import sqlalchemy.exc
 from flask import jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 
-from idp.oidc.errors import ProtocolError
+from idp.oidc.errors import ProtocolError, ServerError, TemporarilyUnavailable
 from idp.store.db import db
 from idp.web.logredact import redact_target
 
@@ -60,9 +60,9 @@ def _rollback() -> None:
         log.warning("rollback after a failed request failed (%s)", type(error).__name__)
 
 
-def _json(error: str, description: str, status: int, headers=()):
-    response = jsonify(error=error, error_description=description)
-    response.status_code = status
+def _json(error: ProtocolError, headers=()):
+    response = jsonify(error=error.error, error_description=error.get_error_description() or "")
+    response.status_code = error.status_code
     response.headers["Cache-Control"] = "no-store"
     for name, value in headers:
         response.headers[name] = value
@@ -78,7 +78,7 @@ def protocol_error(error: ProtocolError, template: str | None = None):
         headers = [(k, v) for k, v in error.get_headers() if k.lower() == "www-authenticate"]
         if request.endpoint == "oidc.userinfo" and not headers:   # RFC 6750 §3
             headers.append(("WWW-Authenticate", f'Bearer error="{error.error}"'))
-        return _json(error.error, error.get_error_description() or "", error.status_code, headers)
+        return _json(error, headers)
     template = template or AUTHORIZATION_PAGES.get(request.endpoint)
     if template:
         return render_template(template, error=error), 400
@@ -98,8 +98,7 @@ def unavailable(error: Exception):
     log.error("service_unavailable endpoint=%s cause=%s detail=%s", request.endpoint, type(cause).__name__, detail)
     headers = [("Retry-After", RETRY_AFTER)]
     if wants_json():
-        return _json("temporarily_unavailable",
-                     "The service is temporarily unavailable, try again later.", 503, headers)
+        return _json(TemporarilyUnavailable("The service is temporarily unavailable, try again later."), headers)
     return render_template("errors/503.html"), 503, headers
 
 
@@ -107,7 +106,7 @@ def server_error(error):
     """Any unhandled failure (Flask has logged its traceback)."""
     _rollback()
     if wants_json():
-        return _json("server_error", "The server encountered an unexpected error.", 500)
+        return _json(ServerError("The server encountered an unexpected error."))
     return render_template("errors/500.html"), 500
 
 

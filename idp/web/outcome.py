@@ -113,9 +113,5 @@ class Outcome:
         """The page's status: 429 when a limit said no, 400 for errors, else 200."""
         return 429 if self.throttled else 400 if self.errors else 200
 
-    def __bool__(self) -> bool:
-        """True when something was refused (as a non-empty errors dict was)."""
-        return bool(self.errors)
-
     def __repr__(self) -> str:
         return f"Outcome({self.kind}, errors={sorted(self.errors)}, throttled={self.throttled})"

@@ -33,7 +33,7 @@ def test_a_collector_keeps_field_order_and_throttling():
     outcome.refuse("identifier", "Pris.").refuse("email", "Trop de vérifications.", throttled=True)
     outcome.merge({"cgu": "Acceptez."}).merge(Outcome.invalid({"code": "Faux."}))
     assert list(outcome.errors) == ["identifier", "email", "cgu", "code"] and outcome.status == 429
-    assert bool(outcome) and not bool(Outcome.told("envoyé"))
+    assert not outcome.accepted and not Outcome.told("envoyé").accepted
 
 
 @pytest.mark.parametrize("key", ["_sent", "_throttled", "_finish", "_taken", "", None])
