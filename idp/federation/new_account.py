@@ -35,6 +35,7 @@ from idp.web.i18n import tr
 from idp.signup import existing, limits
 from idp.signup.delivery import send_code
 from idp.signup.steps import RATE_LIMITED, lookup_allowed, suggestion
+from idp.web.outcome import Outcome
 from idp.federation import checks, linking
 from idp.federation.views import _enabled, _failure, _link_and_log_in, _parked, bp
 from idp.signup.identity_steps import document_proof
@@ -67,59 +68,58 @@ def _suggested_username(pivot: dict) -> str:
                        "birth_name": pivot.get("family_name") or ""}) or ""
 
 
-def _check_identifier(kind: str, form, parked, errors: dict) -> str | None:
+def _check_identifier(kind: str, form, parked, errors: Outcome) -> str | None:
     """The identifier typed, well formed and, for a NIR, agreeing with the pivot and (ameli)
     the directory; each NIR answered about counts against the checks' limits."""
     if kind == "email":
         return None
     raw = form.get("identifier", "").strip()
     if not raw:
-        errors["identifier"] = _l("Ce champ est obligatoire.")
+        errors.refuse("identifier", _l("Ce champ est obligatoire."))
         return None
     checked = g.tenant.identifier_scheme.check(raw)
     if not checked.passing:
-        errors["identifier"] = tr(checked.messages[0])
+        errors.refuse("identifier", tr(checked.messages[0]))
         return None
     if kind == "username":
         if not lookup_allowed():   # whether a username is taken: the signup's limit per address
-            errors["identifier"], errors["_throttled"] = RATE_LIMITED, True
+            errors.refuse("identifier", RATE_LIMITED, throttled=True)
             return None
         if find_account(g.tenant.slug, checked.value) is not None:   # usernames are proposed in the open
-            errors["identifier"] = _l("Cet identifiant est déjà pris.")
+            errors.refuse("identifier", _l("Cet identifiant est déjà pris."))
             return None
         return checked.value
-    problem = checks.nir_disagrees(checked.value, parked.pivot)
+    problem, throttled = checks.nir_disagrees(checked.value, parked.pivot), False
     if not problem:
         problem = limits.check(checked.value)
-        if problem:
-            errors["_throttled"] = True
+        throttled = bool(problem)
     problem = problem or checks.not_in_directory(checked.value, parked.pivot)
     if problem:
-        errors["identifier"] = problem
+        errors.refuse("identifier", problem, throttled=throttled)
         return None
     return checked.value
 
 
-def _check_email(form, errors: dict) -> str | None:
+def _check_email(form, errors: Outcome) -> str | None:
     raw = form.get("email", "").strip()
     if not raw:
-        errors["email"] = _l("Ce champ est obligatoire.")
+        errors.refuse("email", _l("Ce champ est obligatoire."))
         return None
     result = validator("email")(raw)
     if not result.passing:
-        errors["email"] = tr(result.messages[0])
+        errors.refuse("email", tr(result.messages[0]))
         return None
     refused = limits.check()      # "in use" is an answer about someone's data, as in the signups
     if refused:
-        errors["email"], errors["_throttled"] = refused, True
+        errors.refuse("email", refused, throttled=True)
         return None
     if email_in_use(result.value):
-        errors["email"] = _l("Cette adresse électronique est déjà utilisée par un autre compte.")
+        errors.refuse("email", _l("Cette adresse électronique est déjà utilisée par un autre compte."))
         return None
     return result.value
 
 
-def _check_document(form, parked, errors: dict):
+def _check_document(form, parked, errors: Outcome):
     """The identity document of the tenant's signup, checked against the pivot; None when
     the tenant asks none."""
     if not _asks_document():
@@ -128,11 +128,11 @@ def _check_document(form, parked, errors: dict):
     pivot = parked.pivot
     proof = document_proof(form, {"birth_name": pivot.get("family_name"), "given_names": pivot.get("given_name"),
                                   "birthdate": pivot.get("birthdate")})
-    errors.update(proof.errors)
+    errors.merge(proof.errors)
     return proof
 
 
-def _email_confirmed(email: str, form, parked, errors: dict) -> bool:
+def _email_confirmed(email: str, form, parked, errors: Outcome) -> bool:
     """The email FranceConnect gave is taken as confirmed; another one is confirmed by a
     code sent to it, on this same page."""
     if email.lower() == (parked.data.get("email") or "").lower() or parked.data.get("email_confirmed") == email:
@@ -143,14 +143,14 @@ def _email_confirmed(email: str, form, parked, errors: dict) -> bool:
         if outcome.ok:
             parked.data["email_confirmed"] = email
             return True
-        errors["code"] = outcome.message
+        errors.refuse("code", outcome.message)
         return False
     refused = send_code(EMAIL_PURPOSE, parked.row.id, "email", email)
     if refused:
-        errors["code"] = refused
+        errors.refuse("code", refused)
         return False
     parked.data["email_pending"] = email
-    errors["_sent"] = _l("Un code de confirmation a été envoyé à cette adresse. Saisissez-le ci-dessous.")
+    errors.tell(_l("Un code de confirmation a été envoyé à cette adresse. Saisissez-le ci-dessous."))
     return False
 
 
@@ -166,16 +166,16 @@ def complete():
     proposes = kind == "username" and request.method == "GET"   # a POST keeps what was typed
     form = {"identifier": _suggested_username(parked.pivot) if proposes else "",
             "email": parked.data.get("email", "")}
-    errors: dict = {}
+    errors = Outcome()
     if request.method == "POST":
         form = {"identifier": request.form.get("identifier", "").strip(), "email": request.form.get("email", "").strip()}
         identifier = _check_identifier(kind, request.form, parked, errors)
         email = _check_email(request.form, errors)
         proof = _check_document(request.form, parked, errors)
         if request.form.get("cgu") != "on":
-            errors["cgu"] = _l("Vous devez accepter les conditions générales d'utilisation.")
+            errors.refuse("cgu", _l("Vous devez accepter les conditions générales d'utilisation."))
         identifier = email if kind == "email" else identifier
-        if not _refused(errors) and email and _email_confirmed(email, request.form, parked, errors):
+        if not errors.errors and email and _email_confirmed(email, request.form, parked, errors):
             taken = find_account(g.tenant.slug, identifier)
             if taken is None:
                 return _create(parked, identifier, email, proof, lambda: _taken_meanwhile(kind, identifier, form))
@@ -195,30 +195,23 @@ def _taken_meanwhile(kind: str, identifier: str, form: dict):
     taken = find_account(g.tenant.slug, identifier)
     if problem or taken is None or linking.linked_account(parked.identity["subject"])[1] is not None:
         return _failure("already_done")
-    errors: dict = {}
+    errors = Outcome()
     outcome = _existing(taken, kind, parked, errors)
     return outcome if outcome is not None else _page(parked, kind, form, errors)
 
 
-def _refused(errors: dict) -> bool:
-    return any(value for key, value in errors.items() if not key.startswith("_"))
-
-
-def _page(parked, kind: str, form: dict, errors: dict):
-    notice = errors.pop("_sent", None)
-    throttled = errors.pop("_throttled", False)
-    taken = errors.pop("_taken", False)
-    status = 429 if throttled else 400 if errors else 200
-    return render_template("franceconnect/complete.html", pivot=parked.pivot, kind=kind, form=form, errors=errors,
-                           notice=notice, code_pending=parked.data.get("email_pending") == form["email"]
+def _page(parked, kind: str, form: dict, outcome: Outcome):
+    """The completion page, with what the checks said (:class:`~idp.web.outcome.Outcome`)."""
+    return render_template("franceconnect/complete.html", pivot=parked.pivot, kind=kind, form=form,
+                           errors=outcome.errors, notice=outcome.notice, code_pending=parked.data.get("email_pending") == form["email"]
                            and parked.data.get("email_confirmed") != form["email"],
                            scheme=g.tenant.identifier_scheme, cgu_version=_cgu_version(),
-                           asks_document=_asks_document(), taken=taken,
+                           asks_document=_asks_document(), taken=outcome.reason == "identifier_taken",
                            answers={"document_kind": request.form.get("document_kind"),
-                                    "document_number_typed": request.form.get("document_number", "")}), status
+                                    "document_number_typed": request.form.get("document_number", "")}), outcome.status
 
 
-def _existing(taken, kind: str, parked, errors: dict):
+def _existing(taken, kind: str, parked, errors: Outcome):
     """Every check has passed and an account holds the identifier: the person's own (same
     identity, not linked) goes to the password proof; any other is refused, and its holder
     told, once a day at most."""
@@ -232,12 +225,12 @@ def _existing(taken, kind: str, parked, errors: dict):
     if kind == "nir":
         existing.tell_holder(taken)
         audit("franceconnect.account", "failure", reason="identifier_taken")
-        errors["identifier"] = NIR_TAKEN
-        errors["_taken"] = True
+        errors.refuse("identifier", NIR_TAKEN)
+        errors.reason = "identifier_taken"
     elif kind == "username":           # taken since it was shown free
-        errors["identifier"] = _l("Cet identifiant est déjà pris.")
+        errors.refuse("identifier", _l("Cet identifiant est déjà pris."))
     else:
-        errors["email"] = _l("Cette adresse électronique est déjà utilisée par un autre compte.")
+        errors.refuse("email", _l("Cette adresse électronique est déjà utilisée par un autre compte."))
     return None
 
 

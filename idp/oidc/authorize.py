@@ -1,9 +1,11 @@
 """Authorization endpoint (OIDC Core §3.1.2): Authlib validates, small checks decide.
 
 Authlib validates the client, the exact redirect_uri, response_type, scope and PKCE. Then
-the checks below run in this order, each a small function that may raise an OAuth error
-or ask for an interaction (login or consent). Errors carry a ``redirect_uri`` only once the
-client and its redirect_uri are trusted; before that they become an error page.
+the checks below run in this order, each a small function that may raise a protocol error
+(:mod:`.errors`) or ask for an interaction (login or consent). Errors carry a
+``redirect_uri`` only once the client and its redirect_uri are trusted
+(:meth:`Attempt.error`); before that they become an error page. An error Authlib raises
+while it validates becomes ours (:func:`.errors.as_protocol_error`).
 """
 
 from __future__ import annotations
@@ -15,12 +17,8 @@ import time
 from dataclasses import dataclass, field
 
 from authlib.oauth2.rfc6749 import OAuth2Request
-from authlib.oauth2.rfc6749.errors import AccessDeniedError, InvalidRequestError, OAuth2Error
+from authlib.oauth2.rfc6749.errors import OAuth2Error
 from authlib.oauth2.rfc6749.requests import BasicOAuth2Payload
-from authlib.oidc.core.errors import (
-    ConsentRequiredError, InteractionRequiredError, LoginRequiredError, RequestNotSupportedError,
-    RequestURINotSupportedError,
-)
 from flask import current_app, g
 
 from idp.security.audit import audit
@@ -28,6 +26,10 @@ from idp.web.params import describable
 from idp.oidc import consent, franceconnect_fi, sessions
 from idp.oidc.claims import parse_claims_parameter
 from idp.oidc.context import AuthContext
+from idp.oidc.errors import (
+    AccessDenied, ConsentRequired, InteractionRequired, InvalidRequest, LoginRequired, ProtocolError,
+    RequestNotSupported, RequestURINotSupported, as_protocol_error,
+)
 from idp.oidc.id_token_hint import InvalidHint, hinted_claims
 
 log = logging.getLogger("idp.authorize")
@@ -54,7 +56,8 @@ class Attempt:
     def client(self):
         return self.grant.request.client
 
-    def error(self, cls, description=None):
+    def error(self, cls: type[ProtocolError], description=None) -> ProtocolError:
+        """A ``cls`` for the client: its redirect_uri is trusted from here on."""
         description = describable(description) if description else None  # may quote the request
         return cls(description, redirect_uri=self.redirect_uri, state=self.params.get("state"))
 
@@ -65,21 +68,21 @@ class Attempt:
 def check_request_object(a: Attempt):
     """OIDC Core §6: request objects are not supported, and say so (never ignored)."""
     if "request" in a.params:
-        raise a.error(RequestNotSupportedError, "Request objects are not supported.")
+        raise a.error(RequestNotSupported, "Request objects are not supported.")
     if "request_uri" in a.params:
-        raise a.error(RequestURINotSupportedError, "'request_uri' is not supported.")
+        raise a.error(RequestURINotSupported, "'request_uri' is not supported.")
 
 
 def check_response_mode(a: Attempt):
     mode = a.params.get("response_mode", "query")
     if mode not in RESPONSE_MODES:
-        raise a.error(InvalidRequestError, f"Unsupported 'response_mode': {mode}.")
+        raise a.error(InvalidRequest, f"Unsupported 'response_mode': {mode}.")
 
 
 def check_prompt(a: Attempt):
     a.prompts = set((a.params.get("prompt") or "").split())
     if "none" in a.prompts and len(a.prompts) > 1:
-        raise a.error(InvalidRequestError, "'prompt=none' cannot be combined with other values.")
+        raise a.error(InvalidRequest, "'prompt=none' cannot be combined with other values.")
 
 
 def check_claims_parameter(a: Attempt):
@@ -87,7 +90,7 @@ def check_claims_parameter(a: Attempt):
     try:
         a.claims_request = parse_claims_parameter(a.params.get("claims"))
     except ValueError:
-        raise a.error(InvalidRequestError, "'claims' must be a JSON object.") from None
+        raise a.error(InvalidRequest, "'claims' must be a JSON object.") from None
     a.claims_request = consent.limit_to_registered(a.claims_request, a.client)
 
 
@@ -96,7 +99,7 @@ def check_max_age(a: Attempt):
     if raw is None:
         return
     if not re.fullmatch("[0-9]{1,10}", str(raw)):  # ASCII digits: '²'.isdigit() is true
-        raise a.error(InvalidRequestError, "'max_age' must be a non-negative integer.")
+        raise a.error(InvalidRequest, "'max_age' must be a non-negative integer.")
     if a.session is None or a.done("login"):
         return
     if time.time() - a.session.auth_time > int(raw):
@@ -112,7 +115,7 @@ def check_id_token_hint(a: Attempt):
     try:
         claims = hinted_claims(hint, a.client.get_client_id())
     except InvalidHint as refused:
-        raise a.error(InvalidRequestError, str(refused)) from None
+        raise a.error(InvalidRequest, refused.description) from None
     if a.session is not None and a.session.account_id != claims.get("sub"):
         a.session = None
 
@@ -121,7 +124,7 @@ def check_login(a: Attempt):
     login_forced = ("login" in a.prompts or "select_account" in a.prompts) and not a.done("login")
     if a.session is None or login_forced:
         if "none" in a.prompts:
-            raise a.error(LoginRequiredError, "The end-user is not logged in.")
+            raise a.error(LoginRequired, "The end-user is not logged in.")
         raise InteractionNeeded("login")
 
 
@@ -137,7 +140,7 @@ def check_email_for_franceconnect(a: Attempt):
     if account is None or account.email:
         return
     if "none" in a.prompts:
-        raise a.error(InteractionRequiredError, "The account has no email, which FranceConnect requires.")
+        raise a.error(InteractionRequired, "The account has no email, which FranceConnect requires.")
     raise InteractionNeeded("email" if sessions.recent(a.session) else "login")
 
 
@@ -153,7 +156,7 @@ def check_pivot_for_franceconnect(a: Attempt):
     if missing:
         audit("franceconnect_fi.incomplete_identity", "failure", client_id=a.client.get_client_id(),
               missing=",".join(missing))
-        raise a.error(AccessDeniedError, "The account lacks identity claims FranceConnect requires: "
+        raise a.error(AccessDenied, "The account lacks identity claims FranceConnect requires: "
                                          + ", ".join(missing) + ".")
 
 
@@ -166,7 +169,7 @@ def check_consent(a: Attempt):
     granted = consent.granted_to(a.session.account_id, a.client)
     if not consent.covers(granted, needed, a.client, sessions.session_account(a.session)):
         if "none" in a.prompts:
-            raise a.error(ConsentRequiredError, "The end-user has not consented to this client.")
+            raise a.error(ConsentRequired, "The end-user has not consented to this client.")
         raise InteractionNeeded("consent")
 
 
@@ -185,7 +188,8 @@ def oauth_request_from(params: dict, method: str = "GET") -> OAuth2Request:
 
 
 def begin(oauth_request: OAuth2Request, interaction=None) -> Attempt:
-    """Validate with Authlib, then run :data:`CHECKS`. Raises OAuth2Error or InteractionNeeded."""
+    """Validate with Authlib, then run :data:`CHECKS`. Raises a :class:`.errors.ProtocolError`
+    or :class:`InteractionNeeded`."""
     server = current_app.extensions["idp_oauth"]
     params = {k: v for k, v in oauth_request.payload.data.items()}
     try:
@@ -193,8 +197,9 @@ def begin(oauth_request: OAuth2Request, interaction=None) -> Attempt:
         grant.validate_no_multiple_request_parameter(oauth_request)
         redirect_uri = grant.validate_authorization_request()
     except OAuth2Error as error:
+        error = as_protocol_error(error)
         error.state = params.get("state")
-        raise
+        raise error from None
     attempt = Attempt(grant, redirect_uri, params, sessions.current_session(), interaction)
     for check in CHECKS:
         check(attempt)
@@ -216,11 +221,6 @@ def issue_code(a: Attempt) -> dict:
     if a.params.get("state"):
         result["state"] = a.params["state"]
     return result
-
-
-def response_params_for_error(error: OAuth2Error) -> dict:
-    body = dict(error.get_body())
-    return {k: v for k, v in body.items() if v is not None}
 
 
 def encode_params(params: dict) -> str:

@@ -23,10 +23,10 @@ import hashlib
 import time
 from datetime import datetime, timezone
 
-from authlib.oauth2.rfc6749 import InvalidClientError
 from authlib.oauth2.rfc7523 import JWTBearerClientAssertion
 from flask import g
 from joserfc.errors import JoseError
+from idp.oidc.errors import InvalidClient
 from idp.security.audit import audit
 from idp.store.db import db, inserted_once, scoped_delete, utcnow
 from idp.store.models import UsedAssertion
@@ -62,9 +62,9 @@ def first_use(client_id: str, jti: str, expires_at: float) -> bool:
     return first
 
 
-def refused(client_id: str, reason: str, description: str) -> InvalidClientError:
+def refused(client_id: str, reason: str, description: str) -> InvalidClient:
     audit("client_assertion", "failure", reason=reason, client_id=client_id)
-    return InvalidClientError(description=description)
+    return InvalidClient(description)
 
 
 class PrivateKeyJWT(JWTBearerClientAssertion):
@@ -84,7 +84,7 @@ class PrivateKeyJWT(JWTBearerClientAssertion):
         if reason:
             raise refused(claims["sub"], "lifetime", reason)
         if "jti" not in claims:
-            raise InvalidClientError(description="Missing JWT ID.")
+            raise InvalidClient("Missing JWT ID.")
         if not first_use(claims["sub"], claims["jti"], max(now + 1, claims["exp"] + LEEWAY + 1)):
             raise refused(claims["sub"], "replayed", "JWT ID is used before.")
 
@@ -94,4 +94,4 @@ class PrivateKeyJWT(JWTBearerClientAssertion):
         try:
             return client.public_keys()
         except (JoseError, ValueError, KeyError, TypeError):
-            raise InvalidClientError(description="The client's registered keys cannot be used.") from None
+            raise InvalidClient("The client's registered keys cannot be used.") from None

@@ -18,7 +18,6 @@ import uuid
 from datetime import timedelta
 
 from authlib.oauth2.rfc6749 import grants
-from authlib.oauth2.rfc6749.errors import InvalidGrantError
 from authlib.oidc.core import OpenIDCode as _OpenIDCode
 from flask import current_app, g
 
@@ -29,6 +28,7 @@ from idp.store.models import Account, AuthorizationCode, RefreshToken, SsoSessio
 from idp.oidc import refresh_rotation as rotation
 from idp.oidc.claims import release, requested_claims
 from idp.oidc.context import AuthContext
+from idp.oidc.errors import InvalidGrant
 from idp.oidc.tokens import record_user_tokens, revoke_family
 
 log = logging.getLogger("idp.grants")
@@ -92,7 +92,7 @@ def _check_session(row: AuthorizationCode) -> None:
     expired): its tokens would otherwise outlive the logout that should have ended them."""
     session = scoped_first(SsoSession, sid=row.sid) if row.sid else None
     if session is None or session.expires_at <= utcnow():
-        raise InvalidGrantError("The session of this authorization code has ended.")
+        raise InvalidGrant("The session of this authorization code has ended.")
 
 
 class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
@@ -123,10 +123,10 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
         row = scoped_first(AuthorizationCode, code_hash=row.code_hash)  # as the first use left it
         if row.used_at is None:  # expired, or voided when its session ended
             _check_session(row)
-            raise InvalidGrantError("The authorization code has expired.")
+            raise InvalidGrant("The authorization code has expired.")
         audit("code.replayed", "failure", client_id=row.client_id)
         revoke_family(row.family_id, "code_replayed")
-        raise InvalidGrantError("The authorization code has already been used.")
+        raise InvalidGrant("The authorization code has already been used.")
 
     def delete_authorization_code(self, authorization_code):
         """Codes are kept (marked used) until they expire, to detect replays."""
@@ -181,7 +181,7 @@ class RefreshTokenGrant(grants.RefreshTokenGrant):
         db.session.rollback()
         audit("refresh_token.reused", "failure", client_id=row.client_id)
         revoke_family(row.family_id, "refresh_token_reused")
-        raise InvalidGrantError("The refresh token has already been used.")
+        raise InvalidGrant("The refresh token has already been used.")
 
     def issue_token(self, user, refresh_token):
         token = super().issue_token(user, refresh_token)

@@ -26,6 +26,7 @@ from joserfc.errors import JoseError
 from idp.security.audit import audit
 from idp.store.keystore import keyring
 from idp.clients.model import find_client
+from idp.oidc.errors import InvalidRequest
 
 NOT_AN_ID_TOKEN = "'id_token_hint' is not an ID token of this issuer."
 OTHER_ISSUER = "'id_token_hint' was issued by another issuer."
@@ -33,8 +34,9 @@ OTHER_CLIENT = "'id_token_hint' was not issued to this client."
 REASONS = {NOT_AN_ID_TOKEN: "not_an_id_token", OTHER_ISSUER: "other_issuer", OTHER_CLIENT: "other_client"}
 
 
-class InvalidHint(ValueError):
-    """The hint is not an ID token of this issuer for the client; the message says why."""
+class InvalidHint(InvalidRequest):
+    """The hint is not an ID token of this issuer for the client: ``invalid_request``, whose
+    description says why (the authorization endpoint sends it to the trusted client)."""
 
 
 def _audiences(claims: dict) -> list[str]:
@@ -61,7 +63,7 @@ def hinted_claims(hint: str, client_id: str | None = None) -> dict:
     try:
         return _checked(hint, client_id)
     except InvalidHint as refused:
-        audit("id_token_hint", "failure", reason=REASONS[str(refused)], client_id=client_id)
+        audit("id_token_hint", "failure", reason=REASONS[refused.description], client_id=client_id)
         raise
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 from authlib.oauth2.rfc6749.errors import InvalidRequestError
 from authlib.oauth2.rfc7636 import CodeChallenge
 
+from idp.oidc.errors import InvalidRequest, as_protocol_error
+
 
 class StrictCodeChallenge(CodeChallenge):
     SUPPORTED_CODE_CHALLENGE_METHOD = ["S256"]
@@ -18,16 +20,15 @@ class StrictCodeChallenge(CodeChallenge):
         data = grant.request.payload.data
         challenge, method = data.get("code_challenge"), data.get("code_challenge_method")
         if grant.request.client.is_public and not challenge:
-            raise InvalidRequestError("Public clients must send a 'code_challenge' (PKCE).",
-                                      redirect_uri=redirect_uri)
+            raise InvalidRequest("Public clients must send a 'code_challenge' (PKCE).", redirect_uri=redirect_uri)
         if challenge and method != "S256":
-            raise InvalidRequestError("'code_challenge_method' must be 'S256'.",
-                                      redirect_uri=redirect_uri)
+            raise InvalidRequest("'code_challenge_method' must be 'S256'.", redirect_uri=redirect_uri)
         try:
             super().validate_code_challenge(grant, redirect_uri)
-        except InvalidRequestError as error:
+        except InvalidRequestError as error:   # Authlib's (the challenge's own format)
+            error = as_protocol_error(error)
             error.redirect_uri = redirect_uri
-            raise
+            raise error from None
 
     def get_authorization_code_challenge(self, authorization_code):
         return authorization_code.row.code_challenge

@@ -24,6 +24,7 @@ from idp.store.keystore import keyring
 from idp.store.models import AuthorizationCode, IssuedAccessToken, RefreshToken, RevokedToken
 from idp.oidc import franceconnect_fi
 from idp.oidc.context import AuthContext
+from idp.oidc.errors import InvalidToken
 
 log = logging.getLogger("idp.tokens")
 ACCESS_TOKEN_ALG = "ES256"
@@ -161,10 +162,6 @@ def revoke_session_tokens(sid: str, commit: bool = True) -> None:
 
 def is_denied(jti: str) -> bool:
     return db.session.get(RevokedToken, jti) is not None
-
-
-class InvalidToken(Exception):
-    pass
 
 
 def verify_access_token(token: str) -> dict:

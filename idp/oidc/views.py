@@ -1,4 +1,9 @@
-"""HTTP endpoints of each tenant's OpenID Provider. Views parse, call one function, respond."""
+"""HTTP endpoints of each tenant's OpenID Provider. Views parse, call one function, respond.
+
+Refusals are :mod:`idp.oidc.errors`, rendered by :func:`idp.web.errors.protocol_error`
+(raised, or called with the endpoint's page); the one kind rendered here is an
+authorization error that :attr:`~idp.oidc.errors.ProtocolError.redirects`: it is the
+authorization response (:func:`respond_to_client`), as a code would be."""
 
 from __future__ import annotations
 
@@ -6,7 +11,7 @@ import logging
 from urllib.parse import urlsplit
 
 from authlib.common.urls import add_params_to_uri
-from authlib.oauth2.rfc6749.errors import AccessDeniedError, OAuth2Error
+from authlib.oauth2.rfc6749.errors import OAuth2Error
 from flask import current_app, g, jsonify, make_response, redirect, render_template, request
 from flask_wtf.csrf import validate_csrf
 from wtforms.validators import ValidationError
@@ -19,13 +24,17 @@ from idp.oidc.claims import names_for_scope, release
 from idp.clients.model import find_client
 from idp.oidc.consent import registered_claims
 from idp.oidc.discovery import metadata
+from idp.oidc.errors import (
+    AccessDenied, InsufficientScope, InvalidToken, MissingToken, ProtocolError, as_protocol_error,
+)
 from idp.oidc.logout import after_local_logout, needs_confirmation
 from idp.oidc.signed_userinfo import signed_userinfo_response
-from idp.oidc.tokens import InvalidToken, verify_access_token
+from idp.oidc.tokens import verify_access_token
 from idp.security.audit import audit
 from idp.store.db import db, scoped_first
 from idp.store.models import Account
 from idp.store.keystore import keyring
+from idp.web.errors import protocol_error
 
 log = logging.getLogger("idp.oidc")
 bp = tenant_blueprint("oidc", __name__)
@@ -49,9 +58,10 @@ def respond_to_client(redirect_uri: str, params: dict, response_mode: str | None
     return redirect(add_params_to_uri(redirect_uri, list(params.items())), code=code)
 
 
-def error_page(error: OAuth2Error):
+def error_page(error: ProtocolError):
+    """An authorization error that may not go back to the client: the French page."""
     audit("authorize.refused", "failure", error=error.error)
-    return render_template("oidc/error.html", error=error), 400
+    return protocol_error(error, "oidc/error.html")
 
 
 def handle_authorization(oauth_request, interaction=None, handle=None):
@@ -62,13 +72,13 @@ def handle_authorization(oauth_request, interaction=None, handle=None):
         attempt = authz.begin(oauth_request, interaction)
     except authz.InteractionNeeded as need:
         return _to_interaction(oauth_request, interaction, handle, need.step)
-    except OAuth2Error as error:
-        if not error.redirect_uri:
+    except ProtocolError as error:
+        if not error.redirects:
             return error_page(error)
         if interaction is not None:
             interactions.finish(interaction)
         mode = oauth_request.payload.data.get("response_mode")
-        return respond_to_client(error.redirect_uri, authz.response_params_for_error(error), mode)
+        return respond_to_client(error.redirect_uri, error.redirect_params(), mode)
     params = authz.issue_code(attempt)
     if interaction is not None:
         interactions.finish(interaction)
@@ -113,9 +123,8 @@ def deny(row):
     redirect_uri = row.params.get("redirect_uri") or client.get_default_redirect_uri()
     interactions.finish(row)
     db.session.commit()
-    error = AccessDeniedError("The end-user refused the request.", state=row.params.get("state"))
-    return respond_to_client(redirect_uri, authz.response_params_for_error(error),
-                             row.params.get("response_mode"))
+    error = AccessDenied("The end-user refused the request.", state=row.params.get("state"))
+    return respond_to_client(redirect_uri, error.redirect_params(), row.params.get("response_mode"))
 
 
 @bp.route("/token", methods=["POST"])
@@ -142,30 +151,20 @@ def _bearer_token() -> str | None:
     return None
 
 
-def _bearer_error(error: str, description: str, status: int):
-    response = jsonify(error=error, error_description=description)
-    response.status_code = status
-    response.headers["WWW-Authenticate"] = f'Bearer error="{error}", error_description="{description}"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
 @bp.route("/userinfo", methods=["GET", "POST"])
 def userinfo():
-    """OIDC Core §5.3: claims by the token's scope, plus those asked with ``claims``."""
+    """OIDC Core §5.3: claims by the token's scope, plus those asked with ``claims``.
+    Refusals are RFC 6750 §3.1 errors with their Bearer challenge (:mod:`.errors`)."""
     raw = _bearer_token()
     if not raw:
-        return _bearer_error("invalid_request", "An access token is required.", 401)
-    try:
-        claims = verify_access_token(raw)
-    except InvalidToken as exc:
-        return _bearer_error("invalid_token", str(exc), 401)
+        raise MissingToken("An access token is required.")
+    claims = verify_access_token(raw)
     scope = claims.get("scope", "")
     if "openid" not in scope.split() or claims.get("sub") == claims.get("client_id"):
-        return _bearer_error("insufficient_scope", "The token does not carry the openid scope.", 403)
+        raise InsufficientScope("The token does not carry the openid scope.")
     account = scoped_first(Account, id=claims["sub"])
     if account is None or account.status != "active":
-        return _bearer_error("invalid_token", "The account is no longer active.", 401)
+        raise InvalidToken("The account is no longer active.")
     response = _userinfo_response(account, claims)
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -204,8 +203,8 @@ def logout():
     server = _server()
     try:
         end_request = server.validate_endpoint_request("end_session")
-    except OAuth2Error as error:
-        return render_template("oidc/logout_error.html", error=error), 400
+    except OAuth2Error as error:   # Authlib's checks of the request, or ours (.endpoints.EndSession)
+        return protocol_error(as_protocol_error(error), "oidc/logout_error.html")
     if needs_confirmation(end_request) and not _logout_confirmed():
         # the confirmed form ends at the (registered, checked above) post_logout_redirect_uri
         g.form_action_extra = [request.values.get("post_logout_redirect_uri")]

@@ -1,6 +1,7 @@
 """Step kinds of ameli's signup (seed 002): the identity checked against the reference
 directory, then immediate access (IBAN's last 7 characters and carte Vitale serial) or a
-provisional code sent by post."""
+provisional code sent by post. Each returns an :class:`~idp.web.outcome.Outcome`; the code by
+post ends the signup (``finish("provisional")``) on a page of its own."""
 
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ from idp.signup.directory import MISMATCH, DirectoryUnavailable, directory_from_
 from idp.signup.fields import typed_date
 from idp.signup.steps import REQUIRED
 from idp.security.passwords import tenant_hasher
+from idp.web.outcome import Outcome
 
 log = logging.getLogger("idp.signup")
 UNAVAILABLE = _l("Service momentanément indisponible, réessayez plus tard.")
@@ -49,7 +51,20 @@ def _typed(form, answers, names) -> dict[str, str]:
     return errors
 
 
-def check_directory(step, form, state) -> dict[str, str]:
+def _beneficiary(nir: str):
+    """The directory's beneficiary for ``nir``, or the refusal: the checks' limit (this
+    answer tells whether the number is a beneficiary's), or the directory not answering."""
+    refused = limits.check(nir)
+    if refused:
+        return None, Outcome.limited("identity", refused)
+    try:
+        return directory().find(nir), None
+    except DirectoryUnavailable:
+        audit("signup.directory", "failure", reason="unavailable")
+        return None, Outcome.invalid({"identity": UNAVAILABLE})
+
+
+def check_directory(step, form, state) -> Outcome:
     """Nom, NIR, date de naissance, code postal, matched against the directory (throttled:
     the answer tells whether this is a beneficiary's identity). Whether an account exists
     is not said here (signup/existing.py)."""
@@ -67,27 +82,22 @@ def check_directory(step, form, state) -> dict[str, str]:
         else:
             values[name] = result.value.isoformat() if hasattr(result.value, "isoformat") else result.value
     if errors:
-        return errors
-    refused = limits.check(values["nir"])
-    if refused:
-        return {"identity": refused, "_throttled": True}
-    try:
-        beneficiary = directory().find(values["nir"])
-    except DirectoryUnavailable:
-        audit("signup.directory", "failure", reason="unavailable")
-        return {"identity": UNAVAILABLE}
+        return Outcome.invalid(errors)
+    beneficiary, refused = _beneficiary(values["nir"])
+    if refused is not None:
+        return refused
     found = match_identity(beneficiary, answers["birth_name"], values["birthdate"], values["postal_code"])
     if not found.ok:
         audit("signup.directory", "failure", reason=found.reason,
               nir=g.tenant.identifier_scheme.mask(values["nir"]))
-        return {"identity": MISMATCH}
+        return Outcome.invalid({"identity": MISMATCH})
     answers.update(identifier=values["nir"], birthdate=values["birthdate"], given_name=beneficiary.given_names,
                    birth_name=beneficiary.birth_name)
     state.data["address"] = list(beneficiary.address)
-    return {}
+    return Outcome.next()
 
 
-def check_access(step, form, state) -> dict[str, str]:
+def check_access(step, form, state) -> Outcome:
     """Immediate access with the IBAN's last 7 characters and the carte Vitale serial, or
     « recevoir un code provisoire » by post."""
     answers = state.answers
@@ -95,7 +105,7 @@ def check_access(step, form, state) -> dict[str, str]:
         return _provisional(state)
     errors = _typed(form, answers, ("iban_last7", "vitale_serial"))
     if errors:
-        return errors
+        return Outcome.invalid(errors)
     iban = validator("iban_last7")(answers["iban_last7"])
     vitale = validator("vitale")(answers["vitale_serial"])
     if not iban.passing:
@@ -103,37 +113,33 @@ def check_access(step, form, state) -> dict[str, str]:
     if not vitale.passing:
         errors["vitale_serial"] = tr(vitale.messages[0])
     if errors:
-        return errors
-    refused = limits.check(answers["identifier"])
-    if refused:
-        return {"identity": refused, "_throttled": True}
-    try:
-        beneficiary = directory().find(answers["identifier"])
-    except DirectoryUnavailable:
-        return {"identity": UNAVAILABLE}
+        return Outcome.invalid(errors)
+    beneficiary, refused = _beneficiary(answers["identifier"])
+    if refused is not None:
+        return refused
     found = match_documents(beneficiary, iban.value, vitale.value)
     if not found.ok:
         audit("signup.directory", "failure", reason=found.reason)
-        return {"identity": MISMATCH}
+        return Outcome.invalid({"identity": MISMATCH})
     answers.pop("iban_last7", None)
     answers.pop("vitale_serial", None)
     taken = find_account(g.tenant.slug, answers["identifier"])
     if taken is not None:  # the caller holds the beneficiary's bank and Vitale details
         existing.tell_holder(taken, state.data.get("address"))
-        return {"identity": existing.TAKEN["code"]}
-    return {}
+        return Outcome.invalid({"identity": existing.TAKEN["code"]})
+    return Outcome.next()
 
 
-def _provisional(state) -> dict:
+def _provisional(state) -> Outcome:
     """« Recevoir un code provisoire par courrier »: the same page whether an account exists
     or not; the holder of an existing one is told instead of getting a code."""
     refused = limits.check(state.answers["identifier"])
     if refused:
-        return {"identity": refused, "_throttled": True}
+        return Outcome.limited("identity", refused)
     taken = find_account(g.tenant.slug, state.answers["identifier"]) or _send_provisional_code(state)
     if taken is not None:
         existing.tell_holder(taken, state.data.get("address"))
-    return {"_finish": "provisional"}
+    return Outcome.finish("provisional")
 
 
 def _send_provisional_code(state) -> Account | None:

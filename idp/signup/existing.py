@@ -34,6 +34,7 @@ from idp.security.audit import audit
 from idp.store.models import Account
 from idp.signup import limits
 from idp.signup.delivery import deliver
+from idp.web.outcome import Outcome
 
 log = logging.getLogger("idp.signup")
 TAKEN = {
@@ -54,23 +55,24 @@ def wording() -> str:
     return "code" if any(step.kind == "directory" for step in g.tenant.config.signup.steps) else "password"
 
 
-def check_free(state) -> dict:
-    """At account creation: the identifier is still free, else the refusal. For a NIR the
-    answer is counted (per address and number) and the holder told; a username was already
-    shown free at its step, so a refusal here is a race and costs no limit."""
+def check_free(state) -> Outcome:
+    """At account creation: the identifier is still free (``next``), else the refusal. For a
+    NIR the answer is counted (per address and number) and the holder told; a username was
+    already shown free at its step, so a refusal here is a race and costs no limit."""
     identifier = state.answers.get("identifier")
     if not identifier or state.data.get("account_id"):
-        return {}
+        return Outcome.next()
     if not is_number(state):
-        return {"identifier": IDENTIFIER_TAKEN} if find_account(g.tenant.slug, identifier) else {}
+        taken = find_account(g.tenant.slug, identifier) is not None
+        return Outcome.invalid({"identifier": IDENTIFIER_TAKEN}) if taken else Outcome.next()
     refused = limits.check(identifier)
     if refused:
-        return {"identity": refused, "_throttled": True}
+        return Outcome.limited("identity", refused)
     account = find_account(g.tenant.slug, identifier)
     if account is None:
-        return {}
+        return Outcome.next()
     tell_holder(account, state.data.get("address"))
-    return {"nir": TAKEN[wording()]}
+    return Outcome.invalid({"nir": TAKEN[wording()]})
 
 
 def tell_holder(account: Account, letter_to: list[str] | None = None) -> None:

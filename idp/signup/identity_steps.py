@@ -1,5 +1,6 @@
 """Step kinds for identity-checked signups (caf, seeds 003-004): the NIR or a provisional
-identifier, the place of birth, an identity document, a contact verified by code."""
+identifier, the place of birth, an identity document, a contact verified by code. Each
+returns an :class:`~idp.web.outcome.Outcome`; the contact step's "code envoyé" is its notice."""
 
 from __future__ import annotations
 
@@ -21,17 +22,19 @@ from idp.signup.delivery import send_code
 from idp.signup.documents import VerifierUnavailable, verifier_from_config
 from idp.signup.places import resolve_birthplace
 from idp.signup.steps import REQUIRED, check_fields
+from idp.web.outcome import Outcome
 
 log = logging.getLogger("idp.signup")
 UNAVAILABLE = _l("Service momentanément indisponible, réessayez plus tard.")
 
 
-def check_nir(step, form, state) -> dict[str, str]:
+def check_nir(step, form, state) -> Outcome:
     """NIR, or "Je n'ai pas de numéro de sécurité sociale" and a provisional identifier is
     issued; then the état civil fields, and the place of birth resolved to its INSEE code.
     Nothing here depends on the accounts that exist."""
     answers = state.answers
-    errors = check_fields(step, form, state)
+    outcome = check_fields(step, form, state)
+    errors = {}
     answers["no_nir"] = form.get("no_nir") == "on"
     answers["nir_typed"] = form.get("nir", "").strip()
     if answers["no_nir"]:
@@ -52,7 +55,7 @@ def check_nir(step, form, state) -> dict[str, str]:
         errors["birthplace"] = error
     else:
         answers["birthplace"] = code
-    return errors
+    return outcome.merge(errors)
 
 
 def new_provisional() -> str:
@@ -97,7 +100,7 @@ DOCUMENT_KINDS = {"cni": _l("Carte nationale d'identité"), "passport": _l("Pass
                   "residence_permit": _l("Titre de séjour")}
 
 
-def check_document(step, form, state) -> dict[str, str]:
+def check_document(step, form, state) -> Outcome:
     answers = state.answers
     identity = {"birth_name": answers.get("birth_name"), "given_names": answers.get("given_names"),
                 "birthdate": answers.get("birthdate")}
@@ -105,13 +108,13 @@ def check_document(step, form, state) -> dict[str, str]:
     state.data["pending_document"] = proof.pending
     if proof.pending:
         answers["document"] = None
-        return {}
+        return Outcome.next()
     answers["document_kind"], answers["document_number_typed"] = proof.kind, proof.typed
     if proof.errors:
-        return proof.errors
+        return Outcome.invalid(proof.errors)
     answers["document"] = proof.document
     answers.pop("document_number_typed", None)
-    return {}
+    return Outcome.next()
 
 
 @dataclass
@@ -157,23 +160,24 @@ def document_proof(form, identity: dict) -> DocumentProof:
 CONTACT_PURPOSE = "signup_contact"
 
 
-def check_contact(step, form, state) -> dict[str, str]:
+def check_contact(step, form, state) -> Outcome:
     """Two phases on one page: "Envoyer le code" to the email or mobile typed, then the code."""
     answers = state.answers
     if form.get("action") == "send":
         return _send_contact_code(form, state)
     pending = state.data.get("contact")
     if not pending:
-        return {"contact": _l("Saisissez votre adresse électronique ou votre mobile, puis « Envoyer le code ».")}
-    outcome = verification.check(CONTACT_PURPOSE, state.row.id, form.get("code", ""))
-    if not outcome.ok:
-        return {"code": outcome.message}
+        return Outcome.invalid({"contact": _l("Saisissez votre adresse électronique ou votre mobile, puis "
+                                              "« Envoyer le code ».")})
+    checked = verification.check(CONTACT_PURPOSE, state.row.id, form.get("code", ""))
+    if not checked.ok:
+        return Outcome.invalid({"code": checked.message})
     answers[pending["field"]] = pending["value"]
     state.data["contact_verified"] = pending
-    return {}
+    return Outcome.next()
 
 
-def _send_contact_code(form, state) -> dict[str, str]:
+def _send_contact_code(form, state) -> Outcome:
     raw = form.get("contact", "").strip()
     state.answers["contact_typed"] = raw
     if "@" in raw:
@@ -181,11 +185,11 @@ def _send_contact_code(form, state) -> dict[str, str]:
     else:
         result, field, channel = validator("mobile_phone")(raw), "mobile", "sms"
     if not raw:
-        return {"contact": REQUIRED}
+        return Outcome.invalid({"contact": REQUIRED})
     if not result.passing:
-        return {"contact": tr(result.messages[0])}
+        return Outcome.invalid({"contact": tr(result.messages[0])})
     refused = send_code(CONTACT_PURPOSE, state.row.id, channel, result.value)
     if refused:
-        return {"contact": refused}
+        return Outcome.invalid({"contact": refused})
     state.data["contact"] = {"field": field, "value": result.value, "channel": channel}
-    return {"_sent": _l("Le code a été envoyé. Saisissez-le ci-dessous.")}
+    return Outcome.told(_l("Le code a été envoyé. Saisissez-le ci-dessous."))

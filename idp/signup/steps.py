@@ -1,5 +1,8 @@
 """Step kinds of the signup engine. Each kind checks a POSTed form against the tenant's
-configuration and records the answers; it returns French messages per field on refusal."""
+configuration and records the answers; it returns an :class:`~idp.web.outcome.Outcome`:
+``next``, ``invalid`` with French messages per field (``throttled`` when a limit refused),
+``notice`` (the page again, with a message) or ``finish`` (the signup ends on a page of
+its own). The view (:mod:`idp.signup.views`) switches on it."""
 
 from __future__ import annotations
 
@@ -18,6 +21,7 @@ from idp.security.vault import vault
 from idp.signup import limits
 from idp.signup.existing import check_free
 from idp.signup.fields import check_value, spec, typed_date
+from idp.web.outcome import Outcome
 
 REQUIRED = _l("Ce champ est obligatoire.")
 EMAIL_TAKEN = _l("Cette adresse électronique est déjà utilisée par un autre compte.")
@@ -27,27 +31,28 @@ def visible_fields(step, answers: dict) -> list:
     return [f for f in step.fields if all(answers.get(k) == v for k, v in f.when.items())]
 
 
-def check_fields(step, form, state) -> dict[str, str]:
+def check_fields(step, form, state) -> Outcome:
     """Check the visible fields; a choice made on this very step (profile_type) may reveal
     fields the person has not seen yet: they are then asked for, not silently skipped."""
-    errors, answers = {}, state.answers
+    outcome, answers = Outcome(), state.answers
     for chosen in step.fields:
         if _sent(form, chosen.name) or spec(chosen.name).kind == "checkbox":
             answers[chosen.name] = _typed(form, chosen.name)
     for chosen in visible_fields(step, answers):
         field_spec = spec(chosen.name)
         if chosen.when and field_spec.kind != "checkbox" and not _sent(form, chosen.name):
-            errors[chosen.name] = _l("Ce champ est demandé pour le profil choisi.")
+            outcome.refuse(chosen.name, _l("Ce champ est demandé pour le profil choisi."))
             continue
         value, error = check_value(field_spec, _typed(form, chosen.name))
         if not error and chosen.required and value in ("", False):
             error = REQUIRED
+        throttled = False
         if not error and chosen.name == "email" and value:
-            error = _email_refusal(value, errors)
+            error, throttled = _email_refusal(value)
         answers[chosen.name] = value
         if error:
-            errors[chosen.name] = error
-    return errors
+            outcome.refuse(chosen.name, error, throttled=throttled)
+    return outcome
 
 
 def _sent(form, name: str) -> bool:
@@ -58,16 +63,16 @@ def _typed(form, name: str) -> str:
     return typed_date(form, name) if spec(name).kind == "date" else form.get(name, "")
 
 
-def _email_refusal(email: str, errors: dict):
+def _email_refusal(email: str) -> tuple[str | None, bool]:
     """With ``unique_email`` an address in use is refused: that answer tells whether an
-    address has an account, so each one counts against the checks' limit per address."""
+    address has an account, so each one counts against the checks' limit per address.
+    The refusal, and whether it is the limit's."""
     if not g.tenant.config.signup.unique_email:
-        return None
+        return None, False
     refused = limits.check()
     if refused:
-        errors["_throttled"] = True
-        return refused
-    return EMAIL_TAKEN if email_in_use(email) else None
+        return refused, True
+    return (EMAIL_TAKEN if email_in_use(email) else None), False
 
 
 # -- identifier -------------------------------------------------------------------------------
@@ -142,39 +147,39 @@ def availability(raw: str, answers: dict) -> dict:
     return {"available": True, "message": _l("Identifiant disponible !"), "normalised": checked.value}
 
 
-def check_identifier(step, form, state) -> dict[str, str]:
+def check_identifier(step, form, state) -> Outcome:
     raw = form.get("identifier", "").strip()
     state.answers["identifier_typed"] = raw
     if not raw:
-        return {"identifier": REQUIRED}
+        return Outcome.invalid({"identifier": REQUIRED})
     verdict = availability(raw, state.answers)
     if not verdict["available"]:
-        return {"identifier": verdict["message"]}
+        return Outcome.invalid({"identifier": verdict["message"]})
     state.answers["identifier"] = verdict["normalised"]
-    return {}
+    return Outcome.next()
 
 
 # -- password ---------------------------------------------------------------------------------
 
-def check_password(step, form, state) -> dict[str, str]:
+def check_password(step, form, state) -> Outcome:
     """The tenant's policy, checked without hashing: Argon2 (19 MiB a hash) runs once, when
     the account is created (:func:`password_hash`). Each submission counts against a limit
     per address."""
     refused = limits.password_step()
     if refused:
-        return {"password": refused, "_throttled": True}
+        return Outcome.limited("password", refused)
     password, repeat = form.get("password", ""), form.get("password_repeat", "")
     if not password:
-        return {"password": REQUIRED}
+        return Outcome.invalid({"password": REQUIRED})
     given, family = names(state.answers)
     verdict = g.tenant.password_policy.check(password, identifier=state.answers.get("identifier"),
                                              names=[n for n in (given, family) if n])
     if not verdict.passing:
-        return {"password": " ".join(tr(m) for m in verdict.messages)}
+        return Outcome.invalid({"password": " ".join(tr(m) for m in verdict.messages)})
     if password != repeat:
-        return {"password_repeat": _l("Les deux mots de passe ne sont pas identiques.")}
+        return Outcome.invalid({"password_repeat": _l("Les deux mots de passe ne sont pas identiques.")})
     _seal_password(state, password)
-    return {}
+    return Outcome.next()
 
 
 def _password_context(state) -> str:
@@ -202,7 +207,7 @@ def password_hash(state) -> str | None:
 
 # -- consent ----------------------------------------------------------------------------------
 
-def check_consent(step, form, state) -> dict[str, str]:
+def check_consent(step, form, state) -> Outcome:
     errors = {}
     if form.get("cgu") != "on":
         errors["cgu"] = _l("Vous devez accepter les conditions générales d'utilisation.")
@@ -213,9 +218,9 @@ def check_consent(step, form, state) -> dict[str, str]:
         version = g.tenant.config.signup.cgu_version
         state.data["consents"] = {"cgu": {"version": version, "accepted_at": now},
                                   "rgpd": {"version": version, "accepted_at": now}}
-    return errors
+    return Outcome(errors)
 
 
-def check_recap(step, form, state) -> dict[str, str]:
+def check_recap(step, form, state) -> Outcome:
     """Creating the account: where a NIR already taken is said (see signup/existing.py)."""
     return check_free(state)

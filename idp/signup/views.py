@@ -15,6 +15,7 @@ from idp.store.models import Account
 from idp.oidc import interactions
 from idp.oidc.finish import finish
 from idp.clients.model import find_client
+from idp.web.outcome import Outcome
 from idp.web.tenancy import tenant_blueprint
 from idp.signup import activation, existing, limits, state as signup_state, upload
 from idp.signup.fields import spec
@@ -81,27 +82,37 @@ def step(name):
         return redirect(url_for("signup.step", name=_first_missing(state)))
     if current.kind == "activation":
         return activation_step(current, state)
-    errors, notice, throttled = {}, None, False
+    outcome = Outcome.next()
     if request.method == "POST":
-        errors = CHECKS[current.kind](current, request.form, state)
-        notice = errors.pop("_sent", None)
-        throttled = errors.pop("_throttled", False)
-        if errors.pop("_finish", None) == "provisional":
-            signup_state.discard(state)
-            response = make_response(render_template("signup/provisional_sent.html"))
-            signup_state.clear_cookie(response)
-            return response
-        if not errors and not notice:
-            if current.name not in state.done:
-                state.done.append(current.name)
-            state.row.step = current.name
-            if index + 1 == len(config.steps):
-                return _create_and_finish(current, index, state)
-            state.save()
-            return redirect(url_for("signup.step", name=config.steps[index + 1].name))
+        outcome = CHECKS[current.kind](current, request.form, state)
+        if outcome.kind == "finish":
+            return _finished_page(state, outcome.finished)
+        if outcome.kind == "next":
+            return _next_step(config, current, index, state)
         state.save()
-    status = 429 if throttled else 400 if errors else 200  # 429: a limit of idp/signup/limits.py
-    return _render(current, index, state, errors, notice=notice), status
+    return _render(current, index, state, outcome.errors, notice=outcome.notice), outcome.status
+
+
+def _next_step(config, current, index, state):
+    """The step is done: the next one, or the account at the last."""
+    if current.name not in state.done:
+        state.done.append(current.name)
+    state.row.step = current.name
+    if index + 1 == len(config.steps):
+        return _create_and_finish(current, index, state)
+    state.save()
+    return redirect(url_for("signup.step", name=config.steps[index + 1].name))
+
+
+FINISHED_PAGES = {"provisional": "signup/provisional_sent.html"}
+
+
+def _finished_page(state, kind: str):
+    """A step ended the signup on a page of its own (the code provisoire sent by post)."""
+    signup_state.discard(state)
+    response = make_response(render_template(FINISHED_PAGES[kind]))
+    signup_state.clear_cookie(response)
+    return response
 
 
 def _render(current, index, state, errors, **extra):
@@ -135,9 +146,9 @@ def activation_step(current, state):
         if state.data.get("account_id") and state.data.get("activation_channel") == channel:
             # sent already (a double click, the page sent again): where it is typed, and resent
             return redirect(url_for("signup.code" if channel == "sms" else "signup.check_email"))
-        taken = existing.check_free(state)
-        if taken:
-            return _taken_page(state, current, index, taken, channels=channels)
+        free = existing.check_free(state)
+        if not free.accepted:
+            return _taken_page(state, current, index, free, channels=channels)
         handle = state.row.interaction_handle
         state.data["activation_channel"] = channel   # committed with the account: its twin goes to the code
         account = activation.create_pending_account(state)
@@ -180,18 +191,18 @@ def _identifier_lost(current, index, handle, channel=None, **extra):
     return _taken_page(state, current, index, existing.check_free(state), **extra)
 
 
-def _taken_page(state, current, index, taken: dict, **extra):
+def _taken_page(state, current, index, taken: Outcome, **extra):
     """A signup refused at account creation. A username taken since its step is chosen
     again on that step's page, with what was typed and a free one suggested; a NIR's
     account is said on this page (signup/existing.py)."""
-    throttled = taken.pop("_throttled", False)
     steps = _config().steps
     chosen = next((i for i, step in enumerate(steps) if step.kind == "identifier"), None)
-    if "identifier" in taken and chosen is not None:
+    errors = dict(taken.errors)
+    if "identifier" in errors and chosen is not None:
         other = suggestion(state.answers)
-        taken["identifier"] = taken["identifier"] + (f" Suggestion : {other}" if other else "")
-        return _render(steps[chosen], chosen, state, taken), 400
-    return _render(current, index, state, taken, **extra), 429 if throttled else 400 if taken else 200
+        errors["identifier"] = errors["identifier"] + (f" Suggestion : {other}" if other else "")
+        return _render(steps[chosen], chosen, state, errors), 400
+    return _render(current, index, state, errors, **extra), taken.status
 
 
 @bp.route("/signup/activation/code", methods=["GET", "POST"])

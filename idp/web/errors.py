@@ -1,10 +1,18 @@
 """What a refused or failed request gets: never Werkzeug's English "500 Internal Server Error".
 
-- Protocol endpoints (token, introspection, revocation, userinfo, discovery, JWKS, health
-  and the pages' JSON helpers) answer JSON with an OAuth error code: ``invalid_request`` /
-  ``invalid_client`` for what :mod:`idp.web.params` refused, ``server_error`` (500) for a bug,
-  ``temporarily_unavailable`` (503) for an outage.
-- Every other request gets a page in the site's layout, in French (English with Flask-Babel).
+- A protocol error (:mod:`idp.oidc.errors`: what :mod:`idp.web.params` refused, userinfo's
+  bearer errors, the authorization and logout endpoints' refusals) is rendered here, by
+  :func:`protocol_error`: JSON with its code on the protocol endpoints (token,
+  introspection, revocation, userinfo, discovery, JWKS, health and the pages' JSON
+  helpers), the French error page of the authorization or logout endpoint, or the
+  "Demande invalide" page elsewhere. It is never a redirect here: sending an error back to
+  the client is the authorization response's job (:mod:`idp.oidc.views`), and only for an
+  error that :attr:`~idp.oidc.errors.ProtocolError.redirects`.
+- A bug is ``server_error`` (500), an outage ``temporarily_unavailable`` (503), in JSON on
+  the same endpoints; every other request gets a page in the site's layout, in French
+  (English with Flask-Babel).
+- Errors a person can correct are not these: a form shows them next to their fields
+  (:mod:`idp.web.outcome`, ``_forms.html``).
 - An outage is the database or Redis not answering (connection refused, lost, timed out,
   SQLite locked): 503 "service temporarily unavailable, try again" with ``Retry-After``, one
   log line without traceback. Any other failure is a 500 whose one traceback Flask logs, its
@@ -23,10 +31,10 @@ import sqlalchemy.exc
 from flask import jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 
+from idp.oidc.errors import ProtocolError, ServerError, TemporarilyUnavailable
 from idp.store.db import db
 from idp.web.endpoints import JSON_ENDPOINTS
 from idp.web.logredact import redact_target
-from idp.web.params import MalformedRequest
 
 log = logging.getLogger("idp.errors")
 
@@ -48,26 +56,26 @@ def _rollback() -> None:
         log.warning("rollback after a failed request failed (%s)", type(error).__name__)
 
 
-def _json(error: str, description: str, status: int, headers=()):
-    response = jsonify(error=error, error_description=description)
-    response.status_code = status
+def _json(error: ProtocolError, headers=()):
+    response = jsonify(error=error.error, error_description=error.get_error_description() or "")
+    response.status_code = error.status_code
     response.headers["Cache-Control"] = "no-store"
     for name, value in headers:
         response.headers[name] = value
     return response
 
 
-def malformed(refusal: MalformedRequest):
-    """A request :mod:`idp.web.params` refused: the RFC error, or a page (never a redirect)."""
-    error = refusal.error
-    log.info("request_refused endpoint=%s error=%s", request.endpoint, error.error)
+def protocol_error(error: ProtocolError, template: str | None = None):
+    """The one rendering of a protocol error: JSON (its status, its challenge header) on the
+    API endpoints, else ``template`` or the endpoint's error page, 400 (never a redirect)."""
+    if template is None:
+        log.info("request_refused endpoint=%s error=%s", request.endpoint, error.error)
     if wants_json():
-        status, body, headers = error()
-        headers = [(k, v) for k, v in headers if k.lower() == "www-authenticate"]
-        if request.endpoint == "oidc.userinfo":   # RFC 6750 §3
+        headers = [(k, v) for k, v in error.get_headers() if k.lower() == "www-authenticate"]
+        if request.endpoint == "oidc.userinfo" and not headers:   # RFC 6750 §3
             headers.append(("WWW-Authenticate", f'Bearer error="{error.error}"'))
-        return _json(body["error"], body.get("error_description", ""), status, headers)
-    template = AUTHORIZATION_PAGES.get(request.endpoint)
+        return _json(error, headers)
+    template = template or AUTHORIZATION_PAGES.get(request.endpoint)
     if template:
         return render_template(template, error=error), 400
     return render_template("error.html", title=_l("Demande invalide"),
@@ -86,8 +94,7 @@ def unavailable(error: Exception):
     log.error("service_unavailable endpoint=%s cause=%s detail=%s", request.endpoint, type(cause).__name__, detail)
     headers = [("Retry-After", RETRY_AFTER)]
     if wants_json():
-        return _json("temporarily_unavailable",
-                     "The service is temporarily unavailable, try again later.", 503, headers)
+        return _json(TemporarilyUnavailable("The service is temporarily unavailable, try again later."), headers)
     return render_template("errors/503.html"), 503, headers
 
 
@@ -95,7 +102,7 @@ def server_error(error):
     """Any unhandled failure (Flask has logged its traceback)."""
     _rollback()
     if wants_json():
-        return _json("server_error", "The server encountered an unexpected error.", 500)
+        return _json(ServerError("The server encountered an unexpected error."))
     return render_template("errors/500.html"), 500
 
 
@@ -107,7 +114,7 @@ def log_exception(app):
 
 
 def setup_errors(app) -> None:
-    app.register_error_handler(MalformedRequest, malformed)
+    app.register_error_handler(ProtocolError, protocol_error)
     for outage in OUTAGES:
         app.register_error_handler(outage, unavailable)
     app.register_error_handler(500, server_error)

@@ -1,10 +1,12 @@
 """Request parameters at the boundary: checked once, before anything stores or echoes them.
 
 :func:`screen` runs before every view (a ``before_request`` hook, after the CSRF check).
-What it refuses is refused whole, before a view, the database or Authlib sees it;
-:mod:`idp.errors` answers with the RFC error code on protocol endpoints and a French page
-elsewhere. A refused authorization request is shown as a page, never redirected: its client
-and redirect_uri were not verified (RFC 6749 §4.1.2.1).
+What it refuses is refused whole, before a view, the database or Authlib sees it, with a
+:class:`~idp.oidc.errors.ProtocolError`;
+:func:`idp.web.errors.protocol_error` answers with the RFC error code on protocol endpoints
+and a French page elsewhere. A refused authorization request is shown as a page, never
+redirected: its client and redirect_uri were not verified (RFC 6749 §4.1.2.1), so these
+errors carry no redirect_uri.
 
 - **Control characters.** No parameter name or value (query, form, multipart field or
   file name, URL path segment) carries a C0 control, DEL or a lone surrogate: PostgreSQL
@@ -39,10 +41,10 @@ import json
 import re
 from urllib.parse import unquote
 
-from authlib.oauth2.rfc6749.errors import InvalidClientError, InvalidRequestError, OAuth2Error
 from flask import request
 
 from idp.web.endpoints import AUTHORIZATION_ENDPOINTS, CLIENT_AUTHENTICATION_ENDPOINTS, PROTOCOL_ENDPOINTS
+from idp.oidc.errors import InvalidClient, InvalidRequest, ProtocolError, of_code
 
 MAX_PARAMETER_LENGTH = 2000
 MAX_DOCUMENT_LENGTH = 8000
@@ -75,14 +77,6 @@ NAMED = set(GRAMMAR) | DOCUMENTS | {
 MALFORMED_ERRORS = {"grant_type": "unsupported_grant_type", "response_type": "unsupported_response_type"}
 
 
-class MalformedRequest(Exception):
-    """A request refused at the boundary; ``error`` is the OAuth error to answer with."""
-
-    def __init__(self, error: OAuth2Error):
-        super().__init__(error.error)
-        self.error = error
-
-
 _NOT_IN_DESCRIPTIONS = re.compile(r"[^\x20\x21\x23-\x5b\x5d-\x7e]")
 
 
@@ -97,8 +91,8 @@ def _named(name: str) -> str:
     return f"'{name}'" if name in NAMED else "A parameter"
 
 
-def _refuse(description: str) -> MalformedRequest:
-    return MalformedRequest(InvalidRequestError(description))
+def _refuse(description: str) -> ProtocolError:
+    return InvalidRequest(description)
 
 
 def check_pairs(pairs, protocol: bool) -> None:
@@ -109,8 +103,8 @@ def check_pairs(pairs, protocol: bool) -> None:
             raise _refuse(f"{_named(name)} contains characters that are not allowed.")
         grammar = GRAMMAR.get(name) if protocol else None
         if grammar is not None and not grammar.fullmatch(value):
-            code = MALFORMED_ERRORS.get(name, InvalidRequestError.error)
-            raise MalformedRequest(OAuth2Error(f"{_named(name)} is malformed.", error=code))
+            code = MALFORMED_ERRORS.get(name, InvalidRequest.error)
+            raise of_code(code, f"{_named(name)} is malformed.")
 
 
 def check_authorization_size(pairs) -> None:
@@ -172,7 +166,7 @@ def strict_json(text: str, max_depth: int = MAX_CLAIMS_DEPTH):
 
 def basic_credentials(header: str) -> tuple[str, str] | None:
     """``(client_id, secret)`` of an HTTP Basic ``Authorization`` header, None for another
-    scheme; :class:`MalformedRequest` (``invalid_client``) when it cannot be decoded."""
+    scheme; :class:`~idp.oidc.errors.InvalidClient` (401) when it cannot be decoded."""
     scheme, _, value = header.strip().partition(" ")
     if scheme.lower() != "basic":
         return None
@@ -186,9 +180,8 @@ def basic_credentials(header: str) -> tuple[str, str] | None:
     return client_id, secret
 
 
-def _bad_client() -> MalformedRequest:
-    return MalformedRequest(InvalidClientError(
-        description="The HTTP Basic credentials are malformed (RFC 6749 section 2.3.1).", status_code=401))
+def _bad_client() -> ProtocolError:
+    return InvalidClient.basic("The HTTP Basic credentials are malformed (RFC 6749 section 2.3.1).")
 
 
 def _pairs() -> list[tuple[str, str]]:
@@ -202,7 +195,8 @@ def _pairs() -> list[tuple[str, str]]:
 
 
 def screen() -> None:
-    """The ``before_request`` hook: raise :class:`MalformedRequest` for what is refused."""
+    """The ``before_request`` hook: raise a :class:`~idp.oidc.errors.ProtocolError` for what
+    is refused."""
     endpoint = request.endpoint or ""
     pairs = _pairs()
     protocol = endpoint in PROTOCOL_ENDPOINTS

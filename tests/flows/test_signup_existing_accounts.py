@@ -177,12 +177,13 @@ def check_misses_once(monkeypatch, module):
     """``check_free`` answers "free" once, as when another signup writes its account just
     after this one looked (the unique index then decides, at the INSERT)."""
     from idp.signup import existing
+    from idp.web.outcome import Outcome
 
     real, calls = existing.check_free, []
 
     def once(state):
         calls.append(state)
-        return {} if len(calls) == 1 else real(state)
+        return Outcome.next() if len(calls) == 1 else real(state)
 
     monkeypatch.setattr(module, "check_free", once)
 
