@@ -12,6 +12,7 @@ from idp.store.db import db, scoped_first
 from idp.web.formats import register as register_formats
 from idp.oidc import interactions, sessions
 from idp.clients.model import find_client
+from idp.clients.profiles import profile_of
 from idp.oidc import consent as consents
 from idp.store.models import Account
 from idp.oidc.claims import account_claims, names_for_scope, parse_claims_parameter
@@ -273,7 +274,7 @@ def add_email(handle):
     identity provider): typed, confirmed by a code sent to it, saved, then the request goes on.
 
     Only that: an account without an email, in FranceConnect's request, after a recent
-    login (:func:`idp.oidc.authorize.check_email_for_franceconnect`). The email becomes a
+    login (:func:`idp.oidc.authorize.check_required_email`). The email becomes a
     way to recover the account; were the page open to any interaction, a session left open
     would replace the account's email without its password and without telling the old
     address, bypassing the recent authentication /account asks. "In use" is an answer about
@@ -282,7 +283,6 @@ def add_email(handle):
 
     from idp.verification import codes as verification
     from idp.store.models import Account
-    from idp.oidc.franceconnect_fi import PROFILE
     from idp.signup import limits
     from idp.signup.delivery import send_code
     from idp.accounts.service import email_in_use
@@ -293,7 +293,7 @@ def add_email(handle):
         return _expired()
     g.ui_locales = row.params.get("ui_locales")
     account = scoped_first(Account, id=session_row.account_id)
-    if account.email or getattr(find_client(row.client_id), "profile", None) != PROFILE:
+    if account.email or not profile_of(find_client(row.client_id)).requires_email:
         return redirect(url_for("oidc.resume", handle=handle))      # nothing to add here
     if not sessions.recent(session_row):
         return redirect(url_for("accounts.login", handle=handle))

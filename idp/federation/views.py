@@ -28,7 +28,7 @@ from idp.store.db import db, new_secret, utcnow
 from idp.store.models import Account
 from idp.oidc import interactions, sessions
 from idp.clients.model import find_client
-from idp.oidc.franceconnect_fi import PROFILE as FI_PROFILE
+from idp.clients.profiles import profile_of
 from idp.web.tenancy import tenant_blueprint
 from idp.federation import linking, provider, state
 
@@ -112,7 +112,7 @@ def start():
     row = interactions.load(handle) if handle else None
     if row is None:
         handle = None
-    elif getattr(find_client(row.client_id), "profile", None) == FI_PROFILE:
+    elif profile_of(find_client(row.client_id)).upstream == provider.PROVIDER:
         # FranceConnect sent the person to this tenant as one of its identity providers:
         # going back to FranceConnect would loop, and vouch for FranceConnect with itself
         return _failure("circular", interaction=handle)
