@@ -13,7 +13,7 @@ import pytest
 from joserfc import jwt
 from joserfc.jwk import KeySet
 
-from helpers import authorize, code_tokens, location, make_account, make_client, query, submit_login, ACCOUNTS
+from helpers import ACCOUNTS, authorize, code_tokens, location, make_account, make_client, query, submit_login
 
 from idp.clients.profile import ClientProfile
 from idp.clients.profiles import DEFAULT, PROFILES, apply_profile, profile_of
