@@ -6,9 +6,9 @@ and the cryptography; the application stores :class:`KeyRecord` values and runs 
 This package imports neither Flask nor the database layer.
 """
 
-from .records import KeyRecord, KeyState, SUPPORTED_ALGS, generate_record
-from .rotation import RotationPlan, plan_initial, plan_rotation
+from .records import SUPPORTED_ALGS, KeyRecord, KeyState, generate_record
 from .ring import KeyRing, publish_jwks
+from .rotation import RotationPlan, plan_initial, plan_rotation
 from .sealing import KeyEncryptionError, seal_private_key, unseal_private_key
 
 __all__ = [

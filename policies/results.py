@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any, Mapping, Self
 
 from policies.messages import render
 
@@ -20,8 +20,9 @@ def _frozen(params: Mapping[str, Any] | None) -> Mapping[str, Any]:
 
 
 @dataclass(frozen=True)
-class Message:
-    """One coded message, e.g. ``password.too_short`` with ``{"min": 10}``."""
+class CodedText:
+    """A coded text in French and English: its stable ``code``, its ``params`` and the text
+    built from the catalogue. The shape of both :class:`Message` and :class:`Requirement`."""
 
     code: str
     params: Mapping[str, Any] = field(default_factory=dict)
@@ -29,8 +30,8 @@ class Message:
     en: str = ""
 
     @classmethod
-    def of(cls, code: str, **params: Any) -> "Message":
-        """Build a message from the catalogue, substituting ``params`` in both languages."""
+    def of(cls, code: str, **params: Any) -> Self:
+        """Build one from the catalogue, substituting ``params`` in both languages."""
         fr, en = render(code, params)
         return cls(code=code, params=_frozen(params), fr=fr, en=en)
 
@@ -40,6 +41,14 @@ class Message:
 
     def as_dict(self) -> dict[str, Any]:
         return {"code": self.code, "params": dict(self.params), "fr": self.fr, "en": self.en}
+
+
+class Message(CodedText):
+    """One coded message, e.g. ``password.too_short`` with ``{"min": 10}``."""
+
+
+class Requirement(CodedText):
+    """One line of a live checklist (seed 001: "8 caractères", "1 Majuscule"...)."""
 
 
 @dataclass(frozen=True)
@@ -83,23 +92,3 @@ class Result:
             "value": self.value if isinstance(self.value, (str, int, type(None))) else str(self.value),
         }
 
-
-@dataclass(frozen=True)
-class Requirement:
-    """One line of a live checklist (seed 001: "8 caractères", "1 Majuscule"...)."""
-
-    code: str
-    params: Mapping[str, Any] = field(default_factory=dict)
-    fr: str = ""
-    en: str = ""
-
-    @classmethod
-    def of(cls, code: str, **params: Any) -> "Requirement":
-        fr, en = render(code, params)
-        return cls(code=code, params=_frozen(params), fr=fr, en=en)
-
-    def text(self, locale: str = "fr") -> str:
-        return self.en if locale.lower().startswith("en") else self.fr
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"code": self.code, "params": dict(self.params), "fr": self.fr, "en": self.en}

@@ -7,22 +7,46 @@ ValueError at start-up instead, naming the setting.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 from joserfc.errors import JoseError
 from joserfc.jwk import Key, import_key
 
 from .nested_jwt import ENCRYPTION_ALGS, REFUSED_SIGNING_ALGS
 
-__all__ = ["UpstreamConfig", "AUTH_METHODS", "import_private_key"]
+__all__ = ["UpstreamConfig", "UpstreamEndpoints", "ENDPOINT_FIELDS", "AUTH_METHODS", "import_private_key"]
 
 #: Client authentication at the token endpoint (OIDC Core 1.0 §9).
 AUTH_METHODS = ("client_secret_post", "client_secret_basic", "private_key_jwt")
 _DEFAULT_ENCRYPTION_ALG = {"RSA": "RSA-OAEP-256", "EC": "ECDH-ES"}
 
 
+@dataclass(frozen=True, kw_only=True)
+class UpstreamEndpoints:
+    """Where an upstream provider answers: its discovery document, or its issuer and explicit
+    endpoints (each overriding the discovered one). One definition for every configuration
+    that names them (:class:`UpstreamConfig`, :class:`providers.franceconnect.FranceConnectConfig`);
+    keyword-only, so that a subclass's own fields keep their order."""
+
+    discovery_url: str | None = None
+    issuer: str | None = None
+    authorization_endpoint: str | None = None
+    token_endpoint: str | None = None
+    userinfo_endpoint: str | None = None
+    jwks_uri: str | None = None
+    end_session_endpoint: str | None = None
+
+    def endpoints(self) -> dict[str, str | None]:
+        """The endpoint fields and their values, to hand on to another configuration."""
+        return {name: getattr(self, name) for name in ENDPOINT_FIELDS}
+
+
+#: The names of the endpoint settings, in their order.
+ENDPOINT_FIELDS = tuple(f.name for f in fields(UpstreamEndpoints))
+
+
 @dataclass(frozen=True)
-class UpstreamConfig:
+class UpstreamConfig(UpstreamEndpoints):
     """Everything an :class:`~providers.oidc.OIDCProvider` needs to know about one upstream.
 
     Either ``discovery_url`` (endpoints read from the discovery document, explicit endpoints
@@ -34,13 +58,6 @@ class UpstreamConfig:
     name: str
     client_id: str
     client_secret: str | None = field(default=None, repr=False)
-    discovery_url: str | None = None
-    issuer: str | None = None
-    authorization_endpoint: str | None = None
-    token_endpoint: str | None = None
-    userinfo_endpoint: str | None = None
-    jwks_uri: str | None = None
-    end_session_endpoint: str | None = None
     scopes: tuple[str, ...] = ("openid",)
     token_endpoint_auth_method: str = "client_secret_basic"
     client_private_jwk: dict | None = field(default=None, repr=False)

@@ -27,7 +27,7 @@ from typing import Any
 import requests
 from authlib.common.urls import add_params_to_uri
 
-from .config import UpstreamConfig
+from .config import UpstreamConfig, UpstreamEndpoints
 from .errors import UpstreamError, safe_value
 from .oidc import OIDCProvider
 from .upstream import PendingAuthorization, UpstreamIdentity
@@ -53,7 +53,7 @@ DISCOVERY_PATH = "/.well-known/openid-configuration"
 
 
 @dataclass(frozen=True)
-class FranceConnectConfig:
+class FranceConnectConfig(UpstreamEndpoints):
     """Settings of the FranceConnect (or FranceConnect+) client, checked at construction.
 
     Give ``environment`` (a key of ``ENVIRONMENTS``), or ``discovery_url`` / explicit endpoints
@@ -65,13 +65,6 @@ class FranceConnectConfig:
     client_id: str
     client_secret: str | None = field(default=None, repr=False)
     environment: str | None = None
-    discovery_url: str | None = None
-    issuer: str | None = None
-    authorization_endpoint: str | None = None
-    token_endpoint: str | None = None
-    userinfo_endpoint: str | None = None
-    jwks_uri: str | None = None
-    end_session_endpoint: str | None = None
     token_endpoint_auth_method: str = "client_secret_post"
     client_private_jwk: dict | None = field(default=None, repr=False)
     acr: str = "eidas1"
@@ -120,17 +113,13 @@ class FranceConnectConfig:
     def upstream_config(self) -> UpstreamConfig:
         """The generic relying-party settings FranceConnect's rules translate to."""
         base = self.base_url
+        endpoints = {**self.endpoints(), "issuer": self.issuer or base,
+                     "discovery_url": self.discovery_url or (base + DISCOVERY_PATH if base else None)}
         return UpstreamConfig(
             name="franceconnect",
             client_id=self.client_id,
             client_secret=self.client_secret,
-            discovery_url=self.discovery_url or (base + DISCOVERY_PATH if base else None),
-            issuer=self.issuer or base,
-            authorization_endpoint=self.authorization_endpoint,
-            token_endpoint=self.token_endpoint,
-            userinfo_endpoint=self.userinfo_endpoint,
-            jwks_uri=self.jwks_uri,
-            end_session_endpoint=self.end_session_endpoint,
+            **endpoints,
             scopes=self.scopes,
             token_endpoint_auth_method=self.token_endpoint_auth_method,
             client_private_jwk=self.client_private_jwk,

@@ -15,11 +15,11 @@ from idp.accounts.service import account_identifier, email_in_use
 from idp.web.cookies import clear_tenant_cookie, set_tenant_cookie
 from idp.security.passwords import tenant_hasher
 from idp.clients.model import find_client
+from idp.clients.profiles import profile_of
 from idp.oidc import consent as consents
 from idp.oidc import interactions, sessions
 from idp.oidc.claims import account_claims, names_for_scope, parse_claims_parameter
 from idp.oidc.finish import finish, finish_step
-from idp.oidc.franceconnect_fi import PROFILE
 from idp.oidc.views import deny
 from idp.security.vault import vault
 from idp.signup import limits
@@ -241,7 +241,7 @@ def add_email(handle):
     identity provider): typed, confirmed by a code sent to it, saved, then the request goes on.
 
     Only that: an account without an email, in FranceConnect's request, after a recent
-    login (:func:`idp.oidc.authorize.check_email_for_franceconnect`). The email becomes a
+    login (:func:`idp.oidc.authorize.check_required_email`). The email becomes a
     way to recover the account; were the page open to any interaction, a session left open
     would replace the account's email without its password and without telling the old
     address, bypassing the recent authentication /account asks. "In use" is an answer about
@@ -252,7 +252,7 @@ def add_email(handle):
         return _expired()
     g.ui_locales = row.params.get("ui_locales")
     account = scoped_first(Account, id=session_row.account_id)
-    if account.email or getattr(find_client(row.client_id), "profile", None) != PROFILE:
+    if account.email or not profile_of(find_client(row.client_id)).requires_email:
         return redirect(url_for("oidc.resume", handle=handle))      # nothing to add here
     if not sessions.recent(session_row):
         return redirect(url_for("accounts.login", handle=handle))

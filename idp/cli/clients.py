@@ -36,7 +36,7 @@ def clients():
 @click.option("--id-token-signed-response-alg", type=click.Choice(SIGNING_ALGS), help="[default: RS256]")
 @click.option("--userinfo-signed-response-alg", type=click.Choice(SIGNING_ALGS),
               help="Userinfo as a JWT signed with this alg (default: JSON).")
-@click.option("--profile", type=click.Choice(PROFILES),
+@click.option("--profile", type=click.Choice(tuple(PROFILES)),
               help="franceconnect: FranceConnect as a client, this IdP being its identity provider (FI).")
 @click.option("--franceconnect-host", help="With --profile franceconnect: FranceConnect's host, for its callback URLs.")
 @json_option

@@ -6,12 +6,12 @@ import json
 import secrets
 from urllib.parse import urlsplit
 
+from idp.clients.model import forget_clients, hash_client_secret, new_client_secret
 from idp.clients.profiles import ProfileError, apply_profile
+from idp.oidc.claims import SUPPORTED_SCOPES
+from idp.oidc.discovery import SIGNING_ALGS
 from idp.store.db import db, scoped_all, scoped_first, unscoped
 from idp.store.models import Client
-from idp.oidc.discovery import SIGNING_ALGS
-from idp.oidc.claims import SUPPORTED_SCOPES
-from idp.clients.model import forget_clients, hash_client_secret, new_client_secret
 
 LOOPBACK = {"127.0.0.1", "localhost", "[::1]"}
 

@@ -16,6 +16,7 @@ from types import SimpleNamespace
 from flask import current_app, g
 from joserfc.jwk import KeySet
 
+from idp.clients.profiles import ClientProfile, profile_of
 from idp.store.db import scoped_first
 from idp.store.models import Client
 
@@ -57,9 +58,10 @@ class OAuthClient:
         return self.row.userinfo_signed_response_alg
 
     @property
-    def profile(self) -> str | None:
-        """A client profile (``franceconnect``) choosing the formats of released claims."""
-        return self.row.profile
+    def profile(self) -> ClientProfile:
+        """What the client's kind changes in the engine (:mod:`idp.clients.profile`): claim
+        formats and scope table, token lifetime, required identity; the row names it."""
+        return profile_of(self)
 
     # -- redirect URIs: exact string comparison (RFC 9700 §4.1.3) -------------------
     def get_default_redirect_uri(self) -> str | None:

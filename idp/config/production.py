@@ -39,6 +39,7 @@ from urllib.parse import urlsplit
 from idp.config.settings import Settings, SettingsError
 from idp.store.db import db, unscoped
 from idp.store.models import Client
+from providers.config import ENDPOINT_FIELDS
 
 log = logging.getLogger("idp.config.production")
 
@@ -46,8 +47,6 @@ FIX = ('Fix each setting, or on a development machine set [server] environment =
        "(IDP_SERVER_ENVIRONMENT=development).")
 GUNICORN_WORKERS = "IDP_GUNICORN_WORKERS"   # set by the hook in gunicorn's master, read in its workers
 SERVED_WORKERS = "IDP_SERVED_WORKERS"       # set by `idp serve` once it checked the count (any server)
-FRANCECONNECT_URLS = ("discovery_url", "issuer", "authorization_endpoint", "token_endpoint",
-                      "userinfo_endpoint", "jwks_uri", "end_session_endpoint")
 
 
 def _local(url: str) -> bool:
@@ -69,7 +68,7 @@ def _franceconnect_standin(settings: Settings) -> list[str]:
         return []
     problems = [f"providers.franceconnect.{key} = {getattr(section, key)!r}: the FranceConnect stand-in "
                 "(http or loopback); use environment = \"production\""
-                for key in FRANCECONNECT_URLS
+                for key in ENDPOINT_FIELDS
                 if getattr(section, key) and (getattr(section, key).startswith("http://") or _local(getattr(section, key)))]
     if section.environment.startswith("integration"):
         problems.append(f"providers.franceconnect.environment = {section.environment!r}: FranceConnect's test "

@@ -17,8 +17,16 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from idp.notify.settings import NotifySettings
+from providers.config import ENDPOINT_FIELDS
 
 SLUG = re.compile(r"^[a-z][a-z0-9-]{1,30}$")
+
+
+def _matching(value: str, pattern: str, message: str) -> str:
+    """``value`` when empty or matching ``pattern``; else the validator's ``ValueError``."""
+    if value and not re.match(pattern, value):
+        raise ValueError(message)
+    return value
 
 
 class SettingsError(Exception):
@@ -189,17 +197,14 @@ class SiteSettings(Strict):
     @field_validator("operator_logo_url")
     @classmethod
     def _same_origin(cls, value: str) -> str:
-        if value and not re.match(r"^/(?!/)[^\s]*$", value):
-            raise ValueError("must be a path on this site starting with / (img-src 'self')")
-        return value
+        return _matching(value, r"^/(?!/)[^\s]*$", "must be a path on this site starting with / (img-src 'self')")
 
     @field_validator("home_url", "accessibility_url", "legal_notice_url", "personal_data_url",
                      "cookies_url")
     @classmethod
     def _target(cls, value: str) -> str:
-        if value and not re.match(r"^(https?://[^/\s]+(/[^\s]*)?|/(?!/)[^\s]*)$", value):
-            raise ValueError("must be an absolute http(s) URL or a path starting with /")
-        return value
+        return _matching(value, r"^(https?://[^/\s]+(/[^\s]*)?|/(?!/)[^\s]*)$",
+                         "must be an absolute http(s) URL or a path starting with /")
 
 
 class TenantSettings(Strict):
@@ -254,13 +259,10 @@ class FranceConnectSettings(Strict):
     encryption_keys_file: str = Field("", description="private JWKS (JSON) decrypting FranceConnect+ tokens")
     client_private_key_file: str = Field("", description="private JWK (JSON) signing the private_key_jwt assertion")
 
-    @field_validator("discovery_url", "issuer", "authorization_endpoint", "token_endpoint", "userinfo_endpoint",
-                     "jwks_uri", "end_session_endpoint")
+    @field_validator(*ENDPOINT_FIELDS)
     @classmethod
     def _url(cls, value: str) -> str:
-        if value and not re.match(r"^https?://[^/\s]+(/[^\s]*)?$", value):
-            raise ValueError("must be an absolute http(s) URL")
-        return value
+        return _matching(value, r"^https?://[^/\s]+(/[^\s]*)?$", "must be an absolute http(s) URL")
 
 
 class ProvidersSettings(Strict):

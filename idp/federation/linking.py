@@ -20,7 +20,7 @@ from flask import g
 from idp.security.audit import audit
 from idp.store.db import db, scoped, scoped_all, scoped_first, utcnow
 from idp.store.models import Account, FederatedIdentity
-from idp.oidc import franceconnect_fi
+from idp.clients import franceconnect_fi
 from idp.security.vault import vault
 from idp.federation.provider import PROVIDER
 from idp.accounts.service import account_identifier

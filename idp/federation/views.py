@@ -30,8 +30,8 @@ from idp.oidc import interactions
 from idp.oidc.finish import finish
 from idp.oidc.logout import register_upstream_logout
 from idp.clients.model import find_client
-from idp.oidc.franceconnect_fi import PROFILE as FI_PROFILE
 from idp.web.headers import register_form_action_source
+from idp.clients.profiles import profile_of
 from idp.web.tenancy import tenant_blueprint
 from idp.federation import linking, provider, state
 
@@ -117,7 +117,7 @@ def start():
     row = interactions.load(handle) if handle else None
     if row is None:
         handle = None
-    elif getattr(find_client(row.client_id), "profile", None) == FI_PROFILE:
+    elif profile_of(find_client(row.client_id)).upstream == provider.PROVIDER:
         # FranceConnect sent the person to this tenant as one of its identity providers:
         # going back to FranceConnect would loop, and vouch for FranceConnect with itself
         return _failure("circular", interaction=handle)

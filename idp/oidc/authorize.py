@@ -10,7 +10,6 @@ while it validates becomes ours (:func:`.errors.as_protocol_error`).
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 import time
@@ -21,9 +20,7 @@ from authlib.oauth2.rfc6749.errors import OAuth2Error
 from authlib.oauth2.rfc6749.requests import BasicOAuth2Payload
 from flask import current_app, g
 
-from idp.security.audit import audit
-from idp.web.params import describable
-from idp.oidc import consent, franceconnect_fi, sessions
+from idp.oidc import consent, sessions
 from idp.oidc.claims import parse_claims_parameter
 from idp.oidc.context import AuthContext
 from idp.oidc.errors import (
@@ -31,6 +28,8 @@ from idp.oidc.errors import (
     RequestNotSupported, RequestURINotSupported, as_protocol_error,
 )
 from idp.oidc.id_token_hint import InvalidHint, hinted_claims
+from idp.security.audit import audit
+from idp.web.params import describable
 
 log = logging.getLogger("idp.authorize")
 RESPONSE_MODES = ("query", "form_post")
@@ -128,35 +127,37 @@ def check_login(a: Attempt):
         raise InteractionNeeded("login")
 
 
-def check_email_for_franceconnect(a: Attempt):
-    """FranceConnect refuses, from its identity providers, an identity without an email
-    (franceconnect.md §7): a person whose account has none gives one (confirmed by a code)
-    before the answer goes back to FranceConnect, rather than failing there. That email
+def check_required_email(a: Attempt):
+    """A client profile may refuse an identity without an email (FranceConnect, from its
+    identity providers: franceconnect.md §7): a person whose account has none gives one
+    (confirmed by a code) before the answer goes back, rather than failing there. That email
     becomes a way to recover the account, so, as a contact change in /account, it is given
     only after a recent login (a session left open must not add its holder's address)."""
-    if getattr(a.client, "profile", None) != franceconnect_fi.PROFILE:
+    profile = a.client.profile
+    if not profile.requires_email:
         return
     account = sessions.session_account(a.session)
     if account is None or account.email:
         return
     if "none" in a.prompts:
-        raise a.error(InteractionRequired, "The account has no email, which FranceConnect requires.")
+        raise a.error(InteractionRequired, f"The account has no email, which {profile.title} requires.")
     raise InteractionNeeded("email" if sessions.recent(a.session) else "login")
 
 
-def check_pivot_for_franceconnect(a: Attempt):
-    """FranceConnect refuses an identity missing one pivot claim (gender, birthdate,
-    birthcountry, birthplace when born in France): an account that cannot give them all
-    (no NIR to read them from, nothing in its profile) gets FranceConnect a clean
-    ``access_denied`` naming what is missing, rather than a userinfo it would reject."""
-    if getattr(a.client, "profile", None) != franceconnect_fi.PROFILE:
+def check_required_claims(a: Attempt):
+    """A client profile may refuse an identity missing one claim (FranceConnect: a pivot
+    claim, gender, birthdate, birthcountry, birthplace when born in France): an account that
+    cannot give them all (no NIR to read them from, nothing in its profile) gets the client
+    a clean ``access_denied`` naming what is missing, rather than a userinfo it would reject."""
+    profile = a.client.profile
+    if not profile.requires_claims:
         return
     account = sessions.session_account(a.session)
-    missing = franceconnect_fi.incomplete(account) if account is not None else []
+    missing = profile.missing_claims(account) if account is not None else []
     if missing:
-        audit("franceconnect_fi.incomplete_identity", "failure", client_id=a.client.get_client_id(),
+        audit(profile.incomplete_event, "failure", client_id=a.client.get_client_id(),
               missing=",".join(missing))
-        raise a.error(AccessDenied, "The account lacks identity claims FranceConnect requires: "
+        raise a.error(AccessDenied, f"The account lacks identity claims {profile.title} requires: "
                                          + ", ".join(missing) + ".")
 
 
@@ -175,7 +176,7 @@ def check_consent(a: Attempt):
 
 CHECKS = (
     check_request_object, check_response_mode, check_prompt, check_claims_parameter,
-    check_max_age, check_id_token_hint, check_login, check_email_for_franceconnect, check_pivot_for_franceconnect,
+    check_max_age, check_id_token_hint, check_login, check_required_email, check_required_claims,
     check_consent,
 )
 
@@ -223,5 +224,3 @@ def issue_code(a: Attempt) -> dict:
     return result
 
 
-def encode_params(params: dict) -> str:
-    return json.dumps(params)

@@ -2,15 +2,13 @@
 
 Besides the standard scopes, the FranceConnect-style scopes (one scope per identity-pivot
 claim, ``birth`` and ``identite_pivot``) are offered so that relying services written for
-FranceConnect can use this provider unchanged. A client with the ``franceconnect`` profile
-(FranceConnect itself, this provider being its FI) gets FranceConnect's scope table and
-claim formats instead: :mod:`idp.oidc.franceconnect_fi`.
+FranceConnect can use this provider unchanged. A client's profile may bring its own scope
+table and claim formats (:mod:`idp.clients.profile`; FranceConnect itself, this provider
+being its FI: :mod:`idp.clients.franceconnect_fi`); these are the default profile's.
 """
 
 from __future__ import annotations
 
-
-from idp.oidc import franceconnect_fi
 from idp.web.params import strict_json
 
 SCOPE_CLAIMS: dict[str, tuple[str, ...]] = {
@@ -78,12 +76,13 @@ def household_claim(profile: dict) -> dict:
             "power_of_attorney": bool(profile.get("power_of_attorney")), "verified": False}
 
 
-def names_for_scope(scope: str, profile: str | None = None) -> set[str]:
-    if profile == franceconnect_fi.PROFILE:
-        return franceconnect_fi.names_for_scope(scope)
+def names_for_scope(scope: str, profile=None) -> set[str]:
+    """The claims ``scope`` releases, by the scope table of the client's ``profile`` (a
+    :class:`~idp.clients.profile.ClientProfile`; None: the generic table)."""
+    table = profile.scope_claims if profile is not None else SCOPE_CLAIMS
     names: set[str] = set()
     for item in (scope or "").split():
-        names.update(SCOPE_CLAIMS.get(item, ()))
+        names.update(table.get(item, ()))
     return names
 
 
@@ -108,12 +107,10 @@ def parse_claims_parameter(raw: str | None) -> dict | None:
     return value
 
 
-def release(account, names: set[str], profile: str | None = None) -> dict:
-    """The claims of ``names`` the account has, in the formats of the client's ``profile``."""
-    if profile == franceconnect_fi.PROFILE:
-        available = franceconnect_fi.identity_claims(account)
-    else:
-        available = account_claims(account)
+def release(account, names: set[str], profile=None) -> dict:
+    """The claims of ``names`` the account has, in the formats of the client's ``profile``
+    (None: the generic formats)."""
+    available = profile.claims_of(account) if profile is not None else account_claims(account)
     released = {k: available[k] for k in names if k in available}
     released["sub"] = account.id
     return released

@@ -16,7 +16,7 @@ class AuthContext:
     sid: str | None = None
     family_id: str | None = None
     claims_request: dict | None = None
-    client_profile: str | None = None  # the formats of the claims in the ID token
+    client_profile: object = None  # the ClientProfile whose formats the ID token's claims take
 
     def get_user_id(self) -> str:
         return self.account.id

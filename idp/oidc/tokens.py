@@ -18,19 +18,16 @@ from datetime import timedelta
 from flask import current_app, g
 from joserfc.errors import JoseError
 
+from idp.clients.profiles import profile_of
+from idp.oidc.context import AuthContext
+from idp.oidc.errors import InvalidToken
 from idp.security.audit import audit
 from idp.store.db import db, digest, insert_missing, new_secret, scoped, scoped_update, utcnow
 from idp.store.keystore import keyring
 from idp.store.models import AuthorizationCode, IssuedAccessToken, RefreshToken, RevokedToken
-from idp.oidc import franceconnect_fi
-from idp.oidc.context import AuthContext
-from idp.oidc.errors import InvalidToken
 
 log = logging.getLogger("idp.tokens")
 ACCESS_TOKEN_ALG = "ES256"
-# FranceConnect reads userinfo once, right after the code exchange, and asks its identity
-# providers for very short-lived access tokens (franceconnect.md §7); its own last 60 s.
-FRANCECONNECT_ACCESS_TTL = 60
 
 
 def _settings():
@@ -42,9 +39,8 @@ class AccessTokenGenerator:
 
     def __call__(self, grant_type, client, user=None, scope=None, expires_in=None,
                  include_refresh_token=True):
-        ttl = expires_in or _settings().tokens.access_token_ttl
-        if getattr(client, "profile", None) == franceconnect_fi.PROFILE:
-            ttl = min(ttl, FRANCECONNECT_ACCESS_TTL)
+        # a client's profile may cap it (FranceConnect: franceconnect.md §7)
+        ttl = profile_of(client).access_token_ttl(expires_in or _settings().tokens.access_token_ttl)
         now = int(time.time())
         jti = uuid.uuid4().hex
         claims = {

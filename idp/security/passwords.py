@@ -39,10 +39,6 @@ def _dummy_hash(ph: PasswordHasher) -> str:
     return ph.hash("dummy password for timing equalisation")
 
 
-def hash_password(ph: PasswordHasher, password: str) -> str:
-    return ph.hash(password)
-
-
 def verify_password(ph: PasswordHasher, stored: str | None, password: str) -> bool:
     """True when ``password`` matches ``stored``; burns the same time when there is no hash."""
     try:

@@ -1,4 +1,5 @@
-"""Claims as FranceConnect wants them from an identity provider (FI) behind it.
+"""The ``franceconnect`` client profile: FranceConnect as a client, this provider being one
+of its identity providers (FI).
 
 FranceConnect checks each userinfo it receives from an FI (``OidcIdentityDto``, see
 ``../shared/design/franceconnect.md`` §5 and §7) and refuses the whole login on one bad
@@ -14,19 +15,28 @@ table and formats instead of the generic ones of :mod:`idp.oidc.claims`:
 Gender and place of birth an account never typed are read from its NIR; an account that
 still lacks one of the pivot claims FranceConnect requires gets FranceConnect a clean
 ``access_denied`` at the authorization endpoint (:func:`incomplete`), not a userinfo that
-FranceConnect would refuse.
+FranceConnect would refuse; one without an email gives one first (``requires_email``).
+FranceConnect reads userinfo once, right after the code exchange, and asks its identity
+providers for very short-lived access tokens (its own last 60 s).
+
+Registration (:meth:`FranceConnectProfile.registration`, ``idp clients create --profile
+franceconnect``): code flow only, ``client_secret_post`` with a secret of at least 32
+characters, userinfo as a signed JWT (ES256, or RS256), ES256 ID tokens, FranceConnect's
+``/api/v2/oidc-callback`` and ``/api/v2/client/logout-callback`` URLs, and no consent page
+(first party: FranceConnect asks the person for consent itself).
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from urllib.parse import urlsplit
 
+from idp.clients.profile import ClientProfile, ProfileError
 from policies import cog
 
 from idp.security.vault import vault
 
-PROFILE = "franceconnect"
 FRANCE = cog.FRANCE
 
 # fcp-low.scopes.ts: FranceConnect's own scope → claims table
@@ -46,13 +56,6 @@ GENDERS = {
     "male": ("male", "m", "h", "homme", "masculin", "monsieur", "m.", "mr", "1"),
     "female": ("female", "f", "femme", "feminin", "madame", "mme", "mademoiselle", "mlle", "2"),
 }
-
-
-def names_for_scope(scope: str) -> set[str]:
-    names: set[str] = set()
-    for item in (scope or "").split():
-        names.update(SCOPE_CLAIMS.get(item, ()))
-    return names
 
 
 def identity_claims(account) -> dict:
@@ -159,3 +162,76 @@ def incomplete(account) -> list[str]:
     if claims.get("birthcountry") == FRANCE and not claims.get("birthplace"):
         missing.append("birthplace")
     return missing
+
+
+# -- registration: ``idp clients create --profile franceconnect`` -----------------------------
+
+SCOPE = ("openid profile email birth identite_pivot preferred_username given_name "
+         "family_name birthdate gender birthplace birthcountry")
+ALGS = ("ES256", "RS256")
+AUTH_METHODS = ("client_secret_post", "private_key_jwt")
+MIN_SECRET_LENGTH = 32
+
+
+def callback_urls(host: str) -> tuple[str, str]:
+    """FranceConnect's v2 callback and logout-callback URLs on ``host`` (a host name or an
+    https URL, e.g. ``fcp-low.integ01.dev-franceconnect.fr``)."""
+    parts = urlsplit(host if "://" in host else f"https://{host}")
+    if not parts.netloc:
+        raise ProfileError(f"--franceconnect-host: {host!r} is not a host name")
+    base = f"{parts.scheme}://{parts.netloc}"
+    return f"{base}/api/v2/oidc-callback", f"{base}/api/v2/client/logout-callback"
+
+
+def _check_registration(options: dict) -> None:
+    if options["auth_method"] not in AUTH_METHODS:
+        raise ProfileError("--auth-method: FranceConnect authenticates with client_secret_post (or private_key_jwt)")
+    for option in ("userinfo_signed_response_alg", "id_token_signed_response_alg"):
+        if options[option] not in ALGS:
+            raise ProfileError(f"--{option.replace('_', '-')}: FranceConnect accepts ES256 or RS256")
+    secret = options.get("secret")
+    if secret is not None and len(secret) < MIN_SECRET_LENGTH:
+        raise ProfileError(f"client_secret: FranceConnect needs at least {MIN_SECRET_LENGTH} characters")
+
+
+class FranceConnectProfile(ClientProfile):
+    """FranceConnect as a client: its scope table and claim formats, its short access tokens,
+    the identity it requires before any answer, and its registration defaults."""
+
+    name = "franceconnect"
+    title = "FranceConnect"
+    scope_claims = SCOPE_CLAIMS
+    max_access_token_ttl = 60
+    requires_email = True
+    requires_claims = True
+    incomplete_event = "franceconnect_fi.incomplete_identity"
+    upstream = "franceconnect"   # sending its people back to FranceConnect would loop
+
+    def claims_of(self, account) -> dict:
+        return identity_claims(account)
+
+    def missing_claims(self, account) -> list[str]:
+        return incomplete(account)
+
+    def registration(self, options: dict, host: str | None = None) -> dict:
+        options = dict(options)
+        if options.get("public"):
+            raise ProfileError("--public: FranceConnect is a confidential client")
+        callback, logout_callback = callback_urls(host) if host else (None, None)
+        if not options.get("redirect_uris"):
+            if not callback:
+                raise ProfileError("--franceconnect-host (or --redirect-uri): required with --profile franceconnect")
+            options["redirect_uris"] = [callback]
+        if not options.get("post_logout_redirect_uris") and logout_callback:
+            options["post_logout_redirect_uris"] = [logout_callback]
+        options.setdefault("auth_method", "client_secret_post")
+        options.setdefault("scope", SCOPE)
+        options.setdefault("grant_types", ["authorization_code"])
+        options.setdefault("userinfo_signed_response_alg", "ES256")
+        options.setdefault("id_token_signed_response_alg", "ES256")
+        options["first_party"] = True
+        _check_registration(options)
+        return options
+
+
+FRANCECONNECT = FranceConnectProfile()

@@ -294,7 +294,7 @@ def test_franceconnect_profile_refuses_a_short_secret(app):
     ("madame", "female"), ("male", "male"), ("female", "female"), ("autre", None), (None, None),
 ])
 def test_gender_spellings(stored, expected):
-    from idp.oidc.franceconnect_fi import gender
+    from idp.clients.franceconnect_fi import gender
 
     assert gender(stored) == expected
 
@@ -309,7 +309,7 @@ def test_gender_spellings(stored, expected):
     (None, None, {}),
 ])
 def test_birthplace_and_birthcountry(place, country, expected):
-    from idp.oidc.franceconnect_fi import birth
+    from idp.clients.franceconnect_fi import birth
 
     assert birth(place, country) == expected
 
@@ -318,7 +318,7 @@ def test_gender_and_birthplace_come_from_the_nir_when_the_account_never_gave_the
     """A demo or operator-created account has no civility nor birthplace: FranceConnect
     would refuse its userinfo, so they are read from its NIR."""
     from idp.store.models import Account
-    from idp.oidc.franceconnect_fi import identity_claims
+    from idp.clients.franceconnect_fi import identity_claims
 
     account_id = make_account(app, "caf", identifier="2840375107012", given_name="Élodie", family_name="Lefèvre")
     with app.app_context():
