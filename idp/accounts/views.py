@@ -18,6 +18,7 @@ from idp.oidc.claims import account_claims, names_for_scope, parse_claims_parame
 from idp.accounts.claim_labels import CLAIM_LABELS, in_reading_order
 from idp.web.tenancy import tenant_blueprint
 from idp.accounts.login import authenticate
+from idp.accounts.services import choose_personal_code
 
 bp = tenant_blueprint("accounts", __name__)
 register_formats(bp)   # French dates, Paris times and phones on every page (idp/web/formats.py)
@@ -159,8 +160,7 @@ def consent(handle):
             from idp.oidc.views import deny
 
             return deny(row)
-        account = scoped_first(Account, id=session.account_id)
-        consents.record(session.account_id, client, needed, _shown_on(row) & consents.releasable(account, client, needed))
+        consents.give(scoped_first(Account, id=session.account_id), client, needed, _shown_on(row))
         interactions.mark_done(row, "consent")  # commits the consent too: one transaction
         return redirect(url_for("oidc.resume", handle=handle))
     account = scoped_first(Account, id=session.account_id)
@@ -227,27 +227,14 @@ def _claims_in_words(names, held: set | None) -> list[tuple[str, str]]:
 @bp.route("/personal-code", methods=["GET", "POST"])
 def choose_code():
     """After logging in with a provisional code: choose the personal code, then go on."""
-    from idp.store.models import Account
-    from idp.accounts.login import tenant_hasher
-    from idp.accounts.service import account_identifier
-
     pending = session.get("choose_code")
     if not pending or pending["tenant"] != g.tenant.slug:
         return redirect(url_for("accounts.direct_login"))
     account = scoped_first(Account, id=pending["account"])
     errors = {}
     if request.method == "POST":
-        password = request.form.get("password", "")
-        verdict = g.tenant.password_policy.check(password, identifier=account_identifier(account),
-                                                 names=[n for n in (account.given_name, account.family_name) if n])
-        if not verdict.passing:
-            errors["password"] = " ".join(tr(m) for m in verdict.messages)
-        elif password != request.form.get("password_repeat"):
-            errors["password_repeat"] = _l("Les deux codes ne sont pas identiques.")
-        else:
-            account.password_hash = tenant_hasher().hash(password)
-            account.status = "active"
-            account.profile = {k: v for k, v in (account.profile or {}).items() if k != "provisional_code_expires"}
+        errors = choose_personal_code(account, request.form.get("password", ""), request.form.get("password_repeat", ""))
+        if not errors:
             session.pop("choose_code", None)
             _, cookie = sessions.start_session(account, g.tenant.config.acr_default, ["pwd"], commit=False)
             handle = pending.get("handle")

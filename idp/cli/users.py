@@ -163,9 +163,8 @@ def suspend(tenant, identifier, as_json):
     FranceConnect link removed. `users activate` reopens it, `users delete` frees the number."""
     from idp.accounts import credentials
     from idp.security.audit import audit
-    from idp.store.db import db
+    from idp.store.db import commit_request
     from idp.federation.account_link import unlink
-    from idp.oidc.backchannel import send_owed
 
     _, account = _account_of(tenant, identifier)
     context = _in_tenant(tenant)
@@ -173,9 +172,8 @@ def suspend(tenant, identifier, as_json):
         previous, account.status = account.status, "suspended"
         sessions = credentials.end_other_sessions(account)
         credentials.revoke_refresh_tokens(account, "account_suspended")
-        unlinked = unlink(account, "operator", commit=False)
-        db.session.commit()   # suspended, its sessions ended and its tokens revoked at once
-        send_owed()
+        unlinked = unlink(account, "operator")
+        commit_request()   # suspended, its sessions ended and its tokens revoked at once
         audit("account.suspended", account=account.id, previous_status=previous)
     finally:
         context.pop()
@@ -193,8 +191,9 @@ def delete(tenant, identifier, yes, as_json):
     """Erase an account as its holder's own deletion does (tokens, sessions, consents, links,
     personal data), freeing its identifier: after `users suspend`, once the number is known
     to be someone else's."""
-    from idp.accounts.selfservice import erase
+    from idp.accounts.services import erase
     from idp.security.audit import audit
+    from idp.store.db import commit_request
 
     t, account = _account_of(tenant, identifier)
     if not yes:
@@ -204,6 +203,7 @@ def delete(tenant, identifier, yes, as_json):
     try:
         account_id = account.id
         erase(account)
+        commit_request()
         audit("account.deleted_by_operator", account=account_id)
     finally:
         context.pop()

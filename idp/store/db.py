@@ -3,6 +3,16 @@
 Every tenant-owned model carries a ``tenant`` column; :func:`scoped` is the only way the
 application queries them, so a row of one tenant can never be read while serving another.
 Secrets (codes, refresh tokens, session ids, interaction ids) are stored as SHA-256 digests.
+
+**One transaction per request** (the unit of work, as in Hydra's one transaction per
+endpoint). Services write and ``flush`` (when they need an id) but never commit; the view,
+or the CLI command, that called them commits once with :func:`commit_request`, after its
+last write and before its answer. What must wait for that commit (back-channel logouts to
+send, a message to the person) is registered by the service with :func:`after_commit` and
+runs once the commit succeeded: a request that dies half-way writes nothing and tells no
+one. The exceptions commit on their own and say why where they do: a counter that must
+stand even if the request then fails (a verification code's try, its send), and work
+outside a request (background threads, ``idp purge``, key rotation).
 """
 
 from __future__ import annotations
@@ -79,3 +89,17 @@ def _insert_or_nothing(model, keys: tuple[str, ...], values: dict):
 
     dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
     return dialect.insert(model).values(**values).on_conflict_do_nothing(index_elements=list(keys))
+
+
+def after_commit(job, *args) -> None:
+    """Run ``job(*args)`` once the request's transaction has committed (:func:`commit_request`)."""
+    waiting = g.setdefault("after_commit", [])
+    if (job, args) not in waiting:   # asked by each of several changes (sessions ended): once
+        waiting.append((job, args))
+
+
+def commit_request() -> None:
+    """The request's one commit, then what waited for it (:func:`after_commit`), in order."""
+    db.session.commit()
+    for job, args in g.pop("after_commit", []):
+        job(*args)

@@ -1,0 +1,129 @@
+"""Commits per request (issue 14 item 5, issue 15): the request's changes commit once.
+
+A SQLAlchemy ``after_commit`` listener counts the commits each request makes, along the
+journeys the bench runs: the password login from authorize to token, a refresh, and the
+steps of a signup. ``COMMITS`` prints the figures (``pytest -s``) for the closing note."""
+
+from __future__ import annotations
+
+import re
+from contextlib import contextmanager
+
+import pytest
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from helpers import (ACCOUNTS, authorize, code_tokens, csrf, exchange, location, make_account, make_client,
+                     page_text, path_of, pkce_pair, query, token_request)
+
+COMMITS: dict[str, int] = {}
+
+
+@contextmanager
+def counted(name: str):
+    """Count the commits of whatever runs inside (every session of the process)."""
+    seen = []
+
+    def record(session):
+        seen.append(session)
+
+    event.listen(Session, "after_commit", record)
+    try:
+        yield seen
+    finally:
+        event.remove(Session, "after_commit", record)
+        COMMITS[name] = len(seen)
+        print(f"commits {name}: {len(seen)}")
+
+
+def test_a_refresh_commits_once(http, app):
+    """Rotation, the successor and the access token's record: one transaction (issue 15)."""
+    client_id, secret, tokens = code_tokens(http, app, scope="openid offline_access")
+    with counted("refresh") as seen:
+        answer = token_request(http, "caf", client_id, secret,
+                               {"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]})
+    assert answer.status_code == 200
+    assert len(seen) == 1
+
+
+def test_a_refresh_reads_the_rotated_row_once(http, app):
+    """No re-read: the rotated token, its account and the successor are read once each."""
+    from idp.store.db import db
+
+    client_id, secret, tokens = code_tokens(http, app, scope="openid offline_access")
+    statements = []
+
+    def capture(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", capture)
+    try:
+        answer = token_request(http, "caf", client_id, secret,
+                               {"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]})
+    finally:
+        event.remove(engine, "before_cursor_execute", capture)
+    assert answer.status_code == 200
+    refresh_reads = [s for s in statements if s.lstrip().upper().startswith("SELECT") and "refresh_tokens" in s]
+    print(*statements, sep="\n---\n")
+    assert len(refresh_reads) == 1, refresh_reads
+
+
+def test_the_password_journey_commits_per_request(http, app):
+    client_id, secret = make_client(app, first_party=True)
+    make_account(app)
+    identifier, password = ACCOUNTS["caf"]
+    verifier, challenge = pkce_pair()
+    with counted("authorize"):
+        login_url = location(authorize(http, "caf", client_id, code_challenge=challenge, code_challenge_method="S256"))
+    page = http.get(path_of(login_url))
+    with counted("login"):
+        answer = http.post(path_of(login_url), data={"csrf_token": csrf(page_text(page)),
+                                                     "identifier": identifier, "password": password})
+    code = query(location(answer))["code"]
+    with counted("token") as seen:
+        tokens = exchange(http, "caf", client_id, secret, code, verifier)
+    assert tokens.status_code == 200
+    assert len(seen) == 1
+
+
+IDENTITY = {"civility": "madame", "birth_name": "Durand", "usage_name": "", "given_name": "Élodie",
+            "birthdate": "1990-04-12", "email": "elodie.durand@example.fr", "phone": "01.01.01.01.01",
+            "mobile": "06.12.34.56.78", "opt_in_email": "on"}
+PASSWORD = "Citoyenne2026"
+
+
+def _step(http, name, data):
+    page = http.get(f"/mairie/signup/{name}")
+    assert page.status_code == 200, page_text(page)[:300]
+    with counted(f"signup {name} POST"):
+        return http.post(f"/mairie/signup/{name}", data={"csrf_token": csrf(page_text(page)), **data})
+
+
+def test_the_signup_steps_commit_at_most_once_each(http, app):
+    from messages_support import last_message
+
+    with counted("signup start"):
+        http.get("/mairie/signup")
+    _step(http, "profil", {"profile_type": "citoyen"})
+    _step(http, "identite", IDENTITY)
+    page = page_text(http.get("/mairie/signup/identifiant"))
+    proposed = re.search(r'id="identifier" name="identifier" type="text" value="([^"]*)"', page).group(1)
+    _step(http, "identifiant", {"identifier": proposed})
+    _step(http, "mot-de-passe", {"password": PASSWORD, "password_repeat": PASSWORD})
+    _step(http, "conditions", {"cgu": "on", "rgpd": "on"})
+    _step(http, "activation", {"channel": "sms"})
+    code = re.search(r"\b(\d{6})\b", last_message(app, "sms", "+33612345678")["text"]).group(1)
+    page = page_text(http.get("/mairie/signup/activation/code"))
+    with counted("signup activation code POST"):
+        done = http.post("/mairie/signup/activation/code", data={"csrf_token": csrf(page), "code": code})
+    assert "Votre compte est activé" in page_text(done)
+    steps = {name: n for name, n in COMMITS.items() if name.startswith("signup")}
+    assert max(steps.values()) <= 1, steps
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _report():
+    yield
+    print("\ncommits per request:", COMMITS)
