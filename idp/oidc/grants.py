@@ -67,7 +67,7 @@ class StoredCode:
 def _burn_code(row: AuthorizationCode) -> bool:
     """Mark a live code used and name its token family; False if it is used or no longer live.
 
-    Not committed here: the burn commits with the tokens (:func:`.tokens.record_user_tokens`),
+    Not committed here: the burn commits with the tokens (:func:`idp.oidc.views.token`),
     so the code is never seen used without its family's tokens. Until then the UPDATE holds
     the code's row: a second redemption at the same instant waits, finds the code used, and
     the family it revokes already holds the winner's tokens. A refused exchange (wrong
@@ -126,7 +126,7 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
             _check_session(row)
             raise InvalidGrantError("The authorization code has expired.")
         log.warning("code_replayed tenant=%s client=%s", g.tenant.slug, row.client_id)
-        revoke_family(row.family_id, "code_replayed")
+        revoke_family(row.family_id, "code_replayed")   # commits: it stands though this request fails
         raise InvalidGrantError("The authorization code has already been used.")
 
     def delete_authorization_code(self, authorization_code):
@@ -181,7 +181,7 @@ class RefreshTokenGrant(grants.RefreshTokenGrant):
             return StoredRefreshToken(row, successor, new=False)
         db.session.rollback()
         log.warning("refresh_token_reused tenant=%s client=%s", g.tenant.slug, row.client_id)
-        revoke_family(row.family_id, "refresh_token_reused")
+        revoke_family(row.family_id, "refresh_token_reused")   # commits: it stands though this request fails
         raise InvalidGrantError("The refresh token has already been used.")
 
     def issue_token(self, user, refresh_token):

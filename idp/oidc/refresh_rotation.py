@@ -52,8 +52,8 @@ def successor_of(presented: str) -> str:
 def rotate(row: RefreshToken) -> bool:
     """Mark ``row`` rotated; False if another request already did.
 
-    Not committed here: the rotation commits with the successor and the access token
-    (:func:`.tokens.record_user_tokens`). Meanwhile the UPDATE holds the row, so a request
+    Not committed here: the rotation commits with the successor and the access token, the
+    token request's one commit (:func:`idp.oidc.views.token`). Meanwhile the UPDATE holds the row, so a request
     presenting the same token waits for that commit and then sees the successor."""
     return db.session.execute(
         update(RefreshToken)

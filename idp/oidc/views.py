@@ -21,7 +21,7 @@ from idp.oidc.discovery import metadata
 from idp.oidc.logout import needs_confirmation
 from idp.oidc.signed_userinfo import signed_userinfo_response
 from idp.oidc.tokens import InvalidToken, verify_access_token
-from idp.store.db import db
+from idp.store.db import commit_request, db
 from idp.store.keystore import keyring
 
 log = logging.getLogger("idp.oidc")
@@ -107,7 +107,13 @@ def deny(row):
 
 @bp.route("/token", methods=["POST"])
 def token():
-    return _server().create_token_response()
+    """One transaction per token request: the code's burn or the refresh token's rotation
+    commits with the tokens recorded, once the answer is ready (the ID token signed), and
+    only if it is a success: a refused exchange leaves the code to its rightful client."""
+    response = _server().create_token_response()
+    if response.status_code == 200:
+        commit_request()
+    return response
 
 
 @bp.route("/introspect", methods=["POST"])
@@ -117,7 +123,9 @@ def introspect():
 
 @bp.route("/revoke", methods=["POST"])
 def revoke():
-    return _server().create_endpoint_response("revocation")
+    response = _server().create_endpoint_response("revocation")
+    commit_request()   # the revocation (RFC 7009 answers 200 whether or not there was one)
+    return response
 
 
 def _bearer_token() -> str | None:

@@ -23,7 +23,8 @@ from datetime import datetime, timezone
 
 from flask import g
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import MetaData, select
+from sqlalchemy import MetaData, event, select
+from sqlalchemy.orm import Session
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -99,7 +100,30 @@ def after_commit(job, *args) -> None:
 
 
 def commit_request() -> None:
-    """The request's one commit, then what waited for it (:func:`after_commit`), in order."""
-    db.session.commit()
+    """The request's one commit, then what waited for it (:func:`after_commit`), in order.
+    A request that wrote nothing (a client_credentials token, a refused form) does not commit."""
+    session = db.session()
+    if session.info.get(WROTE) or session.new or session.dirty or session.deleted:
+        session.commit()
     for job, args in g.pop("after_commit", []):
         job(*args)
+
+
+WROTE = "idp_wrote"   # Session.info key: this transaction has written (flushed, or an UPDATE/DELETE/INSERT)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _statement_written(state) -> None:
+    if not state.is_select:
+        state.session.info[WROTE] = True
+
+
+@event.listens_for(Session, "after_flush")
+def _flushed(session, context) -> None:
+    session.info[WROTE] = True
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_rollback")
+def _transaction_ended(session) -> None:
+    session.info.pop(WROTE, None)
