@@ -170,11 +170,12 @@ class RefreshTokenGrant(grants.RefreshTokenGrant):
     INCLUDE_NEW_REFRESH_TOKEN = True
 
     def authenticate_refresh_token(self, refresh_token):
-        row = scoped_first(RefreshToken, token_hash=digest(refresh_token))
+        rotated = rotation.rotate(refresh_token)
+        if rotated is not None:
+            return StoredRefreshToken(rotated, rotation.successor_of(refresh_token), new=True)
+        row = scoped_first(RefreshToken, token_hash=digest(refresh_token))   # as the rotating request left it
         if row is None or row.revoked_at is not None or row.expires_at <= utcnow():
             return None
-        if rotation.rotate(row):
-            return StoredRefreshToken(row, rotation.successor_of(refresh_token), new=True)
         successor = rotation.successor_in_grace(row, refresh_token)
         if successor is not None:
             log.info("refresh_token_reused_in_grace tenant=%s client=%s", g.tenant.slug, row.client_id)
