@@ -102,7 +102,7 @@ def _step(http, name, data):
         return http.post(f"/mairie/signup/{name}", data={"csrf_token": csrf(page_text(page)), **data})
 
 
-def test_the_signup_steps_commit_at_most_once_each(http, app):
+def test_the_signup_steps_commit_once_but_where_a_code_leaves(http, app):
     from messages_support import last_message
 
     with counted("signup start"):
@@ -121,7 +121,18 @@ def test_the_signup_steps_commit_at_most_once_each(http, app):
         done = http.post("/mairie/signup/activation/code", data={"csrf_token": csrf(page), "code": code})
     assert "Votre compte est activé" in page_text(done)
     steps = {name: n for name, n in COMMITS.items() if name.startswith("signup")}
-    assert max(steps.values()) <= 1, steps
+    assert {name: n for name, n in steps.items() if n > ALLOWED.get(name, 1)} == {}, steps
+
+
+# The signup requests that commit more than once, and why (each commit says so where it is):
+ALLOWED = {
+    # the account with its signup; the code stored (and its send counted) before its message
+    # leaves (verification.codes._rearm); the signup's record of the send
+    "signup activation POST": 3,
+    # the try taken and the code used up, together (verification.codes.check_row); then
+    # the account opened with its session
+    "signup activation code POST": 2,
+}
 
 
 @pytest.fixture(autouse=True, scope="module")
