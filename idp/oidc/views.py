@@ -210,6 +210,7 @@ def logout():
         return render_template("oidc/logout_confirm.html", params=dict(request.values.items()))
     upstream = sessions.upstream_of(sessions.current_session())
     response = server.create_endpoint_response("end_session", end_request)
+    commit_request()   # the session's end with its tokens and the logouts owed (.logout.end_session)
     if response is None:
         response = make_response(render_template("oidc/logged_out.html"))
     sessions.clear_cookie(response)
