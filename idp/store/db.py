@@ -102,8 +102,8 @@ def after_commit(job, *args) -> None:
 def commit_request() -> None:
     """The request's one commit, then what waited for it (:func:`after_commit`), in order.
     A request that wrote nothing (a client_credentials token, a refused form) does not commit."""
-    session = db.session()
-    if session.info.get(WROTE) or session.new or session.dirty or session.deleted:
+    session = db.session() if db.session.registry.has() else None   # none made: nothing read or written
+    if session is not None and (session.info.get(WROTE) or session.new or session.dirty or session.deleted):
         session.commit()
     for job, args in g.pop("after_commit", []):
         job(*args)

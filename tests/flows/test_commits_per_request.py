@@ -7,6 +7,7 @@ steps of a signup. ``COMMITS`` prints the figures (``pytest -s``) for the closin
 from __future__ import annotations
 
 import re
+import threading
 from contextlib import contextmanager
 
 import pytest
@@ -21,11 +22,13 @@ COMMITS: dict[str, int] = {}
 
 @contextmanager
 def counted(name: str):
-    """Count the commits of whatever runs inside (every session of the process)."""
-    seen = []
+    """Count the commits of whatever runs inside, in this thread (the request's; not those of
+    the back-channel deliveries' threads, which are their own transactions)."""
+    seen, here = [], threading.get_ident()
 
     def record(session):
-        seen.append(session)
+        if threading.get_ident() == here:
+            seen.append(session)
 
     event.listen(Session, "after_commit", record)
     try:
@@ -87,6 +90,34 @@ def test_the_password_journey_commits_per_request(http, app):
         tokens = exchange(http, "caf", client_id, secret, code, verifier)
     assert tokens.status_code == 200
     assert len(seen) == 1
+
+
+def test_the_account_pages_and_logout_commit_once(http, app, requests_mock):
+    """Consent withdrawn with its tokens, the account erased, a logout with a back-channel
+    client: each one commit (they used to commit in the service, and again in the view)."""
+    from urllib.parse import urlencode
+
+    from helpers import login_flow
+
+    requests_mock.post("https://rp.example/bc", status_code=200)
+    client_id, secret = make_client(app, first_party=False, backchannel_logout_uri="https://rp.example/bc")
+    make_account(app)
+    code = query(login_flow(http, "caf", client_id, scope="openid email offline_access"))["code"]
+    tokens = exchange(http, "caf", client_id, secret, code).get_json()
+    page = page_text(http.get("/caf/account"))
+    with counted("consent revoke") as revoked:
+        http.post(f"/caf/account/consents/{client_id}/revoke", data={"csrf_token": csrf(page)})
+    with counted("logout") as logged_out:
+        http.get("/caf/logout?" + urlencode({"id_token_hint": tokens["id_token"]}))
+    other = app.test_client()
+    identifier, password = ACCOUNTS["caf"]
+    login = page_text(other.get("/caf/login"))
+    other.post("/caf/login", data={"csrf_token": csrf(login), "identifier": identifier, "password": password})
+    page = page_text(other.get("/caf/account"))
+    with counted("account delete") as deleted:
+        answer = other.post("/caf/account/delete", data={"csrf_token": csrf(page), "delete_password": password})
+    assert answer.status_code == 200
+    assert (len(revoked), len(logged_out), len(deleted)) == (1, 1, 1)
 
 
 IDENTITY = {"civility": "madame", "birth_name": "Durand", "usage_name": "", "given_name": "Élodie",
