@@ -16,7 +16,7 @@ from flask import current_app
 from policies.identifiers.email import EmailScheme
 from sqlalchemy import or_
 
-from idp.store.db import db, scoped, scoped_all, utcnow
+from idp.store.db import after_commit, db, scoped, scoped_all, utcnow
 from idp.store.models import Account, RefreshToken, SsoSession
 from idp.oidc.backchannel import owe, send_owed
 from idp.clients.model import find_client
@@ -28,27 +28,24 @@ log = logging.getLogger("idp.account")
 
 
 def end_other_sessions(account: Account, keep: SsoSession | None = None) -> int:
-    """End every session of ``account`` but ``keep``, as a logout does, in the caller's
-    transaction (who then commits and calls :func:`~idp.oidc.backchannel.send_owed`);
-    returns how many."""
+    """End every session of ``account`` but ``keep``, as a logout does, in the request's
+    transaction (:func:`end_session`); returns how many."""
     ended = [row for row in scoped_all(SsoSession, account_id=account.id) if keep is None or row.id != keep.id]
     for row in ended:
-        end_session(row, commit=False)
+        end_session(row)
     return len(ended)
 
 
-def end_session(row: SsoSession, commit: bool = True) -> None:
+def end_session(row: SsoSession) -> None:
     """End one session as a logout does: its codes voided, its tokens revoked, the
-    back-channel deliveries to its clients recorded, all in one transaction (committed
-    here, and the clients told, unless the caller goes on with it). Committed apart, a
-    crash between them left a session gone whose clients were never told."""
+    back-channel deliveries to its clients recorded, all in the request's one transaction;
+    the clients are told once it commits. Committed apart, a crash between them left a
+    session gone whose clients were never told."""
     revoke_session_tokens(row.sid, commit=False)
     clients = [c for c in (find_client(cid) for cid in row.client_ids or []) if c]
     db.session.delete(row)
     owe(clients, row.account_id, row.sid)
-    if commit:
-        db.session.commit()
-        send_owed()
+    after_commit(send_owed)
 
 
 def revoke_refresh_tokens(account: Account, reason: str, keep: SsoSession | None = None) -> int:
@@ -73,16 +70,14 @@ def register_new_password_hook(state, hook) -> None:
 
 def password_changed(account: Account, keep: SsoSession | None = None, how: str = "change") -> None:
     """After a new password (``how``: "change" in /account, "reset" after "mot de passe
-    oublié"): the other sessions end, the tokens are revoked, the person is told. The new
-    password (set by the caller) commits with all of it: committed first, a crash after it
-    left the sessions and tokens of whoever knew the old one alive."""
+    oublié"): the other sessions end, the tokens are revoked, and once the request commits
+    (with the new password, set by the caller) the person is told. Committed first, the new
+    password left the sessions and tokens of whoever knew the old one alive after a crash."""
     sessions = end_other_sessions(account, keep)
     families = revoke_refresh_tokens(account, f"password_{how}", keep)
     for hook in current_app.extensions.get("idp_new_password_hooks", []):
         hook(account)        # a FranceConnect link added with the old password ends too (federation)
-    db.session.commit()
-    send_owed()
-    tell(account, "password_changed", {"when": _now_text(), "reset": how == "reset"})
+    after_commit(tell, account, "password_changed", {"when": _now_text(), "reset": how == "reset"})
     audit("password.reset" if how == "reset" else "password.changed", account=account.id, sessions_ended=sessions,
           token_families_revoked=families)
 

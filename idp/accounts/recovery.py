@@ -27,7 +27,7 @@ from sqlalchemy import func
 from idp.web import background
 
 from idp.verification import codes as verification
-from idp.store.db import db, scoped
+from idp.store.db import commit_request, db, scoped
 from idp.web.i18n import tr
 from idp.store.models import Account
 from idp.oidc import interactions
@@ -142,7 +142,8 @@ def reset():
 
 def _reset_done(account):
     account.password_hash = tenant_hasher().hash(request.form["password"])
-    password_changed(account, keep=None, how="reset")   # commits it with its consequences
+    password_changed(account, keep=None, how="reset")
+    commit_request()   # the new password, the code used up and their consequences, at once
     session.pop(f"reset:{g.tenant.slug}", None)
     handle = session.pop(f"reset-interaction:{g.tenant.slug}", None)
     row = interactions.load(handle) if handle else None

@@ -16,6 +16,7 @@ from flask_babel import lazy_gettext as _l
 
 from idp.web.i18n import tr
 
+import functools
 import json
 import logging
 import time
@@ -23,14 +24,13 @@ import time
 from flask import current_app, g, make_response, redirect, render_template, request, url_for
 from policies import validator
 from idp.verification import codes as verification
-from idp.store.db import db, scoped, scoped_all, scoped_delete, scoped_first, utcnow
-from idp.store.models import Account, Consent, FederatedIdentity, RefreshToken, SsoSession, Verification
-from idp.accounts import credentials
+from idp.store.db import commit_request, scoped_all, scoped_first, utcnow
+from idp.store.models import Account, Consent, SsoSession
+from idp.accounts import credentials, services
+from idp.oidc import consent as consents
 from idp.oidc import sessions
 from idp.oidc.claims import account_claims
 from idp.clients.model import find_client
-from idp.oidc.backchannel import send_owed
-from idp.oidc.tokens import revoke_family
 from idp.web.tenancy import tenant_blueprint
 from idp.accounts.login import password_again
 from idp.security.audit import audit
@@ -50,6 +50,18 @@ def _account():
     if session is None:
         return None, None
     return session, scoped_first(Account, id=session.account_id)
+
+
+def signed_in(view):
+    """A page of the account's holder: ``view(session, account, ...)``, or the login page
+    for a browser without a session."""
+    @functools.wraps(view)
+    def page(*args, **kwargs):
+        session, account = _account()
+        if account is None:
+            return redirect(url_for("accounts.direct_login"))
+        return view(session, account, *args, **kwargs)
+    return page
 
 
 def _shown_identifier(account) -> str:
@@ -78,18 +90,14 @@ def _franceconnect_link(account):
 
 
 @bp.route("/account")
-def overview():
-    session, account = _account()
-    if account is None:
-        return redirect(url_for("accounts.direct_login"))
+@signed_in
+def overview(session, account):
     return _page(account, done=request.args.get("done"))
 
 
 @bp.route("/account/password", methods=["POST"])
-def change_password():
-    session, account = _account()
-    if account is None:
-        return redirect(url_for("accounts.direct_login"))
+@signed_in
+def change_password(session, account):
     form = request.form
     ph = tenant_hasher()
     errors, status = {}, 400
@@ -111,32 +119,22 @@ def change_password():
     if errors:
         return _page(account, status, errors=errors)
     account.password_hash = ph.hash(form["new_password"])
-    credentials.password_changed(account, keep=session, how="change")   # commits it with its consequences
+    credentials.password_changed(account, keep=session, how="change")
+    commit_request()   # the new password with its consequences
     return redirect(url_for("selfservice.overview", done="password"))
 
 
 @bp.route("/account/consents/<client_id>/revoke", methods=["POST"])
-def revoke_consent(client_id):
-    session, account = _account()
-    if account is None:
-        return redirect(url_for("accounts.direct_login"))
-    consent = scoped_first(Consent, account_id=account.id, client_id=client_id)
-    if consent is not None:
-        db.session.delete(consent)
-        families = db.session.execute(scoped(RefreshToken, account_id=account.id, client_id=client_id)
-                                      .with_only_columns(RefreshToken.family_id).distinct()).scalars().all()
-        for family in families:   # with the consent: committed apart, a crash left its tokens alive
-            revoke_family(family, "consent_revoked", commit=False)
-        db.session.commit()
-        audit("consent.withdrawn", account=account.id, client_id=client_id, token_families_revoked=len(families))
+@signed_in
+def revoke_consent(session, account, client_id):
+    if consents.withdraw(account.id, client_id):
+        commit_request()
     return redirect(url_for("selfservice.overview", done="consent"))
 
 
 @bp.route("/account/export")
-def export():
-    session, account = _account()
-    if account is None:
-        return redirect(url_for("accounts.direct_login"))
+@signed_in
+def export(session, account):
     data = {
         "identifier": account_identifier(account), "status": account.status,
         "created_at": account.created_at.isoformat(), "claims": account_claims(account),
@@ -151,36 +149,19 @@ def export():
 
 
 @bp.route("/account/delete", methods=["POST"])
-def delete_account():
-    session, account = _account()
-    if account is None:
-        return redirect(url_for("accounts.direct_login"))
+@signed_in
+def delete_account(session, account):
     if account.password_hash is None:   # created through FranceConnect, no password yet
         if request.form.get("confirm_delete") != "on":
             return _page(account, 400, errors={"confirm_delete": _l("Cochez la case pour confirmer la suppression.")})
     elif refused := _password_refused(account, request.form.get("delete_password", ""),
                                              _l("Le mot de passe est incorrect.")):
         return _page(account, refused[1], errors={"delete_password": refused[0]})
-    erase(account)
+    services.erase(account)
+    commit_request()
     response = make_response(render_template("accounts/deleted.html"))
     sessions.clear_cookie(response)
     return response
-
-
-def erase(account) -> None:
-    """Revoke every token, end every session, erase personal data; keep an audit line
-    without personal data (tenant, random account id, time)."""
-    credentials.revoke_refresh_tokens(account, "account_deleted")
-    credentials.end_other_sessions(account)
-    db.session.execute(scoped_delete(Consent, account_id=account.id))
-    db.session.execute(scoped_delete(Verification, subject=account.id))
-    db.session.execute(scoped_delete(RefreshToken, account_id=account.id))
-    db.session.execute(scoped_delete(FederatedIdentity, account_id=account.id))
-    account_id = account.id
-    db.session.delete(account)
-    db.session.commit()   # all of it at once: a crash no longer leaves an account half erased
-    send_owed()
-    audit("account.deleted", account=account_id)
 
 
 CONTACT_PURPOSE = "contact_change"
@@ -188,12 +169,10 @@ EMAIL_TAKEN = _l("Cette adresse électronique est déjà utilisée par un autre 
 
 
 @bp.route("/account/contact", methods=["POST"])
-def change_contact():
+@signed_in
+def change_contact(session, account):
     """A new email or mobile replaces the old one only once a code sent to it is typed, and
     only from a recent authentication; the old address is told once it has changed."""
-    session, account = _account()
-    if account is None:
-        return redirect(url_for("accounts.direct_login"))
     if request.form.get("action") == "confirm":
         return _confirm_contact(account)
     raw = request.form.get("contact", "").strip()
@@ -273,20 +252,19 @@ def _confirm_contact(account):
     else:
         account.phone_number = row.destination
         account.profile = {**(account.profile or {}), "phone_number_verified": True}
-    db.session.commit()
+    commit_request()
     credentials.contact_changed(account, row.channel, *old, new_value=row.destination)
     audit("contact.changed", account=account.id, channel=row.channel)
     return redirect(url_for("selfservice.overview", done="contact"))
 
 
 @bp.route("/account/sessions/<int:number>/end", methods=["POST"])
-def end_session(number):
+@signed_in
+def end_session(session, account, number):
     """End one of the person's other sessions (its tokens are revoked)."""
-    session, account = _account()
-    if account is None:
-        return redirect(url_for("accounts.direct_login"))
     rows = [row for row in scoped_all(SsoSession, account_id=account.id) if row.id != session.id]
     rows.sort(key=lambda r: r.created_at)
     if 0 <= number < len(rows):
         credentials.end_session(rows[number])
+        commit_request()
     return redirect(url_for("selfservice.overview", done="session"))

@@ -11,9 +11,9 @@ from policies import validator
 
 from idp.accounts.claim_labels import CLAIM_LABELS, in_reading_order
 from idp.accounts.login import authenticate
-from idp.accounts.service import account_identifier, email_in_use
+from idp.accounts.service import email_in_use
+from idp.accounts.services import choose_personal_code
 from idp.web.cookies import clear_tenant_cookie, set_tenant_cookie
-from idp.security.passwords import tenant_hasher
 from idp.clients.model import find_client
 from idp.clients.profiles import profile_of
 from idp.oidc import consent as consents
@@ -144,8 +144,7 @@ def consent(handle):
     if request.method == "POST":
         if request.form.get("decision") != "allow":
             return deny(row)
-        account = scoped_first(Account, id=session.account_id)
-        consents.record(session.account_id, client, needed, _shown_on(row) & consents.releasable(account, client, needed))
+        consents.give(scoped_first(Account, id=session.account_id), client, needed, _shown_on(row))
         return finish_step(row, "consent", respond=redirect)  # the consent and the step: one transaction
     account = scoped_first(Account, id=session.account_id)
     _remember_shown(row, consents.releasable(account, client, needed))
@@ -213,17 +212,8 @@ def choose_code():
     account = scoped_first(Account, id=pending["account"])
     errors = {}
     if request.method == "POST":
-        password = request.form.get("password", "")
-        verdict = g.tenant.password_policy.check(password, identifier=account_identifier(account),
-                                                 names=[n for n in (account.given_name, account.family_name) if n])
-        if not verdict.passing:
-            errors["password"] = " ".join(tr(m) for m in verdict.messages)
-        elif password != request.form.get("password_repeat"):
-            errors["password_repeat"] = _l("Les deux codes ne sont pas identiques.")
-        else:
-            account.password_hash = tenant_hasher().hash(password)
-            account.status = "active"
-            account.profile = {k: v for k, v in (account.profile or {}).items() if k != "provisional_code_expires"}
+        errors = choose_personal_code(account, request.form.get("password", ""), request.form.get("password_repeat", ""))
+        if not errors:
             session.pop("choose_code", None)
             handle = pending.get("handle")
             row = interactions.load(handle) if handle else None

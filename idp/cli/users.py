@@ -145,18 +145,16 @@ def suspend(tenant, account, identifier, as_json):
     no login, by password or FranceConnect; every session ended, every token revoked, the
     FranceConnect link removed. `users activate` reopens it, `users delete` frees the number."""
     from idp.accounts import credentials
-    from idp.store.db import db
+    from idp.store.db import commit_request
     from idp.federation.account_link import unlink
-    from idp.oidc.backchannel import send_owed
 
     context = _in_tenant(tenant)
     try:
         previous, account.status = account.status, "suspended"
         sessions = credentials.end_other_sessions(account)
         credentials.revoke_refresh_tokens(account, "account_suspended")
-        unlinked = unlink(account, "operator", commit=False)
-        db.session.commit()   # suspended, its sessions ended and its tokens revoked at once
-        send_owed()
+        unlinked = unlink(account, "operator")
+        commit_request()   # suspended, its sessions ended and its tokens revoked at once
         audit("account.suspended", account=account.id, previous_status=previous)
     finally:
         context.pop()
@@ -173,7 +171,8 @@ def delete(tenant, account, identifier, yes, as_json):
     """Erase an account as its holder's own deletion does (tokens, sessions, consents, links,
     personal data), freeing its identifier: after `users suspend`, once the number is known
     to be someone else's."""
-    from idp.accounts.selfservice import erase
+    from idp.accounts.services import erase
+    from idp.store.db import commit_request
 
     if not yes:
         click.confirm(f"Effacer définitivement le compte {account.id} ({tenant.identifier_scheme.mask(identifier)}) ?",
@@ -182,6 +181,7 @@ def delete(tenant, account, identifier, yes, as_json):
     try:
         account_id = account.id
         erase(account)
+        commit_request()
         audit("account.deleted_by_operator", account=account_id)
     finally:
         context.pop()

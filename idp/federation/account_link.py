@@ -22,23 +22,22 @@ from flask import redirect, url_for
 from flask_babel import lazy_gettext as _l
 
 from idp.security.audit import audit
-from idp.store.db import db, scoped_all
+from idp.store.db import after_commit, commit_request, db, scoped_all
 from idp.store.models import Account, SsoSession
 from idp.federation.provider import PROVIDER
 from idp.federation.linking import links_of
 from idp.federation.views import bp
 from idp.accounts import credentials
-from idp.oidc.backchannel import send_owed
 from idp.accounts.selfservice import _account, _page, _reauthentication_refused
 
 NO_PASSWORD = _l("Ajoutez d'abord un mot de passe : sans lui, FranceConnect est le seul moyen de vous connecter "
                  "à ce compte.")
 
 
-def unlink(account: Account, reason: str, keep: SsoSession | None = None, commit: bool = True) -> bool:
+def unlink(account: Account, reason: str, keep: SsoSession | None = None) -> bool:
     """Remove the account's FranceConnect link and end the sessions opened through it (but
-    ``keep``), in one transaction (the caller's when ``commit`` is false); tell the holder.
-    Returns whether there was one."""
+    ``keep``), in the request's transaction; once it commits, the holder is told. Returns
+    whether there was one."""
     links = links_of(account)
     if not links:
         return False
@@ -47,12 +46,9 @@ def unlink(account: Account, reason: str, keep: SsoSession | None = None, commit
     account.profile = {k: v for k, v in (account.profile or {}).items() if k != "franceconnect_linked_at"}
     for row in scoped_all(SsoSession, account_id=account.id, upstream_provider=PROVIDER):
         if keep is None or row.id != keep.id:
-            credentials.end_session(row, commit=False)
-    if commit:
-        db.session.commit()
-        send_owed()
+            credentials.end_session(row)
     audit("franceconnect.unlink", account=account.id, reason=reason)
-    credentials.tell(account, "franceconnect_unlinked", {})
+    after_commit(credentials.tell, account, "franceconnect_unlinked", {})
     return True
 
 
@@ -60,7 +56,7 @@ def after_new_password(account: Account) -> None:
     """A new password ends a link added to an existing account (not that of an account
     created through FranceConnect)."""
     if (account.profile or {}).get("origin") != PROVIDER:
-        unlink(account, "password_changed", commit=False)   # with the new password
+        unlink(account, "password_changed")   # with the new password
 
 
 # the accounts' credentials call it, without naming the federation (idp/accounts/credentials.py)
@@ -78,4 +74,5 @@ def remove():
     if refused:
         return _page(account, refused[1], errors={"franceconnect": refused[0]})
     unlink(account, "holder", keep=session)
+    commit_request()
     return redirect(url_for("selfservice.overview", done="franceconnect"))

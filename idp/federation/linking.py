@@ -93,6 +93,22 @@ def matching_accounts(pivot: dict) -> list[Account]:
     return [account for account in rows if agrees(account, pivot)]
 
 
+def candidates(account_ids) -> list[Account]:
+    """The accounts of this tenant a callback found matching (ids parked with the identity)."""
+    return [account for account in (scoped_first(Account, id=i) for i in account_ids or []) if account is not None]
+
+
+def refusal_to_link(chosen: Account, among: list[Account], pivot: dict) -> str | None:
+    """Why the account just logged in to may not take this FranceConnect identity (the audit
+    reason), else None: it must be one of the candidates, agree with the identité pivot
+    (a namesake's password proves nothing about this person) and have no link yet."""
+    if chosen.id not in {account.id for account in among} or not agrees(chosen, pivot):
+        return "other_account"
+    if linked_elsewhere(chosen):
+        return "already_linked"
+    return None
+
+
 def linked_elsewhere(account: Account, provider: str = PROVIDER) -> bool:
     """The account already has a link to this provider (at most one per account)."""
     return scoped_first(FederatedIdentity, provider=provider, account_id=account.id) is not None

@@ -24,7 +24,7 @@ from providers.oidc import PendingAuthorization, UpstreamError
 
 from idp.accounts.login import authenticate
 from idp.security.audit import audit
-from idp.store.db import db, new_secret, scoped_get, utcnow
+from idp.store.db import db, new_secret, utcnow
 from idp.store.models import Account
 from idp.oidc import interactions
 from idp.oidc.finish import finish
@@ -57,6 +57,11 @@ MESSAGES = {
                           "Vous serez prévenu par courriel."),
     "account_unavailable": _l("Le compte relié à votre identité FranceConnect n'est pas actif. "
                               "Contactez le service."),
+}
+
+LINK_REFUSED = {   # linking.refusal_to_link's reasons
+    "other_account": _l("Ce compte ne correspond pas à l'identité transmise par FranceConnect."),
+    "already_linked": _l("Ce compte est déjà relié à une autre identité FranceConnect."),
 }
 
 
@@ -212,7 +217,7 @@ def link():
     parked, problem = _parked()
     if problem:
         return problem
-    candidates = [a for a in (scoped_get(Account, i) for i in parked.data.get("candidates") or []) if a is not None]
+    candidates = linking.candidates(parked.data.get("candidates"))
     if not candidates or (request.method == "POST" and request.form.get("action") == "not_mine"):
         # "Ce n'est pas mon compte": a namesake's; go on to create one's own
         parked.data["declined"] = [*(parked.data.get("declined") or []), *parked.data.pop("candidates", [])]
@@ -226,12 +231,9 @@ def link():
         chosen = outcome.account
         if chosen is None:
             error = outcome.message or _l("Identifiant ou mot de passe incorrect.")
-        elif chosen.id not in {a.id for a in candidates} or not linking.agrees(chosen, parked.pivot):
-            audit("franceconnect.link", "failure", reason="other_account")
-            error = _l("Ce compte ne correspond pas à l'identité transmise par FranceConnect.")
-        elif linking.linked_elsewhere(chosen):
-            audit("franceconnect.link", "failure", reason="already_linked")
-            error = _l("Ce compte est déjà relié à une autre identité FranceConnect.")
+        elif refused := linking.refusal_to_link(chosen, candidates, parked.pivot):
+            audit("franceconnect.link", "failure", reason=refused)
+            error = LINK_REFUSED[refused]
         else:
             return _link_and_log_in(parked, lambda: chosen, "franceconnect.link", extra_amr=("pwd",))
     return render_template("franceconnect/link.html", pivot=parked.pivot, identifier=identifier, error=error,

@@ -32,8 +32,9 @@ from flask import g
 
 from idp.security.audit import audit
 from idp.store.db import db, insert_missing, scoped, scoped_first
-from idp.store.models import Consent
+from idp.store.models import Consent, RefreshToken
 from idp.oidc.claims import SCOPE_CLAIMS, account_claims, names_for_scope, requested_claims
+from idp.oidc.tokens import revoke_family
 
 log = logging.getLogger("idp.consent")
 # claims about the authentication, not about the person: never consented to, never dropped
@@ -97,6 +98,29 @@ def covers(granted: Consent | None, needed: Asked, client, account) -> bool:
     if granted is None or not set(needed.scopes) <= set(granted.scopes or []):
         return False
     return releasable(account, client, needed) <= set(granted.claims or [])
+
+
+def give(account, client, needed: Asked, shown: set[str]) -> None:
+    """The person allowed ``needed`` on a page that listed ``shown``: record it, limited to
+    what the account holds now (:func:`releasable`), in the request's transaction."""
+    record(account.id, client, needed, shown & releasable(account, client, needed))
+
+
+def withdraw(account_id: str, client_id: str) -> bool:
+    """The person revokes a consent (/account): the consent goes, and with it every token the
+    client holds for them (refresh families and their access tokens), in the request's one
+    transaction: committed apart, a crash left the tokens of a withdrawn consent alive.
+    Returns whether there was a consent."""
+    consent = scoped_first(Consent, account_id=account_id, client_id=client_id)
+    if consent is None:
+        return False
+    db.session.delete(consent)
+    families = db.session.execute(scoped(RefreshToken, account_id=account_id, client_id=client_id)
+                                  .with_only_columns(RefreshToken.family_id).distinct()).scalars().all()
+    for family in families:
+        revoke_family(family, "consent_revoked", commit=False)
+    audit("consent.withdrawn", account=account_id, client_id=client_id, token_families_revoked=len(families))
+    return True
 
 
 def record(account_id: str, client, given: Asked, shown: set[str]) -> None:

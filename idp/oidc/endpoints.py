@@ -11,7 +11,7 @@ from authlib.oauth2.rfc7662 import IntrospectionEndpoint
 from authlib.oidc.rpinitiated import EndSessionEndpoint
 from flask import g
 
-from idp.store.db import db, digest, scoped_first, utcnow
+from idp.store.db import digest, scoped_first, utcnow
 from idp.store.models import RefreshToken
 from idp.oidc.errors import InvalidRequest, InvalidToken
 from idp.oidc.id_token_hint import hinted_claims
@@ -106,9 +106,9 @@ class Revocation(RevocationEndpoint):
         # Authlib already refused another client's token (RFC 7009 §2.1)
         if token.kind == "access_token":
             deny_access_token(token["jti"], datetime.fromtimestamp(token["exp"], timezone.utc).replace(tzinfo=None))
-            db.session.commit()
         else:
-            revoke_family(token.row.family_id, "revoked_by_client")
+            revoke_family(token.row.family_id, "revoked_by_client", commit=False)
+        # committed by the revocation endpoint (idp.oidc.views.revoke), once
 
 
 class EndSession(EndSessionEndpoint):

@@ -67,7 +67,7 @@ class StoredCode:
 def _burn_code(row: AuthorizationCode) -> bool:
     """Mark a live code used and name its token family; False if it is used or no longer live.
 
-    Not committed here: the burn commits with the tokens (:func:`.tokens.record_user_tokens`),
+    Not committed here: the burn commits with the tokens (:func:`idp.oidc.views.token`),
     so the code is never seen used without its family's tokens. Until then the UPDATE holds
     the code's row: a second redemption at the same instant waits, finds the code used, and
     the family it revokes already holds the winner's tokens. A refused exchange (wrong
@@ -125,7 +125,7 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
             _check_session(row)
             raise InvalidGrant("The authorization code has expired.")
         audit("code.replayed", "failure", client_id=row.client_id)
-        revoke_family(row.family_id, "code_replayed")
+        revoke_family(row.family_id, "code_replayed")   # commits: it stands though this request fails
         raise InvalidGrant("The authorization code has already been used.")
 
     def delete_authorization_code(self, authorization_code):
@@ -169,18 +169,19 @@ class RefreshTokenGrant(grants.RefreshTokenGrant):
     INCLUDE_NEW_REFRESH_TOKEN = True
 
     def authenticate_refresh_token(self, refresh_token):
-        row = scoped_first(RefreshToken, token_hash=digest(refresh_token))
+        rotated = rotation.rotate(refresh_token)
+        if rotated is not None:
+            return StoredRefreshToken(rotated, rotation.successor_of(refresh_token), new=True)
+        row = scoped_first(RefreshToken, token_hash=digest(refresh_token))   # as the rotating request left it
         if row is None or row.revoked_at is not None or row.expires_at <= utcnow():
             return None
-        if rotation.rotate(row):
-            return StoredRefreshToken(row, rotation.successor_of(refresh_token), new=True)
         successor = rotation.successor_in_grace(row, refresh_token)
         if successor is not None:
             audit("refresh_token.reused_in_grace", client_id=row.client_id)
             return StoredRefreshToken(row, successor, new=False)
         db.session.rollback()
         audit("refresh_token.reused", "failure", client_id=row.client_id)
-        revoke_family(row.family_id, "refresh_token_reused")
+        revoke_family(row.family_id, "refresh_token_reused")   # commits: it stands though this request fails
         raise InvalidGrant("The refresh token has already been used.")
 
     def issue_token(self, user, refresh_token):

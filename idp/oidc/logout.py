@@ -8,9 +8,9 @@ import logging
 from flask import current_app
 
 from idp.security.audit import audit
-from idp.store.db import db
+from idp.store.db import after_commit
 from idp.oidc import sessions
-from idp.oidc.backchannel import notify
+from idp.oidc.backchannel import owe, send_owed
 from idp.clients.model import find_client
 from idp.oidc.tokens import revoke_session_tokens
 
@@ -19,15 +19,16 @@ log = logging.getLogger("idp.logout")
 
 def end_session(end_session_request=None) -> None:
     """One transaction: the session's end, its codes voided, its tokens revoked and the
-    back-channel deliveries owed to its clients commit together (in several, a crash in
-    between left tokens alive after the logout, or clients never told)."""
+    back-channel deliveries owed to its clients commit together, by the logout endpoint
+    (in several, a crash in between left tokens alive after the logout, or clients never
+    told); the deliveries are tried once it commits."""
     row = sessions.end_current_session()
     if row is None:
         return
     revoke_session_tokens(row.sid, commit=False)
     clients = [c for c in (find_client(cid) for cid in row.client_ids or []) if c]
-    notify(clients, row.account_id, row.sid)  # commits all of it, then sends
-    db.session.commit()  # when no client has a back-channel logout URI
+    owe(clients, row.account_id, row.sid)
+    after_commit(send_owed)
     audit("session.ended", account=row.account_id, clients=len(clients))
 
 

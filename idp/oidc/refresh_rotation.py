@@ -47,17 +47,23 @@ def successor_of(presented: str) -> str:
     return base64.urlsafe_b64encode(mac).rstrip(b"=").decode()
 
 
-def rotate(row: RefreshToken) -> bool:
-    """Mark ``row`` rotated; False if another request already did.
+def rotate(presented: str) -> RefreshToken | None:
+    """Mark the live refresh token ``presented`` rotated and return its row, in one
+    statement (``UPDATE … RETURNING``: the row is read by the write that claims it, not
+    before it and again after); None when it is not live and unrotated: unknown, revoked,
+    expired, or rotated already (by another request: see :func:`successor_in_grace`).
 
-    Not committed here: the rotation commits with the successor and the access token
-    (:func:`.tokens.record_user_tokens`). Meanwhile the UPDATE holds the row, so a request
-    presenting the same token waits for that commit and then sees the successor."""
+    Not committed here: the rotation commits with the successor and the access token, the
+    token request's one commit (:func:`idp.oidc.views.token`). Meanwhile the UPDATE holds the
+    row, so a request presenting the same token waits for that commit, then matches nothing
+    and finds the token rotated."""
+    now = utcnow()
     return db.session.execute(
-        scoped_update(RefreshToken, id=row.id)
-        .where(RefreshToken.rotated_at.is_(None))
-        .values(rotated_at=utcnow())
-    ).rowcount == 1
+        scoped_update(RefreshToken, token_hash=digest(presented))
+        .where(RefreshToken.rotated_at.is_(None), RefreshToken.revoked_at.is_(None), RefreshToken.expires_at > now)
+        .values(rotated_at=now)
+        .returning(RefreshToken)
+    ).scalars().first()
 
 
 def successor_in_grace(row: RefreshToken, presented: str) -> str | None:
@@ -66,7 +72,6 @@ def successor_in_grace(row: RefreshToken, presented: str) -> str | None:
     period = grace_period()
     if not period:
         return None
-    db.session.refresh(row)  # as the rotating request committed it
     if row.rotated_at is None or utcnow() - row.rotated_at > timedelta(seconds=period):
         return None
     successor = successor_of(presented)

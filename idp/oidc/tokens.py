@@ -84,8 +84,10 @@ def _jti_and_exp(access_token: str) -> tuple[str, int]:
 def record_user_tokens(token: dict, client_id: str, ctx: AuthContext, scope: str,
                        new_refresh_token: bool = True) -> None:
     """Persist what is needed to revoke later: the access-token jti and the refresh token
-    (unless it is a successor issued again within the rotation grace period). The commit
-    also commits what the grant did before: the code's burn, the refresh token's rotation."""
+    (unless it is a successor issued again within the rotation grace period), in the token
+    request's one transaction with what the grant did before (the code's burn, the refresh
+    token's rotation): the token endpoint commits it once its answer is ready
+    (:func:`idp.oidc.views.token`)."""
     jti, exp = _jti_and_exp(token["access_token"])
     tenant = g.tenant.slug
     db.session.add(IssuedAccessToken(
@@ -99,7 +101,6 @@ def record_user_tokens(token: dict, client_id: str, ctx: AuthContext, scope: str
             auth_time=ctx.auth_time, acr=ctx.acr, amr=ctx.amr, sid=ctx.sid,
             expires_at=utcnow() + timedelta(seconds=_settings().tokens.refresh_token_ttl),
         ))
-    db.session.commit()
 
 
 def deny_access_token(jti: str, expires_at) -> None:
@@ -109,7 +110,12 @@ def deny_access_token(jti: str, expires_at) -> None:
 
 
 def revoke_family(family_id: str, reason: str, commit: bool = True) -> int:
-    """Revoke every refresh and access token of a family (one code exchange and its rotations)."""
+    """Revoke every refresh and access token of a family (one code exchange and its rotations).
+
+    Committed here by default: a replayed code or a reused refresh token is answered with an
+    error, and the revocation must stand although that request fails (the token endpoint
+    commits only what succeeded). Every other caller passes ``commit=False`` and revokes in
+    its request's one transaction."""
     now = utcnow()
     db.session.execute(
         scoped_update(RefreshToken, family_id=family_id)

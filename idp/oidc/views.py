@@ -31,7 +31,7 @@ from idp.oidc.logout import after_local_logout, needs_confirmation
 from idp.oidc.signed_userinfo import signed_userinfo_response
 from idp.oidc.tokens import verify_access_token
 from idp.security.audit import audit
-from idp.store.db import db, scoped_first
+from idp.store.db import commit_request, db, scoped_first
 from idp.store.models import Account
 from idp.store.keystore import keyring
 from idp.web.errors import protocol_error
@@ -129,7 +129,13 @@ def deny(row):
 
 @bp.route("/token", methods=["POST"])
 def token():
-    return _server().create_token_response()
+    """One transaction per token request: the code's burn or the refresh token's rotation
+    commits with the tokens recorded, once the answer is ready (the ID token signed), and
+    only if it is a success: a refused exchange leaves the code to its rightful client."""
+    response = _server().create_token_response()
+    if response.status_code == 200:
+        commit_request()
+    return response
 
 
 @bp.route("/introspect", methods=["POST"])
@@ -139,7 +145,9 @@ def introspect():
 
 @bp.route("/revoke", methods=["POST"])
 def revoke():
-    return _server().create_endpoint_response("revocation")
+    response = _server().create_endpoint_response("revocation")
+    commit_request()   # the revocation (RFC 7009 answers 200 whether or not there was one)
+    return response
 
 
 def _bearer_token() -> str | None:
@@ -211,6 +219,7 @@ def logout():
         return render_template("oidc/logout_confirm.html", params=dict(request.values.items()))
     upstream = sessions.upstream_of(sessions.current_session())
     response = server.create_endpoint_response("end_session", end_request)
+    commit_request()   # the session's end with its tokens and the logouts owed (.logout.end_session)
     if response is None:
         response = make_response(render_template("oidc/logged_out.html"))
     sessions.clear_cookie(response)

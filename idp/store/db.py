@@ -12,6 +12,16 @@ crosses tenants (purge, the CLI's listing of every tenant's clients) says so, wi
 elsewhere.
 
 Secrets (codes, refresh tokens, session ids, interaction ids) are stored as SHA-256 digests.
+
+**One transaction per request** (the unit of work, as in Hydra's one transaction per
+endpoint). Services write and ``flush`` (when they need an id) but never commit; the view,
+or the CLI command, that called them commits once with :func:`commit_request`, after its
+last write and before its answer. What must wait for that commit (back-channel logouts to
+send, a message to the person) is registered by the service with :func:`after_commit` and
+runs once the commit succeeded: a request that dies half-way writes nothing and tells no
+one. The exceptions commit on their own and say why where they do: a counter that must
+stand even if the request then fails (a verification code's try, its send), and work
+outside a request (background threads, ``idp purge``, key rotation).
 """
 
 from __future__ import annotations
@@ -22,7 +32,8 @@ from datetime import datetime, timezone
 
 from flask import g
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import MetaData, delete, select, update
+from sqlalchemy import MetaData, delete, event, select, update
+from sqlalchemy.orm import Session
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -134,3 +145,40 @@ def _insert_or_nothing(model, keys: tuple[str, ...], values: dict):
 
     dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
     return dialect.insert(model).values(**values).on_conflict_do_nothing(index_elements=list(keys))
+
+
+def after_commit(job, *args) -> None:
+    """Run ``job(*args)`` once the request's transaction has committed (:func:`commit_request`)."""
+    waiting = g.setdefault("after_commit", [])
+    if (job, args) not in waiting:   # asked by each of several changes (sessions ended): once
+        waiting.append((job, args))
+
+
+def commit_request() -> None:
+    """The request's one commit, then what waited for it (:func:`after_commit`), in order.
+    A request that wrote nothing (a client_credentials token, a refused form) does not commit."""
+    session = db.session() if db.session.registry.has() else None   # none made: nothing read or written
+    if session is not None and (session.info.get(WROTE) or session.new or session.dirty or session.deleted):
+        session.commit()
+    for job, args in g.pop("after_commit", []):
+        job(*args)
+
+
+WROTE = "idp_wrote"   # Session.info key: this transaction has written (flushed, or an UPDATE/DELETE/INSERT)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _statement_written(state) -> None:
+    if not state.is_select:
+        state.session.info[WROTE] = True
+
+
+@event.listens_for(Session, "after_flush")
+def _flushed(session, context) -> None:
+    session.info[WROTE] = True
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_rollback")
+def _transaction_ended(session) -> None:
+    session.info.pop(WROTE, None)

@@ -125,6 +125,9 @@ def _rearm(row: Verification, channel: str, destination: str, kind: str, now, gu
         channel=channel, destination=destination, secret_hash=_hash(row.id, secret), sends=Verification.sends + 1,
         last_sent_at=now, expires_at=now + timedelta(seconds=_ttl(kind, channel)),
     ).execution_options(synchronize_session=False)).rowcount == 1
+    # committed on its own: the secret is stored (and the send counted) before its message
+    # leaves, which the caller does next, outside any transaction; a message for a code that
+    # a failed request never stored would be a dead code, and an uncounted send a free one
     db.session.commit()
     db.session.refresh(row)
     return secret if done else None
@@ -264,14 +267,15 @@ def _refusal(row: Verification) -> Outcome | None:
 
 
 def _take_attempt(row: Verification) -> int | None:
-    """Spend one try, atomically; the tries spent so far, or None when none was left."""
+    """Spend one try, atomically; the tries spent so far, or None when none was left. Not
+    committed here: :func:`check_row` commits a wrong try at once, and a right one with its
+    use (or, checked only, gives it back in the caller's transaction)."""
     spent = db.session.execute(
         scoped_update(Verification, id=row.id)
         .where(Verification.used_at.is_(None), Verification.expires_at > utcnow(),
                Verification.attempts < _settings().max_attempts)
         .values(attempts=Verification.attempts + 1).returning(Verification.attempts)
     ).scalar_one_or_none()
-    db.session.commit()
     return spent
 
 
@@ -294,14 +298,16 @@ def _check_row(row: Verification, secret: str, consume: bool) -> Outcome:
         db.session.refresh(row)
         return _refusal(row) or Outcome(False, "verification.too_many", MESSAGES["too_many"], row)
     if not hmac.compare_digest(row.secret_hash, _hash(row.id, (secret or "").strip().replace(" ", ""))):
+        # committed on its own: the wrong try must count although the request then fails
+        # (the page answers 400 and writes nothing else), or guesses would be free
+        db.session.commit()
         if spent >= _settings().max_attempts:
             return Outcome(False, "verification.too_many", MESSAGES["too_many"], row)
         left = _settings().max_attempts - spent
         return Outcome(False, "verification.wrong", wrong_code(left), row, tries_left=left)
-    if not consume:
+    if not consume:   # the try given back in the caller's transaction: spent and returned, or neither
         db.session.execute(scoped_update(Verification, id=row.id).where(Verification.attempts > 0)
                            .values(attempts=Verification.attempts - 1))
-        db.session.commit()
         return Outcome(True, "verification.ok", "", row)
     return consume_row(row)
 
@@ -314,7 +320,7 @@ def consume_row(row: Verification, commit: bool = True) -> Outcome:
         scoped_update(Verification, id=row.id).where(Verification.used_at.is_(None))
         .values(used_at=utcnow())
     ).rowcount
-    if commit:
+    if commit:   # used up at once (with its try) unless the caller commits the use with what it allows
         db.session.commit()
     if consumed != 1:
         return Outcome(False, "verification.used", MESSAGES["used"], row)

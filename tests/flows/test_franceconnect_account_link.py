@@ -144,7 +144,7 @@ def test_a_new_password_ends_a_link_added_with_the_old_one(http, app, how):
     """Whoever linked their FranceConnect identity with a password they should not have had
     loses it when the holder changes or resets that password."""
     from idp.accounts import credentials
-    from idp.store.db import db
+    from idp.store.db import commit_request, db
     from idp.store.models import Account, FederatedIdentity
 
     account_id = _linked_account(app)
@@ -161,6 +161,7 @@ def test_a_new_password_ends_a_link_added_with_the_old_one(http, app, how):
         with app.test_request_context("/caf/password/reset"):   # what recovery.reset calls once the code is right
             g.tenant = app.extensions["idp_tenants"]["caf"]
             credentials.password_changed(db.session.get(Account, account_id), keep=None, how="reset")
+            commit_request()
     assert rows(app, FederatedIdentity) == []
     assert [m["template"] for m in messages(app, "email", "camille@example.fr")].count("franceconnect_unlinked") == 1
 

@@ -73,7 +73,7 @@ def test_revoking_a_consent_that_dies_keeps_the_consent_and_its_tokens_together(
     client_id, secret, tokens = _consented(http, app)
     page = page_text(http.get("/caf/account"))
     with monkeypatch.context() as patched:
-        patched.setattr("idp.accounts.selfservice.revoke_family", died)
+        patched.setattr("idp.oidc.consent.revoke_family", died)
         with pytest.raises(RuntimeError):
             http.post(f"/caf/account/consents/{client_id}/revoke", data={"csrf_token": csrf(page)})
     assert "RP de test" in page_text(http.get("/caf/account")) and refreshes(http, client_id, secret, tokens)

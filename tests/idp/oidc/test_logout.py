@@ -211,7 +211,7 @@ def test_a_logout_that_dies_midway_ends_nothing(http, app, monkeypatch):
 
     client_id, _, tokens = code_tokens(http, app)
     with monkeypatch.context() as patched:
-        patched.setattr("idp.oidc.logout.notify", died)
+        patched.setattr("idp.oidc.logout.owe", died)
         with pytest.raises(RuntimeError):
             logout(http, id_token_hint=tokens["id_token"])
     assert query(location(authorize(http, "caf", client_id, prompt="none")))["code"]  # still logged in
