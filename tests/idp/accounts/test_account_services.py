@@ -60,7 +60,7 @@ def test_a_refused_personal_code_changes_nothing(app, code, repeated, field):
 def test_the_personal_code_opens_the_account_with_the_callers_commit(app):
     from idp.accounts.services import choose_personal_code
     from idp.security.passwords import verify_password
-    from idp.accounts.login import tenant_hasher
+    from idp.security.passwords import tenant_hasher
     from idp.store.db import db
     from idp.store.models import Account
 
