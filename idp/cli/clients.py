@@ -6,9 +6,9 @@ import click
 from flask.cli import with_appcontext
 
 from idp.cli.common import emit, find_tenant, json_option, tenant_option, with_tenant
-from idp.clients.profiles import PROFILES
 from idp.clients.admin import ClientError, create_client, delete_client, describe, list_clients, show_client
 from idp.clients.model import AUTH_METHODS, GRANT_TYPES
+from idp.clients.profiles import PROFILES
 from idp.oidc.discovery import SIGNING_ALGS
 from idp.security.audit import audit
 

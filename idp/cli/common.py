@@ -13,6 +13,8 @@ import json
 import click
 from flask import current_app
 
+from idp.accounts.service import find_account as stored_account
+
 json_option = click.option("--json", "as_json", is_flag=True)
 
 
@@ -41,8 +43,6 @@ def find_tenant(slug: str):
 def find_account(slug: str, identifier: str):
     """``(tenant, account)`` for ``identifier`` as typed (normalised by the tenant's scheme), or
     a usage error naming the masked identifier."""
-    from idp.accounts.service import find_account as stored_account
-
     tenant = find_tenant(slug)
     checked = tenant.identifier_scheme.check(identifier)
     account = stored_account(slug, checked.value) if checked.passing else None

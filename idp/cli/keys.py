@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import json
+import os
+import secrets
+
 import click
 from flask.cli import with_appcontext
+from joserfc.jwk import ECKey, RSAKey
 
+from idp.cli.common import emit, json_option, with_tenant
 from idp.security.audit import audit
 from idp.store import keystore
-from idp.cli.common import emit, json_option, with_tenant
 
 
 @click.group("keys")
@@ -50,11 +55,6 @@ def encryption_keys(out, algs, as_json):
 
     The private JWKS goes to --out, for [providers.franceconnect] encryption_keys_file; the
     public keys are served at {issuer}/franceconnect/jwks.json, the URL to give FranceConnect."""
-    import json
-    import os
-    import secrets
-
-    from joserfc.jwk import ECKey, RSAKey
 
     keys = []
     for alg in algs:

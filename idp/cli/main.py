@@ -11,19 +11,28 @@ import os
 import sys
 
 import click
+import werkzeug.serving
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
+from flask_migrate import upgrade
 
+from idp.app import MIGRATIONS
+from idp.cli import clients as cli_clients
+from idp.cli import keys as cli_keys
+from idp.cli import policies as cli_policies
+from idp.cli import users as cli_accounts
 from idp.cli.common import emit, json_option
+from idp.config.production import refuse_demo_install, workers_to_serve
 from idp.config.settings import SettingsError
+from idp.demo.setup import install_demo
+from idp.oidc.backchannel import deliver_due
+from idp.store.keystore import ensure_keys
+from idp.store.purge import purge
+from idp.web import serving  # the module: tests replace its functions
+from idp.web.logredact import install_werkzeug_filter
 
 
 def register(app) -> None:
-    from idp.cli import users as cli_accounts
-    from idp.cli import clients as cli_clients
-    from idp.cli import keys as cli_keys
-    from idp.cli import policies as cli_policies
-
     app.cli.add_command(init_command)
     app.cli.add_command(serve_command)
     app.cli.add_command(cli_clients.clients)
@@ -52,8 +61,6 @@ def purge_command(batch_size: int, as_json: bool):
     """Delete expired rows (run from cron, e.g. hourly): interactions, codes, sessions,
     signups, verification codes, deny-list entries, abandoned back-channel deliveries,
     accounts of abandoned signups never activated."""
-    from idp.store.purge import purge
-
     counts = purge(batch_size)
     emit(counts, as_json, [f"{PURGE_LABELS[kind]} supprimé(e)s : {count}" for kind, count in counts.items()])
 
@@ -68,8 +75,6 @@ def backchannel_group():
 @with_appcontext
 def backchannel_deliver(as_json: bool):
     """Send the back-channel logouts that are due (run from cron, e.g. every minute)."""
-    from idp.oidc.backchannel import deliver_due
-
     counts = deliver_due(current_app.extensions["idp_tenants"])
     emit(counts, as_json, [f"envoyées : {counts['sent']}, en échec : {counts['failed']}, "
                            f"abandonnées : {counts['abandoned']}"])
@@ -81,11 +86,6 @@ def backchannel_deliver(as_json: bool):
 @with_appcontext
 def init_command(demo: bool, as_json: bool):
     """Create or upgrade the schema, give each tenant its keys; idempotent."""
-    from flask_migrate import upgrade
-
-    from idp.app import MIGRATIONS
-    from idp.store.keystore import ensure_keys
-    from idp.config.production import refuse_demo_install
 
     if demo:   # before anything is written
         try:
@@ -98,8 +98,6 @@ def init_command(demo: bool, as_json: bool):
     lines = ["Schéma de base de données à jour."] + [
         f"Clés de {slug} : {'créées' if made else 'déjà présentes'}" for slug, made in created.items()]
     if demo:
-        from idp.demo.setup import install_demo
-
         result["demo"] = install_demo()
         lines += _demo_lines(result["demo"])
     emit(result, as_json, lines)
@@ -131,11 +129,8 @@ def serve_command(host: str, port: int, workers: int | None, server_name: str, w
 
     Several workers need ``[redis] url`` (shared counters): production refuses without it,
     development serves one worker and says so (idp/config/production.py)."""
-    from idp.config.production import workers_to_serve
-    from idp.web.serving import available, default_workers, server_argv, server_environ
-
     settings = current_app.config["IDP_SETTINGS"]
-    workers = workers or default_workers()
+    workers = workers or serving.default_workers()
     try:
         served = workers_to_serve(settings, workers)
     except SettingsError as exc:
@@ -144,9 +139,9 @@ def serve_command(host: str, port: int, workers: int | None, server_name: str, w
     if served != workers:
         click.echo(f"WARNING: DEVELOPMENT, NO [redis] url: serving 1 worker instead of {workers} "
                    "(in-memory counters are per process)", err=True)
-    if available(server_name):
-        os.environ.update(server_environ(server_name, served, access_log))
-        argv = server_argv(server_name, host, port, served, threads, worker_class, access_log,
+    if serving.available(server_name):
+        os.environ.update(serving.server_environ(server_name, served, access_log))
+        argv = serving.server_argv(server_name, host, port, served, threads, worker_class, access_log,
                            production=not settings.development)
         os.execv(sys.executable, argv)
     if not settings.development:
@@ -154,13 +149,10 @@ def serve_command(host: str, port: int, workers: int | None, server_name: str, w
                    "pip install '.[production]'", err=True)
         sys.exit(2)
     click.echo(f"{server_name} is not installed: serving with Werkzeug (development only)")
-    from werkzeug.serving import run_simple
-
-    from idp.web.logredact import install_werkzeug_filter
 
     install_werkzeug_filter()
 
-    run_simple(host, port, current_app._get_current_object(), threaded=True, use_reloader=False)
+    werkzeug.serving.run_simple(host, port, current_app._get_current_object(), threaded=True, use_reloader=False)
 
 
 def create_cli_app():

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import click
-from flask import current_app
+from flask import current_app, g
 from flask.cli import with_appcontext
 
-from idp.accounts.service import create_account
+from idp.accounts import credentials
+from idp.accounts.service import account_identifier, create_account
+from idp.accounts.services import erase
 from idp.cli.common import emit, json_option, with_account, with_tenant
+from idp.federation.account_link import unlink
 from idp.security.audit import audit
+from idp.security.vault import vault
+from idp.store.db import commit_request, db, scoped
+from idp.store.models import Account, SupportingDocument
 
 
 @click.group("users")
@@ -50,8 +59,6 @@ def create(tenant, identifier, password, email, given_name, family_name, birthda
 @json_option
 def activate(tenant, account, identifier, as_json):
     """Open an account waiting for activation or for its supporting document to be checked."""
-    from idp.store.db import db
-
     previous, account.status = account.status, "active"
     db.session.commit()
     audit("account.activated", tenant=tenant.slug, account=account.id, channel="operator", previous_status=previous)
@@ -65,10 +72,6 @@ def activate(tenant, account, identifier, as_json):
 @json_option
 def pending(tenant, as_json):
     """Accounts waiting for an operator: a supporting document to check, or an activation."""
-    from idp.accounts.service import account_identifier
-    from idp.store.db import db, scoped
-    from idp.store.models import Account, SupportingDocument
-
     rows = db.session.execute(scoped(Account, tenant.slug).where(
         Account.status.in_(("pending_document", "pending_activation")))
         .order_by(Account.created_at)).scalars().all()
@@ -91,12 +94,6 @@ def pending(tenant, as_json):
 def documents(tenant, account, identifier, out, as_json):
     """The supporting documents an account uploaded (caf, no French identity document): listed,
     and with --out unsealed into files for the operator to check before `users activate`."""
-    import os
-    from pathlib import Path
-
-    from idp.store.db import db, scoped
-    from idp.store.models import SupportingDocument
-    from idp.security.vault import vault
 
     rows = db.session.execute(scoped(SupportingDocument, tenant.slug, account_id=account.id)
         .order_by(SupportingDocument.uploaded_at)).scalars().all()
@@ -128,8 +125,6 @@ EXTENSIONS = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".pn
 
 def _in_tenant(tenant):
     """A request context of ``tenant`` for the functions that act as its pages do (g.tenant)."""
-    from flask import g
-
     context = current_app.test_request_context(f"/{tenant.slug}/")
     context.push()
     g.tenant = tenant
@@ -144,10 +139,6 @@ def suspend(tenant, account, identifier, as_json):
     """Freeze an account whose number its real owner disputes (a NIR typed by someone else):
     no login, by password or FranceConnect; every session ended, every token revoked, the
     FranceConnect link removed. `users activate` reopens it, `users delete` frees the number."""
-    from idp.accounts import credentials
-    from idp.store.db import commit_request
-    from idp.federation.account_link import unlink
-
     context = _in_tenant(tenant)
     try:
         previous, account.status = account.status, "suspended"
@@ -171,9 +162,6 @@ def delete(tenant, account, identifier, yes, as_json):
     """Erase an account as its holder's own deletion does (tokens, sessions, consents, links,
     personal data), freeing its identifier: after `users suspend`, once the number is known
     to be someone else's."""
-    from idp.accounts.services import erase
-    from idp.store.db import commit_request
-
     if not yes:
         click.confirm(f"Effacer définitivement le compte {account.id} ({tenant.identifier_scheme.mask(identifier)}) ?",
                       abort=True)

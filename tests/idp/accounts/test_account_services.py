@@ -132,16 +132,17 @@ def test_erase_removes_the_account_and_all_it_holds_in_one_commit(app, caplog):
     account_id, jti = _account_with_everything(app)
     commits = []
     record = commits.append
+    caplog.set_level("INFO", logger="idp.audit")
     with in_tenant(app):
         account = db.session.get(Account, account_id)
         event.listen(Session, "after_commit", record)
         try:
             assert erase(account) == account_id
-            assert "account_deleted tenant" not in caplog.text     # said once it is done
+            assert '"account.deleted"' not in caplog.text     # said once it is done
             commit_request()
         finally:
             event.remove(Session, "after_commit", record)
-    assert len(commits) == 1 and "account_deleted tenant=caf" in caplog.text
+    assert len(commits) == 1 and '"event": "account.deleted"' in caplog.text and '"tenant": "caf"' in caplog.text
     for model, owner in ((Account, "id"), (Consent, "account_id"), (SsoSession, "account_id"),
                          (RefreshToken, "account_id"), (FederatedIdentity, "account_id"), (Verification, "subject")):
         assert reread(app, model, **{owner: account_id}) == [], model.__name__
