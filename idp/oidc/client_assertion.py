@@ -75,7 +75,8 @@ class PrivateKeyJWT(JWTBearerClientAssertion):
         super().__init__(validate_jti=False, leeway=LEEWAY)
 
     def get_audiences(self):
-        return [f"{g.tenant.issuer}/token", g.tenant.issuer]
+        # RFC 9126 §2: the pushed authorization request endpoint's URL is an audience too
+        return [f"{g.tenant.issuer}/token", g.tenant.issuer, f"{g.tenant.issuer}/par"]
 
     def verify_claims(self, claims):
         super().verify_claims(claims)  # types, iss = sub, aud, exp, iat and nbf with leeway
