@@ -33,6 +33,7 @@ import time
 
 from flask import current_app, g, request
 from joserfc import jws
+from joserfc.jws import JWSRegistry
 from joserfc.errors import JoseError
 from joserfc.jwk import import_key
 
@@ -45,6 +46,13 @@ ALGS = ("ES256", "PS256", "RS256")
 IAT_WINDOW = 60        # seconds a proof's iat may be off from now, either way
 NONCE_WINDOW = 300     # seconds a server nonce is current (accepted one window more)
 PRIVATE_MEMBERS = {"d", "p", "q", "dp", "dq", "qi", "oth", "k"}
+MAX_HEADER = 2048      # bytes: the header carries the key, an RSA 4096 one included (joserfc's default is 512)
+
+
+def _registry(alg: str) -> JWSRegistry:
+    registry = JWSRegistry(algorithms=[alg])
+    registry.max_header_length = MAX_HEADER
+    return registry
 
 
 def _b64(data: bytes) -> str:
@@ -107,7 +115,7 @@ def _header(proof: str) -> dict:
 
 def _verified_claims(proof: str, refuse: Refusal) -> tuple[dict, str]:
     """The proof's claims and its key's thumbprint, once header and signature are checked."""
-    if proof.count(".") != 2:
+    if proof.count(".") != 2 or len(proof) > 3 * MAX_HEADER:
         raise refuse.invalid("The DPoP proof is not a compact JWS.")
     header = _header(proof)
     if header.get("typ") != "dpop+jwt":
@@ -121,7 +129,7 @@ def _verified_claims(proof: str, refuse: Refusal) -> tuple[dict, str]:
         key = import_key(jwk)
         if key.key_type not in ("EC", "RSA"):
             raise ValueError(key.key_type)
-        signed = jws.deserialize_compact(proof, key, algorithms=[header["alg"]])
+        signed = jws.deserialize_compact(proof, key, registry=_registry(header["alg"]))
         claims = json.loads(signed.payload)
     except (JoseError, ValueError, TypeError, KeyError):
         raise refuse.invalid("The DPoP proof's signature does not verify with its jwk.") from None
@@ -157,7 +165,7 @@ def check_proof(url: str, *, access_token: str | None = None, nonce_required: bo
     proofs = request.headers.getlist("DPoP")
     if not proofs:
         return None
-    if len(proofs) != 1:
+    if len(proofs) != 1 or "," in proofs[0]:   # repeated headers may arrive joined by commas
         raise refuse.invalid("Exactly one DPoP proof is allowed.")
     claims, jkt = _verified_claims(proofs[0], refuse)
     _check_claims(claims, url, refuse)
