@@ -168,6 +168,7 @@ def check_proof(url: str, *, access_token: str | None = None, nonce_required: bo
     if len(proofs) != 1 or "," in proofs[0]:   # repeated headers may arrive joined by commas
         raise refuse.invalid("Exactly one DPoP proof is allowed.")
     claims, jkt = _verified_claims(proofs[0], refuse)
+    g.dpop_alg = _header(proofs[0]).get("alg")
     _check_claims(claims, url, refuse)
     if access_token is not None and claims.get("ath") != access_token_hash(access_token):
         raise refuse.invalid("The DPoP proof's ath is not the hash of the access token.")
@@ -197,8 +198,12 @@ def binding_for(client) -> str | None:
     """The thumbprint the tokens being issued to ``client`` are bound to, or None; a client
     registered with ``dpop_bound_access_tokens`` without a proof is refused (RFC 9449 §5.2)."""
     jkt = proof_key()
-    if jkt is None and client.row.dpop_bound_access_tokens:
+    if jkt is None and (client.row.dpop_bound_access_tokens or client.profile.requires_dpop):
         raise Refusal(at_resource=False).invalid("This client must send a DPoP proof.")
+    algs = client.profile.signing_algs
+    if jkt is not None and algs and getattr(g, "dpop_alg", None) not in algs:
+        raise Refusal(at_resource=False).invalid(
+            f"{client.profile.title} allows DPoP proofs in {' or '.join(algs)} only.")
     return jkt
 
 

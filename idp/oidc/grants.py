@@ -110,7 +110,7 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
             code_challenge_method=data.get("code_challenge_method"),
             auth_time=ctx.auth_time, acr=ctx.acr, amr=ctx.amr, sid=ctx.sid,
             claims_request=ctx.claims_request,
-            expires_at=utcnow() + timedelta(seconds=_ttl("code_ttl")),
+            expires_at=utcnow() + timedelta(seconds=request.client.profile.code_ttl(_ttl("code_ttl"))),
         )
         db.session.add(row)  # committed with the rest of the authorization response
 

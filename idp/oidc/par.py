@@ -46,7 +46,8 @@ def _server():
 
 def required_for(client) -> bool:
     return bool(g.tenant.config.require_pushed_authorization_requests
-                or (client is not None and client.row.require_pushed_authorization_requests))
+                or (client is not None and (client.row.require_pushed_authorization_requests
+                                            or client.profile.requires_par)))
 
 
 def _validate(client, params: dict) -> None:

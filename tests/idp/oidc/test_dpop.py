@@ -3,50 +3,15 @@
 from __future__ import annotations
 
 import base64
-import hashlib
 import json
 import time
-import uuid
 
 import pytest
-from joserfc import jws, jwt
-from joserfc.jwk import ECKey, KeySet, RSAKey
+from joserfc import jwt
+from joserfc.jwk import KeySet, RSAKey
 
+from dpop_support import TOKEN, USERINFO, ath_of, new_key, proof, server_nonce
 from helpers import exchange, login_flow, make_account, make_client, pkce_pair, query
-
-TOKEN = "http://idp.test/caf/token"
-USERINFO = "http://idp.test/caf/userinfo"
-
-
-def new_key():
-    return ECKey.generate_key("P-256", private=True)
-
-
-def proof(key, htu=TOKEN, htm="POST", nonce=None, ath=None, alg="ES256", typ="dpop+jwt", jwk=None,
-          iat=None, jti=None, **extra):
-    header = {"typ": typ, "alg": alg, "jwk": jwk if jwk is not None else key.as_dict(private=False)}
-    claims = {"htm": htm, "htu": htu, "iat": int(time.time()) if iat is None else iat,
-              "jti": jti or uuid.uuid4().hex, **extra}
-    if nonce:
-        claims["nonce"] = nonce
-    if ath:
-        claims["ath"] = ath
-    return jws.serialize_compact(header, json.dumps(claims), key, algorithms=[alg])
-
-
-def server_nonce(app):
-    from flask import g
-
-    from idp.oidc import dpop
-
-    with app.test_request_context("/caf/token"):
-        g.tenant = app.extensions["idp_tenants"]["caf"]
-        return dpop.current_nonce()
-
-
-def ath_of(token):
-    return base64.urlsafe_b64encode(hashlib.sha256(token.encode()).digest()).rstrip(b"=").decode()
-
 
 def access_claims(http, token):
     keys = KeySet.import_key_set(http.get("/caf/jwks.json").get_json())

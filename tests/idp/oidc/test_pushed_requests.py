@@ -12,7 +12,7 @@ import pytest
 from joserfc import jwt
 from joserfc.jwk import ECKey
 
-from helpers import (REDIRECT, ACCOUNTS, exchange, location, make_account, make_client, page_text, path_of,
+from helpers import (REDIRECT, ACCOUNTS, exchange, location, make_account, make_client, page_text,
                      pkce_pair, query, submit_login)
 
 PREFIX = "urn:ietf:params:oauth:request_uri:"
@@ -225,4 +225,3 @@ def test_interaction_resumes_with_the_pushed_parameters(http, app):
     assert "/interaction/" in location(first)
     params = login_and_code(http, first)
     assert params["state"] == "pushed-state"
-    assert path_of(REDIRECT)
