@@ -36,6 +36,10 @@ def clients():
 @click.option("--id-token-signed-response-alg", type=click.Choice(SIGNING_ALGS), help="[default: RS256]")
 @click.option("--userinfo-signed-response-alg", type=click.Choice(SIGNING_ALGS),
               help="Userinfo as a JWT signed with this alg (default: JSON).")
+@click.option("--require-par", "require_pushed_authorization_requests", is_flag=True,
+              help="Authorization requests only through /par (RFC 9126).")
+@click.option("--dpop", "dpop_bound_access_tokens", is_flag=True,
+              help="Every token request carries a DPoP proof: tokens bound to its key (RFC 9449).")
 @click.option("--profile", type=click.Choice(tuple(PROFILES)),
               help="franceconnect: FranceConnect as a client, this IdP being its identity provider (FI).")
 @click.option("--franceconnect-host", help="With --profile franceconnect: FranceConnect's host, for its callback URLs.")

@@ -30,6 +30,11 @@ class ClientProfile:
     requires_claims = False          # missing_claims is asked at the authorization endpoint
     incomplete_event = "client_profile.incomplete_identity"   # audit event of missing_claims
     upstream: str | None = None      # the upstream provider (idp.federation) this client is
+    requires_par = False             # authorization requests only pushed (RFC 9126)
+    requires_pkce = False            # PKCE S256 even for a confidential client
+    requires_dpop = False            # every token request with a DPoP proof (RFC 9449)
+    max_code_ttl: int | None = None  # a cap on the tenant's authorization-code lifetime
+    signing_algs: tuple[str, ...] | None = None   # the only algs of client assertions and DPoP proofs
 
     def claims_of(self, account) -> dict:
         """Every claim the account can give, in this profile's formats."""
@@ -42,6 +47,9 @@ class ClientProfile:
 
     def access_token_ttl(self, ttl: int) -> int:
         return min(ttl, self.max_access_token_ttl) if self.max_access_token_ttl else ttl
+
+    def code_ttl(self, ttl: int) -> int:
+        return min(ttl, self.max_code_ttl) if self.max_code_ttl else ttl
 
     def registration(self, options: dict, host: str | None = None) -> dict:
         """``options`` of ``idp clients create`` completed by this profile's defaults;

@@ -10,11 +10,12 @@ the engine.
 
 from __future__ import annotations
 
+from idp.clients.fapi2 import FAPI2
 from idp.clients.franceconnect_fi import FRANCECONNECT
 from idp.clients.profile import ClientProfile, ProfileError
 
 DEFAULT = ClientProfile()
-PROFILES: dict[str, ClientProfile] = {FRANCECONNECT.name: FRANCECONNECT}
+PROFILES: dict[str, ClientProfile] = {FRANCECONNECT.name: FRANCECONNECT, FAPI2.name: FAPI2}
 
 __all__ = ("DEFAULT", "PROFILES", "ClientProfile", "ProfileError", "apply_profile", "profile_of",
            "register_profile")

@@ -227,6 +227,8 @@ class TenantSettings(Strict):
     demo_account: DemoAccount | None = None
     signup: SignupSettings | None = None
     site: SiteSettings = SiteSettings()
+    require_pushed_authorization_requests: bool = Field(
+        False, description="every client of the tenant sends its authorization requests through /par (RFC 9126)")
 
 
 class FranceConnectSettings(Strict):

@@ -174,11 +174,13 @@ def check_consent(a: Attempt):
         raise InteractionNeeded("consent")
 
 
-CHECKS = (
+# the checks of the request alone, without the person's session: also those of a pushed
+# request (:mod:`.par`)
+REQUEST_CHECKS = (
     check_request_object, check_response_mode, check_prompt, check_claims_parameter,
-    check_max_age, check_id_token_hint, check_login, check_required_email, check_required_claims,
-    check_consent,
+    check_max_age, check_id_token_hint,
 )
+CHECKS = REQUEST_CHECKS + (check_login, check_required_email, check_required_claims, check_consent)
 
 
 def oauth_request_from(params: dict, method: str = "GET") -> OAuth2Request:

@@ -19,7 +19,9 @@ endpoint or issuer) and ``exp``. On top of it:
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import json
 import time
 from datetime import datetime, timezone
 
@@ -62,6 +64,15 @@ def first_use(client_id: str, jti: str, expires_at: float) -> bool:
     return first
 
 
+def _header_alg(assertion: str):
+    head = assertion.split(".")[0]
+    try:
+        header = json.loads(base64.urlsafe_b64decode(head + "=" * (-len(head) % 4)))
+    except (ValueError, UnicodeDecodeError):
+        return None
+    return header.get("alg") if isinstance(header, dict) else None
+
+
 def refused(client_id: str, reason: str, description: str) -> InvalidClient:
     audit("client_assertion", "failure", reason=reason, client_id=client_id)
     return InvalidClient(description)
@@ -75,7 +86,8 @@ class PrivateKeyJWT(JWTBearerClientAssertion):
         super().__init__(validate_jti=False, leeway=LEEWAY)
 
     def get_audiences(self):
-        return [f"{g.tenant.issuer}/token", g.tenant.issuer]
+        # RFC 9126 §2: the pushed authorization request endpoint's URL is an audience too
+        return [f"{g.tenant.issuer}/token", g.tenant.issuer, f"{g.tenant.issuer}/par"]
 
     def verify_claims(self, claims):
         super().verify_claims(claims)  # types, iss = sub, aud, exp, iat and nbf with leeway
@@ -88,7 +100,19 @@ class PrivateKeyJWT(JWTBearerClientAssertion):
         if not first_use(claims["sub"], claims["jti"], max(now + 1, claims["exp"] + LEEWAY + 1)):
             raise refused(claims["sub"], "replayed", "JWT ID is used before.")
 
+    def process_assertion_claims(self, assertion, resolve_key):
+        """A profile may allow fewer algorithms (FAPI 2.0: ES256, PS256); the key resolved
+        just before names the client (Authlib's order: key, then claims)."""
+        algs = getattr(g, "assertion_algs", None)
+        if algs:
+            alg = _header_alg(assertion)
+            if alg not in algs:
+                raise refused(getattr(g, "assertion_client", ""), "alg",
+                              f"The assertion must be signed with {' or '.join(algs)}.")
+        return super().process_assertion_claims(assertion, resolve_key)
+
     def resolve_client_public_key(self, client):
+        g.assertion_algs, g.assertion_client = client.profile.signing_algs, client.client_id
         if client.row.auth_method != self.CLIENT_AUTH_METHOD or not client.row.jwks:
             raise refused(client.client_id, "no_keys", "The client is not registered for private_key_jwt.")
         try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from idp.oidc.claims import SUPPORTED_CLAIMS, SUPPORTED_SCOPES
 from idp.clients.model import AUTH_METHODS, GRANT_TYPES
+from idp.oidc.dpop import ALGS as DPOP_ALGS
 
 SIGNING_ALGS = ["RS256", "ES256"]
 
@@ -20,6 +21,9 @@ def metadata(tenant) -> dict:
         "end_session_endpoint": f"{issuer}/logout",
         "introspection_endpoint": f"{issuer}/introspect",
         "revocation_endpoint": f"{issuer}/revoke",
+        "pushed_authorization_request_endpoint": f"{issuer}/par",
+        "require_pushed_authorization_requests": tenant.config.require_pushed_authorization_requests,
+        "dpop_signing_alg_values_supported": list(DPOP_ALGS),
         "scopes_supported": list(SUPPORTED_SCOPES),
         "claims_supported": SUPPORTED_CLAIMS,
         "response_types_supported": ["code"],

@@ -87,12 +87,15 @@ class Introspection(IntrospectionEndpoint):
         if token.kind == "access_token":
             keys = ("scope", "client_id", "sub", "exp", "iat", "iss", "aud", "jti", "auth_time", "acr")
             data = {k: token[k] for k in keys if k in token}
+            if "cnf" in token:   # RFC 9449 §6.2
+                return {"active": True, "token_type": "DPoP", **data, "cnf": token["cnf"]}
             return {"active": True, "token_type": "Bearer", **data}
         row = token.row
         return {
             "active": True, "token_type": "refresh_token", "scope": row.scope,
             "client_id": row.client_id, "sub": row.account_id, "iss": g.tenant.issuer,
             "exp": int((row.expires_at - datetime(1970, 1, 1)).total_seconds()),
+            **({"cnf": {"jkt": row.dpop_jkt}} if row.dpop_jkt else {}),
         }
 
 

@@ -182,6 +182,71 @@ class InsufficientScope(_BearerChallenge, ProtocolError):
     allow_redirect = False
 
 
+# -- RFC 9126 §2.3 and §4: pushed authorization requests --------------------------------------
+
+class InvalidRequestURI(ProtocolError):
+    """A ``request_uri`` unknown, used already, expired or another client's: an error page
+    (the request it names, with its redirect_uri, is not known)."""
+
+    error = "invalid_request_uri"
+    allow_redirect = False
+
+
+# -- RFC 9449 §5.2, §7.1, §8, §9: DPoP proofs ---------------------------------------------------
+
+class _DPoPNonce:
+    """The server nonce the client must put in its next proof (``DPoP-Nonce``, RFC 9449 §8)."""
+
+    nonce: str | None = None
+
+    def get_headers(self):
+        headers = super().get_headers()
+        if self.nonce:
+            headers.append(("DPoP-Nonce", self.nonce))
+        return headers
+
+
+class InvalidDPoPProof(_DPoPNonce, ProtocolError):
+    """A missing or wrong proof at the token endpoint (400, RFC 9449 §5.2)."""
+
+    error = "invalid_dpop_proof"
+    allow_redirect = False
+
+
+class UseDPoPNonce(_DPoPNonce, ProtocolError):
+    """The proof lacks the current server nonce: retry with the one in ``DPoP-Nonce``."""
+
+    error = "use_dpop_nonce"
+    allow_redirect = False
+
+
+class _DPoPChallenge:
+    """RFC 9449 §7.1: a resource endpoint's refusal of a DPoP request names the scheme and
+    the algorithms it takes."""
+
+    def get_headers(self):
+        headers = [h for h in super().get_headers() if h[0].lower() != "www-authenticate"]
+        headers.append(("WWW-Authenticate", f'DPoP error="{self.error}", error_description="{self.description}", '
+                                            'algs="ES256 PS256 RS256"'))
+        return headers
+
+
+class InvalidDPoPProofAtResource(_DPoPChallenge, InvalidDPoPProof):
+    status_code = 401
+
+
+class UseDPoPNonceAtResource(_DPoPChallenge, UseDPoPNonce):
+    status_code = 401
+
+
+class InvalidDPoPToken(_DPoPChallenge, ProtocolError):
+    """A token presented with the ``DPoP`` scheme that is not DPoP-bound (or not valid)."""
+
+    error = "invalid_token"
+    status_code = 401
+    allow_redirect = False
+
+
 # -- RFC 7009 §2.2.1: revocation ---------------------------------------------------------------
 
 class UnsupportedTokenType(ProtocolError):
@@ -197,7 +262,8 @@ CODES: dict[str, type[ProtocolError]] = {
         UnsupportedGrantType, InvalidScope, AccessDenied, ServerError, TemporarilyUnavailable,
         LoginRequired, ConsentRequired, InteractionRequired, AccountSelectionRequired, InvalidRequestObject,
         RequestNotSupported, RequestURINotSupported,
-        InvalidToken, InsufficientScope, UnsupportedTokenType,
+        InvalidToken, InsufficientScope, UnsupportedTokenType, InvalidRequestURI, InvalidDPoPProof,
+        UseDPoPNonce,
     )
 }
 

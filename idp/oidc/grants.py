@@ -25,6 +25,7 @@ from idp.security.audit import audit
 from idp.store.db import db, digest, scoped_first, scoped_update, utcnow
 from idp.store.keystore import keyring
 from idp.store.models import Account, AuthorizationCode, RefreshToken, SsoSession
+from idp.oidc import dpop
 from idp.oidc import refresh_rotation as rotation
 from idp.oidc.claims import release, requested_claims
 from idp.oidc.context import AuthContext
@@ -109,7 +110,7 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
             code_challenge_method=data.get("code_challenge_method"),
             auth_time=ctx.auth_time, acr=ctx.acr, amr=ctx.amr, sid=ctx.sid,
             claims_request=ctx.claims_request,
-            expires_at=utcnow() + timedelta(seconds=_ttl("code_ttl")),
+            expires_at=utcnow() + timedelta(seconds=request.client.profile.code_ttl(_ttl("code_ttl"))),
         )
         db.session.add(row)  # committed with the rest of the authorization response
 
@@ -191,6 +192,7 @@ class RefreshTokenGrant(grants.RefreshTokenGrant):
 
     def authenticate_user(self, refresh_token):
         row = refresh_token.row
+        dpop.check_refresh_binding(row.dpop_jkt)
         account = scoped_first(Account, id=row.account_id)
         if account is None or account.status != "active":
             return None
@@ -241,5 +243,7 @@ def save_token(token, request):
     if isinstance(request.user, AuthContext):
         used = request.refresh_token
         new_refresh = not isinstance(used, StoredRefreshToken) or used.new
+        # RFC 9449 §5: a public client's refresh token is bound to its DPoP key
+        bound = dpop.proof_key() if request.client.is_public else None
         record_user_tokens(token, request.client.get_client_id(), request.user, token.get("scope", ""),
-                           new_refresh_token=new_refresh)
+                           new_refresh_token=new_refresh, dpop_jkt=bound)

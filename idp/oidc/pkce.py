@@ -21,6 +21,10 @@ class StrictCodeChallenge(CodeChallenge):
         challenge, method = data.get("code_challenge"), data.get("code_challenge_method")
         if grant.request.client.is_public and not challenge:
             raise InvalidRequest("Public clients must send a 'code_challenge' (PKCE).", redirect_uri=redirect_uri)
+        profile = grant.request.client.profile
+        if profile.requires_pkce and not challenge:
+            raise InvalidRequest(f"{profile.title} clients must send a 'code_challenge' (PKCE).",
+                                 redirect_uri=redirect_uri)
         if challenge and method != "S256":
             raise InvalidRequest("'code_challenge_method' must be 'S256'.", redirect_uri=redirect_uri)
         try:

@@ -19,6 +19,7 @@ from flask import current_app, g
 from joserfc.errors import JoseError
 
 from idp.clients.profiles import profile_of
+from idp.oidc import dpop
 from idp.oidc.context import AuthContext
 from idp.oidc.errors import InvalidToken
 from idp.security.audit import audit
@@ -60,8 +61,11 @@ class AccessTokenGenerator:
                 claims["userinfo_claims"] = userinfo_claims
         else:
             claims["sub"] = client.get_client_id()
+        jkt = dpop.binding_for(client)   # RFC 9449 §6: bound to the proof's key
+        if jkt:
+            claims["cnf"] = {"jkt": jkt}
         token = {
-            "token_type": "Bearer",
+            "token_type": "DPoP" if jkt else "Bearer",
             "access_token": keyring(g.tenant.slug).sign(claims, ACCESS_TOKEN_ALG, typ="at+jwt"),
             "expires_in": ttl,
         }
@@ -82,7 +86,7 @@ def _jti_and_exp(access_token: str) -> tuple[str, int]:
 
 
 def record_user_tokens(token: dict, client_id: str, ctx: AuthContext, scope: str,
-                       new_refresh_token: bool = True) -> None:
+                       new_refresh_token: bool = True, dpop_jkt: str | None = None) -> None:
     """Persist what is needed to revoke later: the access-token jti and the refresh token
     (unless it is a successor issued again within the rotation grace period), in the token
     request's one transaction with what the grant did before (the code's burn, the refresh
@@ -98,7 +102,7 @@ def record_user_tokens(token: dict, client_id: str, ctx: AuthContext, scope: str
         db.session.add(RefreshToken(
             tenant=tenant, token_hash=digest(token["refresh_token"]), family_id=ctx.family_id,
             client_id=client_id, account_id=ctx.account.id, scope=scope,
-            auth_time=ctx.auth_time, acr=ctx.acr, amr=ctx.amr, sid=ctx.sid,
+            auth_time=ctx.auth_time, acr=ctx.acr, amr=ctx.amr, sid=ctx.sid, dpop_jkt=dpop_jkt,
             expires_at=utcnow() + timedelta(seconds=_settings().tokens.refresh_token_ttl),
         ))
 

@@ -19,7 +19,7 @@ from wtforms.validators import ValidationError
 from idp.web.headers import register_form_action_source
 from idp.web.tenancy import tenant_blueprint
 from idp.oidc import authorize as authz
-from idp.oidc import interactions, sessions
+from idp.oidc import dpop, interactions, par, sessions
 from idp.oidc.claims import names_for_scope, release
 from idp.clients.model import find_client
 from idp.oidc.consent import registered_claims
@@ -103,7 +103,16 @@ def _answered(response):
 
 @bp.route("/authorize", methods=["GET", "POST"])
 def authorize():
-    return _answered(handle_authorization(_server().create_oauth2_request(request)))
+    try:   # a pushed request (RFC 9126) answered as the request it names
+        oauth_request = par.resolve(_server().create_oauth2_request(request))
+    except ProtocolError as error:
+        return _answered(error_page(error))
+    return _answered(handle_authorization(oauth_request))
+
+
+@bp.route("/par", methods=["POST"], endpoint="par")
+def pushed_authorization_request():
+    return par.push(_server().create_oauth2_request(request))
 
 
 @bp.route("/interaction/<handle>/resume")
@@ -131,10 +140,13 @@ def deny(row):
 def token():
     """One transaction per token request: the code's burn or the refresh token's rotation
     commits with the tokens recorded, once the answer is ready (the ID token signed), and
-    only if it is a success: a refused exchange leaves the code to its rightful client."""
+    only if it is a success: a refused exchange leaves the code to its rightful client.
+    A DPoP proof (RFC 9449) is checked first, before any grant reads the database."""
+    dpop.read_token_request_proof()
     response = _server().create_token_response()
     if response.status_code == 200:
         commit_request()
+    dpop.add_nonce(response)
     return response
 
 
@@ -150,23 +162,27 @@ def revoke():
     return response
 
 
-def _bearer_token() -> str | None:
+def _presented_token() -> tuple[str | None, str]:
+    """The access token and how it came: ``bearer`` (header or form, RFC 6750) or ``dpop``."""
     header = request.headers.get("Authorization", "")
     if header[:7].lower() == "bearer ":
-        return header[7:].strip()
+        return header[7:].strip(), "bearer"
+    if header[:5].lower() == "dpop ":
+        return header[5:].strip(), "dpop"
     if request.method == "POST" and request.mimetype == "application/x-www-form-urlencoded":
-        return request.form.get("access_token")
-    return None
+        return request.form.get("access_token"), "bearer"
+    return None, "bearer"
 
 
 @bp.route("/userinfo", methods=["GET", "POST"])
 def userinfo():
     """OIDC Core §5.3: claims by the token's scope, plus those asked with ``claims``.
     Refusals are RFC 6750 §3.1 errors with their Bearer challenge (:mod:`.errors`)."""
-    raw = _bearer_token()
+    raw, scheme = _presented_token()
     if not raw:
         raise MissingToken("An access token is required.")
     claims = verify_access_token(raw)
+    dpop.check_resource_request(raw, scheme, claims, f"{g.tenant.issuer}/userinfo")
     scope = claims.get("scope", "")
     if "openid" not in scope.split() or claims.get("sub") == claims.get("client_id"):
         raise InsufficientScope("The token does not carry the openid scope.")

@@ -50,6 +50,9 @@ refresh_token.reused_in_grace        client_id
 tokens.revoked                       family, reason, count
 claims.not_registered                client_id, count
 client_assertion                     client_id, reason
+par.pushed                           client_id
+par.refused                          client_id, error
+dpop.refused                         reason
 id_token_hint                        client_id, reason
 session.ended                        account, clients
 logout.confirmation_asked            reason

@@ -44,6 +44,10 @@ class Client(TenantOwned, db.Model):
     userinfo_signed_response_alg: Mapped[str | None] = mapped_column(String(10))
     # "franceconnect": the client is FranceConnect, this IdP being one of its identity providers
     profile: Mapped[str | None] = mapped_column(String(32))
+    # RFC 9126 §6: /authorize only with a request_uri from /par
+    require_pushed_authorization_requests: Mapped[bool] = mapped_column(Boolean, default=False)
+    # RFC 9449 §5.2: every token request of this client carries a DPoP proof
+    dpop_bound_access_tokens: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[object] = mapped_column(DateTime, default=utcnow)
 
 
@@ -152,6 +156,8 @@ class RefreshToken(TenantOwned, db.Model):
     expires_at: Mapped[object] = mapped_column(DateTime)
     rotated_at: Mapped[object | None] = mapped_column(DateTime)
     revoked_at: Mapped[object | None] = mapped_column(DateTime)
+    # RFC 9449 §5: a public client's refresh token is bound to its DPoP key (RFC 7638 thumbprint)
+    dpop_jkt: Mapped[str | None] = mapped_column(String(64))
 
 
 class IssuedAccessToken(TenantOwned, db.Model):

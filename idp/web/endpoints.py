@@ -8,7 +8,7 @@ it answer JSON?": they ask these sets, so that a new endpoint is added in one pl
 from __future__ import annotations
 
 # RFC 6749 §2.3: the client authenticates itself (Basic or form secret, private_key_jwt)
-CLIENT_AUTHENTICATION_ENDPOINTS = frozenset({"oidc.token", "oidc.introspect", "oidc.revoke"})
+CLIENT_AUTHENTICATION_ENDPOINTS = frozenset({"oidc.token", "oidc.introspect", "oidc.revoke", "oidc.par"})
 # called by a relying party's back end with a body: refusals in JSON (RFC 6749 §5.2)
 API_ENDPOINTS = CLIENT_AUTHENTICATION_ENDPOINTS | {"oidc.userinfo"}
 # OAuth parameters, checked by the protocol's grammar (RFC 6749 Appendix A)

@@ -71,7 +71,7 @@ def protocol_error(error: ProtocolError, template: str | None = None):
     if template is None:
         log.info("request_refused endpoint=%s error=%s", request.endpoint, error.error)
     if wants_json():
-        headers = [(k, v) for k, v in error.get_headers() if k.lower() == "www-authenticate"]
+        headers = [(k, v) for k, v in error.get_headers() if k.lower() in ("www-authenticate", "dpop-nonce")]
         if request.endpoint == "oidc.userinfo" and not headers:   # RFC 6750 §3
             headers.append(("WWW-Authenticate", f'Bearer error="{error.error}"'))
         return _json(error, headers)

@@ -4,7 +4,9 @@
 //
 //   node rp.mjs '<json>'   with {"issuer", "client_id", "client_secret"? (absent: public client),
 //                                 "redirect_uri", "post_logout_redirect_uri", "identifier",
-//                                 "password", "expect_consent"?, "label"?}
+//                                 "password", "expect_consent"?, "label"?,
+//                                 "private_jwk"? (present: a FAPI 2.0 client: private_key_jwt
+//                                 with it, PAR, DPoP-bound tokens, ES256 ID tokens)}
 // Prints one line per step and a final "N passed, M failed"; exits 1 on any failure.
 import * as client from "openid-client";
 
@@ -158,12 +160,22 @@ async function signIn(authorizationUrl) {
 
 // --- the relying party ----------------------------------------------------------------------
 
-const confidential = Boolean(input.client_secret);
-const auth = confidential ? client.ClientSecretBasic(input.client_secret) : client.None();
-let config, tokens, refreshed;
+const fapi = Boolean(input.private_jwk);
+const confidential = Boolean(input.client_secret) || fapi;
+const auth = fapi
+  ? client.PrivateKeyJwt({ kid: input.private_jwk.kid, key: await crypto.subtle.importKey("jwk", input.private_jwk,
+    { name: "ECDSA", namedCurve: "P-256" }, false, ["sign"]) })
+  : confidential ? client.ClientSecretBasic(input.client_secret) : client.None();
+let config, tokens, refreshed, DPoP;
+
+// a FAPI 2.0 client pushes its authorization requests (RFC 9126); the others send them
+async function authorizationUrl(parameters) {
+  return fapi ? client.buildAuthorizationUrlWithPAR(config, parameters) : client.buildAuthorizationUrl(config, parameters);
+}
 
 await step("discovery", async () => {
-  config = await client.discovery(new URL(input.issuer), input.client_id, undefined, auth, {
+  config = await client.discovery(new URL(input.issuer), input.client_id,
+    fapi ? { id_token_signed_response_alg: "ES256" } : undefined, auth, {
     timeout: HTTP_TIMEOUT_MS / 1000,
     // plain HTTP on loopback; ID token JWS signatures checked against the provider's jwks_uri
     execute: [client.allowInsecureRequests, client.enableNonRepudiationChecks],
@@ -171,6 +183,12 @@ await step("discovery", async () => {
   const meta = config.serverMetadata();
   if (meta.issuer !== input.issuer) throw new Error(`issuer ${meta.issuer}, expected ${input.issuer}`);
   if (!meta.code_challenge_methods_supported?.includes("S256")) throw new Error("S256 PKCE not advertised");
+  if (fapi) {
+    if (!meta.pushed_authorization_request_endpoint || !meta.dpop_signing_alg_values_supported?.includes("ES256")) {
+      throw new Error("PAR or DPoP not advertised");
+    }
+    DPoP = client.getDPoPHandle(config, await client.randomDPoPKeyPair("ES256"));
+  }
   return `issuer ${meta.issuer}`;
 });
 
@@ -179,16 +197,19 @@ if (config) {
     const verifier = client.randomPKCECodeVerifier();
     const nonce = client.randomNonce();
     const state = client.randomState();
-    const authorizationUrl = client.buildAuthorizationUrl(config, {
+    const url = await authorizationUrl({
       redirect_uri: input.redirect_uri, scope: "openid profile email offline_access", state, nonce,
       code_challenge: await client.calculatePKCECodeChallenge(verifier), code_challenge_method: "S256",
     });
-    const { callback, pages } = await signIn(authorizationUrl);
+    if (fapi && !url.searchParams.get("request_uri")) throw new Error(`not a pushed request: ${url}`);
+    const { callback, pages } = await signIn(url);
     if (input.expect_consent !== undefined && pages.includes("consent (allow)") !== input.expect_consent) {
       throw new Error(`consent page ${input.expect_consent ? "expected" : "not expected"}; pages: ${pages.join(", ")}`);
     }
     tokens = await client.authorizationCodeGrant(config, new URL(callback),
-      { pkceCodeVerifier: verifier, expectedNonce: nonce, expectedState: state, idTokenExpected: true });
+      { pkceCodeVerifier: verifier, expectedNonce: nonce, expectedState: state, idTokenExpected: true },
+      undefined, { DPoP });
+    if (fapi && tokens.token_type?.toLowerCase() !== "dpop") throw new Error(`token_type ${tokens.token_type}`);
     const claims = tokens.claims();
     if (!claims.sid || !claims.auth_time) throw new Error("sid or auth_time missing from the ID token");
     if (!tokens.refresh_token) throw new Error("no refresh token for offline_access");
@@ -198,12 +219,12 @@ if (config) {
 
 if (tokens) {
   await step("userinfo", async () => {
-    const info = await client.fetchUserInfo(config, tokens.access_token, tokens.claims().sub);
+    const info = await client.fetchUserInfo(config, tokens.access_token, tokens.claims().sub, { DPoP });
     if (!info.email) throw new Error(`no email claim: ${JSON.stringify(info)}`);
     return info.email;
   });
   await step("refresh (rotation)", async () => {
-    refreshed = await client.refreshTokenGrant(config, tokens.refresh_token);
+    refreshed = await client.refreshTokenGrant(config, tokens.refresh_token, undefined, { DPoP });
     if (!refreshed.access_token) throw new Error("no access token");
     if (refreshed.refresh_token === tokens.refresh_token) throw new Error("refresh token not rotated");
     if (refreshed.id_token && refreshed.claims().sub !== tokens.claims().sub) throw new Error("sub changed");
@@ -212,6 +233,7 @@ if (tokens) {
     await step("introspection", async () => {
       const result = await client.tokenIntrospection(config, refreshed.access_token);
       if (!result.active || result.client_id !== input.client_id) throw new Error(JSON.stringify(result));
+      if (fapi && !result.cnf?.jkt) throw new Error(`DPoP-bound token without cnf: ${JSON.stringify(result)}`);
       return `active, sub ${result.sub}`;
     });
     await step("revocation, then introspection says inactive", async () => {
@@ -243,7 +265,7 @@ if (tokens) {
   });
   await step("session ended: prompt=none answers login_required", async () => {
     const state = client.randomState();
-    const url = client.buildAuthorizationUrl(config, { redirect_uri: input.redirect_uri, scope: "openid",
+    const url = await authorizationUrl({ redirect_uri: input.redirect_uri, scope: "openid",
       state, prompt: "none", code_challenge: await client.calculatePKCECodeChallenge(client.randomPKCECodeVerifier()),
       code_challenge_method: "S256" });
     const response = await browse(url.href);

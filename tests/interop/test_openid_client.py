@@ -84,3 +84,37 @@ def test_openid_client_drives_the_provider(live_server, node_modules, tenant, ki
     lines = run.stdout.strip().splitlines()
     assert lines and lines[-1].endswith(" 0 failed"), output
     assert not any(line.startswith("FAIL") for line in lines), output
+
+
+def test_openid_client_drives_a_fapi2_client(live_server, node_modules, tmp_path):
+    """FAPI 2.0 (the ``fapi2`` profile): private_key_jwt, PAR, DPoP-bound tokens (with the
+    use_dpop_nonce retry), ES256 ID tokens, userinfo with the DPoP scheme, refresh,
+    introspection (cnf), revocation, logout, and prompt=none pushed too."""
+    from joserfc.jwk import ECKey
+
+    base, _demo, app = live_server
+    tenant, redirect_uri, post_logout = "caf", f"{base}/rp/cb", f"{base}/rp/bye"
+    key = ECKey.generate_key("P-256", parameters={"alg": "ES256"}, private=True, auto_kid=True)
+    jwks_file = tmp_path / "jwks.json"
+    jwks_file.write_text(json.dumps({"keys": [key.as_dict(private=False)]}))
+    client_id, _ = make_client(app, tenant, profile="fapi2", jwks_file=str(jwks_file), first_party=True,
+                               redirect_uris=[redirect_uri], post_logout_redirect_uris=[post_logout],
+                               scope="openid profile email offline_access",
+                               grant_types=["authorization_code", "refresh_token"])
+    from idp.accounts.service import find_account
+
+    with app.app_context():
+        if find_account(tenant, ACCOUNTS[tenant][0]) is None:
+            make_account(app, tenant)
+    identifier, password = ACCOUNTS[tenant]
+    data = {"issuer": f"{base}/{tenant}", "client_id": client_id, "redirect_uri": redirect_uri,
+            "post_logout_redirect_uri": post_logout, "identifier": identifier, "password": password,
+            "expect_consent": False, "label": "caf fapi2", "private_jwk": key.as_dict(private=True)}
+    run = subprocess.run([NODE, str(HERE / "rp.mjs"), json.dumps(data)], cwd=HERE,
+                         capture_output=True, text=True, timeout=SCRIPT_TIMEOUT)
+    print(run.stdout)
+    output = f"rp.mjs exited {run.returncode}:\n{run.stdout}{run.stderr}"
+    assert run.returncode == 0, output
+    lines = run.stdout.strip().splitlines()
+    assert lines and lines[-1].endswith(" 0 failed"), output
+    assert not any(line.startswith("FAIL") for line in lines), output

@@ -35,6 +35,9 @@ EXPECTED = {
     "invalid_token": (errors.InvalidToken, 401, False, None),
     "insufficient_scope": (errors.InsufficientScope, 403, False, None),
     "unsupported_token_type": (errors.UnsupportedTokenType, 400, False, None),
+    "invalid_request_uri": (errors.InvalidRequestURI, 400, False, None),
+    "invalid_dpop_proof": (errors.InvalidDPoPProof, 400, False, None),
+    "use_dpop_nonce": (errors.UseDPoPNonce, 400, False, None),
 }
 
 
@@ -98,8 +101,9 @@ def test_an_authlib_error_becomes_ours_with_everything_it_said():
 
 
 def test_an_unlisted_code_keeps_its_name():
-    odd = errors.as_protocol_error(rfc6749.OAuth2Error("Odd.", error="invalid_request_uri"))
-    assert odd.error == "invalid_request_uri" and isinstance(odd, errors.InvalidRequest)
+    # invalid_request_uri, the example before, is listed since PAR (RFC 9126)
+    odd = errors.as_protocol_error(rfc6749.OAuth2Error("Odd.", error="invalid_authorization_details"))
+    assert odd.error == "invalid_authorization_details" and isinstance(odd, errors.InvalidRequest)
 
 
 def test_the_boundary_raises_protocol_errors_that_never_redirect():
