@@ -29,6 +29,7 @@ from idp.oidc import refresh_rotation as rotation
 from idp.oidc.claims import release, requested_claims
 from idp.oidc.context import AuthContext
 from idp.oidc.errors import InvalidGrant
+from idp.oidc.subjects import remember, sub_for
 from idp.oidc.tokens import record_user_tokens, revoke_family
 
 log = logging.getLogger("idp.grants")
@@ -137,8 +138,9 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
         if account is None or account.status != "active":
             return None
         db.session.expunge(account)  # read-only from here: the token's commit must not expire it
+        client = self.request.client
         return AuthContext(account, row.auth_time, row.acr, row.amr or [], row.sid,
-                           row.family_id, row.claims_request, self.request.client.profile)
+                           row.family_id, row.claims_request, client.profile, sub_for(client, account.id))
 
 
 class StoredRefreshToken:
@@ -232,7 +234,7 @@ class OpenIDCode(_OpenIDCode):
 
     def generate_user_info(self, user: AuthContext, scope):
         return release(user.account, requested_claims(user.claims_request, "id_token"),
-                       user.client_profile)
+                       user.client_profile, sub=user.sub)
 
 
 def save_token(token, request):
@@ -243,3 +245,4 @@ def save_token(token, request):
         new_refresh = not isinstance(used, StoredRefreshToken) or used.new
         record_user_tokens(token, request.client.get_client_id(), request.user, token.get("scope", ""),
                            new_refresh_token=new_refresh)
+        remember(request.client, request.user.account.id)   # userinfo maps a pairwise sub back
