@@ -182,3 +182,19 @@ def test_changing_a_client_to_pairwise_changes_its_sub(http, app, runner):
     assert HEX64.fullmatch(_sub(http, after)) and _sub(http, after) != account_id
     old = http.get("/caf/userinfo", headers={"Authorization": f"Bearer {before['access_token']}"})
     assert old.status_code == 401 and old.get_json()["error_description"] == "The account is no longer active."
+
+
+def test_erasing_the_account_forgets_its_pairwise_subjects(http, app, runner):
+    from idp.store.db import db
+    from idp.store.models import PairwiseSubject
+
+    client_id, secret = _pairwise(app)
+    account_id = make_account(app)
+    tokens = _login(http, client_id, secret)
+    with app.app_context():
+        [row] = db.session.execute(db.select(PairwiseSubject)).scalars().all()
+        assert (row.sub, row.account_id, row.tenant) == (_sub(http, tokens), account_id, "caf")
+    deleted = runner.invoke(args=["users", "delete", "--tenant", "caf", "--identifier", "1840312345678", "--yes"])
+    assert deleted.exit_code == 0, deleted.output
+    with app.app_context():
+        assert db.session.execute(db.select(PairwiseSubject)).scalars().all() == []

@@ -9,8 +9,6 @@ import pytest
 import requests
 import requests_mock
 
-
-
 SECTOR_URI = "https://rp.example/sector.json"
 TWO_HOSTS = ["https://a.example/cb", "https://b.example/cb"]
 
