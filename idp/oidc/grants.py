@@ -196,7 +196,8 @@ class RefreshTokenGrant(grants.RefreshTokenGrant):
         account = scoped_first(Account, id=row.account_id)
         if account is None or account.status != "active":
             return None
-        return AuthContext(account, row.auth_time, row.acr, row.amr or [], row.sid, row.family_id)
+        return AuthContext(account, row.auth_time, row.acr, row.amr or [], row.sid, row.family_id,
+                           sub=sub_for(self.request.client, account.id))
 
     def revoke_old_credential(self, refresh_token):
         """Rotation already marked it when it was authenticated."""
