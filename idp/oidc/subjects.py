@@ -133,22 +133,32 @@ def check_sector_document(uri: str, redirect_uris) -> None:
     if parts.scheme != "https" or not parts.hostname or parts.fragment:
         raise SectorError(f"--sector-identifier-uri: {uri!r} must be an https URL without fragment")
     try:
-        response = requests.get(uri, timeout=FETCH_TIMEOUT, allow_redirects=False,
-                                headers={"Accept": "application/json"})
+        status, body = _fetch(uri)
     except requests.Timeout:
         raise SectorError(f"--sector-identifier-uri: {uri!r} did not answer within {FETCH_TIMEOUT} s") from None
     except requests.RequestException as exc:
         raise SectorError(f"--sector-identifier-uri: {uri!r} could not be fetched ({type(exc).__name__})") from None
-    if response.status_code != 200:
-        raise SectorError(f"--sector-identifier-uri: {uri!r} answered {response.status_code}")
+    if status != 200:
+        raise SectorError(f"--sector-identifier-uri: {uri!r} answered {status}")
     try:
-        listed = json.loads(response.content[:MAX_DOCUMENT_BYTES + 1].decode("utf-8"))
+        listed = json.loads(body.decode("utf-8")) if len(body) <= MAX_DOCUMENT_BYTES else None
     except (UnicodeDecodeError, ValueError):
         listed = None
-    if len(response.content) > MAX_DOCUMENT_BYTES or not isinstance(listed, list) \
-            or not all(isinstance(u, str) for u in listed):
+    if not isinstance(listed, list) or not all(isinstance(u, str) for u in listed):
         raise SectorError(f"--sector-identifier-uri: {uri!r} is not a JSON array of URIs")
     missing = [u for u in redirect_uris if u not in listed]
     if missing:
         raise SectorError(f"--sector-identifier-uri: {uri!r} does not list the redirect URIs {missing}")
 
+
+def _fetch(uri: str) -> tuple[int, bytes]:
+    """The status and at most ``MAX_DOCUMENT_BYTES`` + 1 bytes of the body (a larger one is
+    refused without being read whole); no redirect followed."""
+    with requests.get(uri, timeout=FETCH_TIMEOUT, allow_redirects=False, stream=True,
+                      headers={"Accept": "application/json"}) as response:
+        body = b""
+        for chunk in response.iter_content(8192):
+            body += chunk
+            if len(body) > MAX_DOCUMENT_BYTES:
+                break
+        return response.status_code, body

@@ -67,6 +67,7 @@ def test_sector_document_timeout_is_refused(app):
 
 @pytest.mark.parametrize("answer, message", [
     ({"status_code": 404}, "answered 404"),
+    ({"status_code": 302, "headers": {"Location": "https://elsewhere.example/uris.json"}}, "answered 302"),
     ({"text": "not json"}, "is not a JSON array of URIs"),
     ({"json": {"redirect_uris": TWO_HOSTS}}, "is not a JSON array of URIs"),
     ({"text": json.dumps(TWO_HOSTS + ["x" * 70000])}, "is not a JSON array of URIs"),
