@@ -6,10 +6,12 @@ import click
 from flask.cli import with_appcontext
 
 from idp.cli.common import emit, find_tenant, json_option, tenant_option, with_tenant
-from idp.clients.admin import ClientError, create_client, delete_client, describe, list_clients, show_client
+from idp.clients.admin import (ClientError, create_client, delete_client, describe, list_clients, set_subject_type,
+                               show_client)
 from idp.clients.model import AUTH_METHODS, GRANT_TYPES
 from idp.clients.profiles import PROFILES
 from idp.oidc.discovery import SIGNING_ALGS
+from idp.oidc.subjects import SUBJECT_TYPES
 from idp.security.audit import audit
 
 
@@ -43,6 +45,10 @@ def clients():
 @click.option("--profile", type=click.Choice(tuple(PROFILES)),
               help="franceconnect: FranceConnect as a client, this IdP being its identity provider (FI).")
 @click.option("--franceconnect-host", help="With --profile franceconnect: FranceConnect's host, for its callback URLs.")
+@click.option("--subject-type", type=click.Choice(SUBJECT_TYPES),
+              help="sub: the account id (public) or one per sector (pairwise) [default: the tenant's subject_type].")
+@click.option("--sector-identifier-uri", help="With --subject-type pairwise: an https JSON array of the "
+              "redirect URIs; its host is the sector (needed when they are on several hosts).")
 @json_option
 def create(tenant, as_json, **options):
     """Register a client; its secret is printed once and stored as a keyed hash."""
@@ -99,3 +105,21 @@ def delete(client_id, tenant, as_json):
         raise _no_client(client_id, tenant)
     audit("client.deleted", tenant=tenant, client_id=client_id)
     emit({"deleted": client_id}, as_json, [f"client {client_id} supprimé"])
+
+
+@clients.command("subject-type")
+@_one_client
+@click.argument("subject_type", type=click.Choice(SUBJECT_TYPES))
+@click.option("--sector-identifier-uri", help="With pairwise: an https JSON array of the redirect URIs.")
+@with_appcontext
+def subject_type(client_id, tenant, as_json, subject_type, sector_identifier_uri):
+    """Change a client's subject type: EVERY sub its users have there changes (the client sees
+    them as new people unless it maps the old sub to the new one itself)."""
+    try:
+        row = set_subject_type(tenant, client_id, subject_type, sector_identifier_uri)
+    except ClientError as exc:
+        raise click.UsageError(str(exc)) from None
+    if row is None:
+        raise _no_client(client_id, tenant)
+    audit("client.subject_type_changed", tenant=row.tenant, client_id=client_id, subject_type=subject_type)
+    emit(describe(row), as_json, [f"client {client_id}: subject_type {subject_type}"])

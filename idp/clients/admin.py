@@ -10,6 +10,7 @@ from idp.clients.model import forget_clients, hash_client_secret, new_client_sec
 from idp.clients.profiles import ProfileError, apply_profile
 from idp.oidc.claims import SUPPORTED_SCOPES
 from idp.oidc.discovery import SIGNING_ALGS
+from idp.oidc.subjects import SectorError, check_registration, default_subject_type
 from idp.store.db import db, scoped_all, scoped_first, unscoped
 from idp.store.models import Client
 
@@ -63,7 +64,8 @@ def _store_client(tenant: str, *, name, redirect_uris=(), post_logout_redirect_u
                   grant_types=(), backchannel_logout_uri=None, jwks_file=None, client_id=None,
                   secret: str | None = None, id_token_signed_response_alg="RS256",
                   userinfo_signed_response_alg=None, profile=None,
-                  require_pushed_authorization_requests=False, dpop_bound_access_tokens=False):
+                  require_pushed_authorization_requests=False, dpop_bound_access_tokens=False,
+                  subject_type=None, sector_identifier_uri=None):
     redirect_uris = [check_uri(u, "--redirect-uri") for u in redirect_uris]
     post_logout = [check_uri(u, "--post-logout-redirect-uri") for u in post_logout_redirect_uris]
     if backchannel_logout_uri:
@@ -90,6 +92,11 @@ def _store_client(tenant: str, *, name, redirect_uris=(), post_logout_redirect_u
             client_id = secrets.token_urlsafe(16)
     if scoped_first(Client, tenant, client_id=client_id):
         raise ClientError(f"--client-id: {client_id!r} already exists in tenant {tenant!r}")
+    subject_type = subject_type or default_subject_type(tenant)
+    try:
+        check_registration(subject_type, redirect_uris, sector_identifier_uri)
+    except SectorError as exc:
+        raise ClientError(str(exc)) from None
     secret = None if public or auth_method == "private_key_jwt" else (secret or new_client_secret())
     row = Client(
         tenant=tenant, client_id=client_id, name=name, public=public, auth_method=auth_method,
@@ -100,6 +107,7 @@ def _store_client(tenant: str, *, name, redirect_uris=(), post_logout_redirect_u
         userinfo_signed_response_alg=userinfo_signed_response_alg, profile=profile,
         require_pushed_authorization_requests=bool(require_pushed_authorization_requests),
         dpop_bound_access_tokens=bool(dpop_bound_access_tokens),
+        subject_type=subject_type, sector_identifier_uri=sector_identifier_uri,
     )
     db.session.add(row)
     db.session.commit()
@@ -118,6 +126,7 @@ def describe(row: Client) -> dict:
         "userinfo_signed_response_alg": row.userinfo_signed_response_alg, "profile": row.profile,
         "require_pushed_authorization_requests": bool(row.require_pushed_authorization_requests),
         "dpop_bound_access_tokens": bool(row.dpop_bound_access_tokens),
+        "subject_type": row.subject_type, "sector_identifier_uri": row.sector_identifier_uri,
     }
 
 
@@ -145,3 +154,22 @@ def delete_client(tenant: str | None, client_id: str) -> bool:
     db.session.commit()
     forget_clients()
     return True
+
+
+def set_subject_type(tenant: str | None, client_id: str, subject_type: str,
+                     sector_identifier_uri: str | None = None) -> Client | None:
+    """Change a client's subject type (``idp clients subject-type``): every ``sub`` its users
+    have there changes (README, "Identifiants pairwise"), and userinfo refuses the access
+    tokens issued before (their ``sub`` no longer maps to the account). None when there is no
+    such client."""
+    row = show_client(tenant, client_id)
+    if row is None:
+        return None
+    try:
+        check_registration(subject_type, row.redirect_uris or [], sector_identifier_uri)
+    except SectorError as exc:
+        raise ClientError(str(exc)) from None
+    row.subject_type, row.sector_identifier_uri = subject_type, sector_identifier_uri
+    db.session.commit()
+    forget_clients()
+    return row

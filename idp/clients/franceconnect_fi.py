@@ -24,6 +24,13 @@ franceconnect``): code flow only, ``client_secret_post`` with a secret of at lea
 characters, userinfo as a signed JWT (ES256, or RS256), ES256 ID tokens, FranceConnect's
 ``/api/v2/oidc-callback`` and ``/api/v2/client/logout-callback`` URLs, and no consent page
 (first party: FranceConnect asks the person for consent itself).
+
+The ``sub`` follows the tenant's ``subject_type`` or ``--subject-type`` like any client's
+(:mod:`idp.oidc.subjects`), public by default: FranceConnect never passes it on, it gives each
+of its services a pairwise ``sub`` of its own computed from the identity pivot
+(franceconnect.md §4), and it is FranceConnect's only client, so a pairwise ``sub`` would
+unlink nothing; it would only hide our account id from FranceConnect (``--subject-type
+pairwise``, sector FranceConnect's host, does that, and works the same).
 """
 
 from __future__ import annotations

@@ -43,12 +43,22 @@ class ServerSettings(Strict):
     key_encryption_key: str = Field(description="base64url, 32 bytes: seals private keys at rest")
     client_secret_pepper: str = Field(min_length=32, description="keys the client-secret hash")
     data_protection_key: str = Field(description="base64url, 32 bytes: blind index and sealing of identifiers")
+    # keys the pairwise subjects (idp/oidc/subjects.py); empty: derived from data_protection_key.
+    # Changing it changes every pairwise sub: pairwise clients then see their users as new people.
+    pairwise_secret: str = Field("", description="keys pairwise sub identifiers; >= 32 chars when set")
     trust_proxy: bool = False
     # production (the default) refuses every development convenience at start-up
     # (idp/config/production.py); development is said explicitly by `make run`, the tests, the bench
     environment: Literal["production", "development"] = "production"
     max_request_bytes: int = Field(64 * 1024, ge=4096, le=1024 * 1024,
                                    description="largest request body; the document upload has its own limit")
+
+    @field_validator("pairwise_secret")
+    @classmethod
+    def _pairwise_secret(cls, value: str) -> str:
+        if value and len(value) < 32:
+            raise ValueError("must be at least 32 characters (or empty: derived from data_protection_key)")
+        return value
 
     @field_validator("public_url")
     @classmethod
@@ -217,6 +227,8 @@ class TenantSettings(Strict):
     password: dict[str, Any] = {"preset": "cnil"}
     validators: dict[str, Any] = {}
     acr_default: str = "eidas1"
+    subject_type: Literal["public", "pairwise"] = Field(
+        "public", description="what a client registered without --subject-type gets (OIDC Core §8)")
     password_label: str = Field("Mot de passe", description="what the pages call the password (ameli: \"Code personnel\")")
     franceconnect: bool = Field(False, description="offer FranceConnect ([providers.franceconnect] required)")
     franceconnect_client: dict[str, str] = Field({}, description="this tenant's client_id, client_secret, acr at FranceConnect")

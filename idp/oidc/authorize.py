@@ -28,6 +28,7 @@ from idp.oidc.errors import (
     RequestNotSupported, RequestURINotSupported, as_protocol_error,
 )
 from idp.oidc.id_token_hint import InvalidHint, hinted_claims
+from idp.oidc.subjects import sub_for
 from idp.security.audit import audit
 from idp.web.params import describable
 
@@ -115,7 +116,7 @@ def check_id_token_hint(a: Attempt):
         claims = hinted_claims(hint, a.client.get_client_id())
     except InvalidHint as refused:
         raise a.error(InvalidRequest, refused.description) from None
-    if a.session is not None and a.session.account_id != claims.get("sub"):
+    if a.session is not None and sub_for(a.client, a.session.account_id) != claims.get("sub"):
         a.session = None
 
 

@@ -26,6 +26,7 @@ from idp.store.db import db, scoped_delete, scoped_get, scoped_update, unscoped,
 from idp.store.keystore import keyring
 from idp.store.models import BackchannelDelivery
 from idp.clients.model import find_client
+from idp.oidc.subjects import sub_for
 
 log = logging.getLogger("idp.backchannel")
 EVENT = "http://schemas.openid.net/event/backchannel-logout"
@@ -106,18 +107,20 @@ def _deliver_now(app, tenant, row_id: int, delays) -> None:
         # the tries are over: the row is due again at its pause, for `idp backchannel deliver`
 
 
-def notify(clients, sub: str, sid: str) -> list[threading.Thread]:
+def notify(clients, account_id: str, sid: str) -> list[threading.Thread]:
     """Record a delivery for every client with a ``backchannel_logout_uri``, commit (with
     whatever the caller did before), then try them in background threads."""
-    owe(clients, sub, sid)
+    owe(clients, account_id, sid)
     db.session.commit()
     return send_owed()
 
 
-def owe(clients, sub: str, sid: str) -> None:
+def owe(clients, account_id: str, sid: str) -> None:
     """Record the deliveries owed in the caller's transaction (the end of a session and its
-    deliveries commit together); once committed, :func:`send_owed` tries them."""
-    rows = [BackchannelDelivery(tenant=g.tenant.slug, client_id=client.get_client_id(), sub=sub, sid=sid,
+    deliveries commit together); once committed, :func:`send_owed` tries them. Each row holds
+    the ``sub`` its client knows the account by (:func:`idp.oidc.subjects.sub_for`)."""
+    rows = [BackchannelDelivery(tenant=g.tenant.slug, client_id=client.get_client_id(),
+                                sub=sub_for(client, account_id), sid=sid,
                                 attempts=0, next_attempt_at=utcnow() + LEASE)   # held by the thread below
             for client in clients if client.row.backchannel_logout_uri]
     db.session.add_all(rows)

@@ -107,10 +107,11 @@ def parse_claims_parameter(raw: str | None) -> dict | None:
     return value
 
 
-def release(account, names: set[str], profile=None) -> dict:
+def release(account, names: set[str], profile=None, *, sub: str) -> dict:
     """The claims of ``names`` the account has, in the formats of the client's ``profile``
-    (None: the generic formats)."""
+    (None: the generic formats), with ``sub``: the account's for that client
+    (:func:`idp.oidc.subjects.sub_for`), never the account id of :func:`account_claims`."""
     available = profile.claims_of(account) if profile is not None else account_claims(account)
     released = {k: available[k] for k in names if k in available}
-    released["sub"] = account.id
+    released["sub"] = sub
     return released

@@ -17,6 +17,7 @@ class AuthContext:
     family_id: str | None = None
     claims_request: dict | None = None
     client_profile: object = None  # the ClientProfile whose formats the ID token's claims take
+    sub: str | None = None         # the account's sub for the grant's client (idp.oidc.subjects)
 
     def get_user_id(self) -> str:
         return self.account.id

@@ -6,6 +6,7 @@ from __future__ import annotations
 from idp.oidc.claims import SUPPORTED_CLAIMS, SUPPORTED_SCOPES
 from idp.clients.model import AUTH_METHODS, GRANT_TYPES
 from idp.oidc.dpop import ALGS as DPOP_ALGS
+from idp.oidc.subjects import SUBJECT_TYPES
 
 SIGNING_ALGS = ["RS256", "ES256"]
 
@@ -29,7 +30,7 @@ def metadata(tenant) -> dict:
         "response_types_supported": ["code"],
         "response_modes_supported": ["query", "form_post"],
         "grant_types_supported": list(GRANT_TYPES),
-        "subject_types_supported": ["public"],
+        "subject_types_supported": list(SUBJECT_TYPES),
         "id_token_signing_alg_values_supported": SIGNING_ALGS,
         "userinfo_signing_alg_values_supported": SIGNING_ALGS,
         "token_endpoint_auth_methods_supported": list(AUTH_METHODS),

@@ -13,9 +13,11 @@ from flask import g
 
 from idp.store.db import digest, scoped_first, utcnow
 from idp.store.models import RefreshToken
+from idp.clients.model import find_client
 from idp.oidc.errors import InvalidRequest, InvalidToken
 from idp.oidc.id_token_hint import hinted_claims
 from idp.oidc.logout import end_session
+from idp.oidc.subjects import sub_for
 from idp.oidc.tokens import deny_access_token, revoke_family, verify_access_token
 
 CONFIDENTIAL = ["client_secret_basic", "client_secret_post", "private_key_jwt"]
@@ -90,10 +92,11 @@ class Introspection(IntrospectionEndpoint):
             if "cnf" in token:   # RFC 9449 §6.2
                 return {"active": True, "token_type": "DPoP", **data, "cnf": token["cnf"]}
             return {"active": True, "token_type": "Bearer", **data}
-        row = token.row
+        row = token.row   # the sub the refresh token's client knows (.subjects)
         return {
             "active": True, "token_type": "refresh_token", "scope": row.scope,
-            "client_id": row.client_id, "sub": row.account_id, "iss": g.tenant.issuer,
+            "client_id": row.client_id, "sub": sub_for(find_client(row.client_id), row.account_id),
+            "iss": g.tenant.issuer,
             "exp": int((row.expires_at - datetime(1970, 1, 1)).total_seconds()),
             **({"cnf": {"jkt": row.dpop_jkt}} if row.dpop_jkt else {}),
         }

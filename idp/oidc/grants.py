@@ -30,6 +30,7 @@ from idp.oidc import refresh_rotation as rotation
 from idp.oidc.claims import release, requested_claims
 from idp.oidc.context import AuthContext
 from idp.oidc.errors import InvalidGrant
+from idp.oidc.subjects import remember, sub_for
 from idp.oidc.tokens import record_user_tokens, revoke_family
 
 log = logging.getLogger("idp.grants")
@@ -138,8 +139,9 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
         if account is None or account.status != "active":
             return None
         db.session.expunge(account)  # read-only from here: the token's commit must not expire it
+        client = self.request.client
         return AuthContext(account, row.auth_time, row.acr, row.amr or [], row.sid,
-                           row.family_id, row.claims_request, self.request.client.profile)
+                           row.family_id, row.claims_request, client.profile, sub_for(client, account.id))
 
 
 class StoredRefreshToken:
@@ -196,7 +198,8 @@ class RefreshTokenGrant(grants.RefreshTokenGrant):
         account = scoped_first(Account, id=row.account_id)
         if account is None or account.status != "active":
             return None
-        return AuthContext(account, row.auth_time, row.acr, row.amr or [], row.sid, row.family_id)
+        return AuthContext(account, row.auth_time, row.acr, row.amr or [], row.sid, row.family_id,
+                           sub=sub_for(self.request.client, account.id))
 
     def revoke_old_credential(self, refresh_token):
         """Rotation already marked it when it was authenticated."""
@@ -234,7 +237,7 @@ class OpenIDCode(_OpenIDCode):
 
     def generate_user_info(self, user: AuthContext, scope):
         return release(user.account, requested_claims(user.claims_request, "id_token"),
-                       user.client_profile)
+                       user.client_profile, sub=user.sub)
 
 
 def save_token(token, request):
@@ -247,3 +250,4 @@ def save_token(token, request):
         bound = dpop.proof_key() if request.client.is_public else None
         record_user_tokens(token, request.client.get_client_id(), request.user, token.get("scope", ""),
                            new_refresh_token=new_refresh, dpop_jkt=bound)
+        remember(request.client, request.user.account.id)   # userinfo maps a pairwise sub back

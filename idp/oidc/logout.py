@@ -11,6 +11,7 @@ from idp.security.audit import audit
 from idp.store.db import after_commit
 from idp.oidc import sessions
 from idp.oidc.backchannel import owe, send_owed
+from idp.oidc.subjects import sub_for
 from idp.clients.model import find_client
 from idp.oidc.tokens import revoke_session_tokens
 
@@ -55,7 +56,8 @@ def hint_names_someone_else(end_session_request) -> bool:
     hinted, current = end_session_request.id_token_claims, sessions.current_session()
     if hinted is None or current is None:
         return False
-    other = hinted.get("sub") != current.account_id or hinted.get("sid") not in (None, current.sid)
+    expected = sub_for(end_session_request.client, current.account_id)   # the hint's client's sub
+    other = hinted.get("sub") != expected or hinted.get("sid") not in (None, current.sid)
     if other:
         audit("logout.confirmation_asked", reason="hint_names_another_session")
     return other

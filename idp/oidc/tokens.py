@@ -22,6 +22,7 @@ from idp.clients.profiles import profile_of
 from idp.oidc import dpop
 from idp.oidc.context import AuthContext
 from idp.oidc.errors import InvalidToken
+from idp.oidc.subjects import sub_for
 from idp.security.audit import audit
 from idp.store.db import db, digest, insert_missing, new_secret, scoped, scoped_update, utcnow
 from idp.store.keystore import keyring
@@ -49,7 +50,7 @@ class AccessTokenGenerator:
             "iat": now, "exp": now + ttl, "jti": jti, "scope": scope or "",
         }
         if isinstance(user, AuthContext):
-            claims.update(sub=user.account.id, auth_time=user.auth_time)
+            claims.update(sub=sub_for(client, user.account.id), auth_time=user.auth_time)
             if user.acr:
                 claims["acr"] = user.acr
             if user.amr:

@@ -29,6 +29,7 @@ from idp.oidc.errors import (
 )
 from idp.oidc.logout import after_local_logout, needs_confirmation
 from idp.oidc.signed_userinfo import signed_userinfo_response
+from idp.oidc.subjects import account_id_for
 from idp.oidc.tokens import verify_access_token
 from idp.security.audit import audit
 from idp.store.db import commit_request, db, scoped_first
@@ -186,23 +187,25 @@ def userinfo():
     scope = claims.get("scope", "")
     if "openid" not in scope.split() or claims.get("sub") == claims.get("client_id"):
         raise InsufficientScope("The token does not carry the openid scope.")
-    account = scoped_first(Account, id=claims["sub"])
+    client = find_client(claims.get("client_id"))
+    account_id = account_id_for(client, claims["sub"])   # a pairwise sub maps back (.subjects)
+    account = scoped_first(Account, id=account_id) if account_id else None
     if account is None or account.status != "active":
         raise InvalidToken("The account is no longer active.")
-    response = _userinfo_response(account, claims)
+    response = _userinfo_response(account, claims, client)
     response.headers["Cache-Control"] = "no-store"
     return response
 
 
-def _userinfo_response(account, token_claims: dict):
+def _userinfo_response(account, token_claims: dict, client):
     """JSON, or a signed JWT for a client registered with ``userinfo_signed_response_alg``;
-    claims in the formats of the client's profile (FranceConnect's for an FI)."""
-    client = find_client(token_claims.get("client_id"))
+    claims in the formats of the client's profile (FranceConnect's for an FI), ``sub`` the
+    token's (the account's for that client)."""
     profile = client.profile if client is not None else None
     names = names_for_scope(token_claims.get("scope", ""), profile)
     if client is not None:  # claims asked by name: consented at authorize, and still registered
         names |= set(token_claims.get("userinfo_claims", [])) & registered_claims(client)
-    released = release(account, names, profile)
+    released = release(account, names, profile, sub=token_claims["sub"])
     if client is not None and client.userinfo_signed_response_alg:
         return signed_userinfo_response(released, client)
     return jsonify(released)

@@ -61,6 +61,7 @@ backchannel_logout.failed            client_id, attempt, reason
 backchannel_logout.abandoned         client_id, attempts, count, path (purge: removed by idp purge)
 client.registered                    client_id, profile
 client.deleted                       client_id
+client.subject_type_changed          client_id, subject_type (every sub of its users changes)
 keys.rotated                         promoted, retired, removed, created
 franceconnect.redirect               client_id
 franceconnect.callback               path, reason, candidates

@@ -49,6 +49,9 @@ class Client(TenantOwned, db.Model):
     # RFC 9449 §5.2: every token request of this client carries a DPoP proof
     dpop_bound_access_tokens: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[object] = mapped_column(DateTime, default=utcnow)
+    # OIDC Core §8: "public" (the account id) or "pairwise" (idp/oidc/subjects.py)
+    subject_type: Mapped[str] = mapped_column(String(10), default="public", server_default="public")
+    sector_identifier_uri: Mapped[str | None] = mapped_column(Text)
 
 
 class Account(TenantOwned, db.Model):
@@ -259,6 +262,15 @@ class FederatedIdentity(TenantOwned, db.Model):
     account_id: Mapped[str] = mapped_column(String(36), ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[object] = mapped_column(DateTime, default=utcnow)
     last_login_at: Mapped[object | None] = mapped_column(DateTime)
+
+
+class PairwiseSubject(TenantOwned, db.Model):
+    """A pairwise ``sub`` issued in an access token, and its account (idp/oidc/subjects.py):
+    an HMAC cannot be inverted, and userinfo must find the account of the token's ``sub``."""
+    __tablename__ = "pairwise_subjects"
+    sub: Mapped[str] = mapped_column(String(64), primary_key=True)
+    account_id: Mapped[str] = mapped_column(String(36), index=True)
+    created_at: Mapped[object] = mapped_column(DateTime, default=utcnow)
 
 
 class BackchannelDelivery(TenantOwned, db.Model):

@@ -453,3 +453,20 @@ def test_an_account_without_email_adds_one_before_going_back_to_franceconnect(ht
     identity = signed_userinfo(http, tokens["access_token"]).claims
     assert identity["email"] == "camille.m@example.fr" and identity["sub"] == account_id
     assert_franceconnect_accepts(identity)
+
+
+def test_franceconnect_registered_pairwise_gets_one_sub_in_id_token_userinfo_and_its_logout_hint(http, app):
+    """The FI profile is public by default (README, "Identifiants pairwise"); registered
+    pairwise, FranceConnect gets a sub of its sector (its host) everywhere, and its logout
+    through our end-session endpoint with that ID token is not asked for confirmation."""
+    client_id, secret = register_franceconnect(app, subject_type="pairwise")
+    account_id = account_with(app, BORN_IN_LYON)
+    params, tokens = franceconnect_login(http, client_id, secret, random_alnum(32), random_alnum(32))
+    sub = jwt.decode(tokens["id_token"], tenant_jwks(http), algorithms=["ES256"]).claims["sub"]
+    assert re.fullmatch(r"[0-9a-f]{64}", sub) and sub != account_id
+    identity = signed_userinfo(http, tokens["access_token"]).claims
+    assert identity["sub"] == sub
+    assert_franceconnect_accepts(identity)
+    response = http.get("/caf/logout?" + urlencode({"id_token_hint": tokens["id_token"], "state": "s",
+                                                    "post_logout_redirect_uri": FC_LOGOUT}))
+    assert location(response) == FC_LOGOUT + "?state=s"

@@ -73,6 +73,8 @@ SPECS = {spec.model.__name__: spec for spec in (
          {"subject": "shared-sub"}, {"last_login_at": LATER}),
     Spec(m.BackchannelDelivery, lambda t, a: dict(client_id="shared", sub="shared-sub", sid="shared-sid"),
          {"sid": "shared-sid"}, {"attempts": 5}),
+    Spec(m.PairwiseSubject, lambda t, a: dict(sub=_per(t, "pairwise"), account_id=a, created_at=LATER),
+         {"created_at": LATER}, {"account_id": "changed"}),
 )}
 
 
