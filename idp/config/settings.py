@@ -207,6 +207,12 @@ class SiteSettings(Strict):
                          "must be an absolute http(s) URL or a path starting with /")
 
 
+class MfaSettings(Strict):
+    """``[tenants.<slug>.mfa]``: the second factor (issue 16)."""
+    passkey_login: bool = Field(False, description="a passkey with user verification stands in for the "
+                                "password at login (acr eidas2; idp/mfa/passkeys.py)")
+
+
 class TenantSettings(Strict):
     display_name: str
     description: str = ""
@@ -227,6 +233,7 @@ class TenantSettings(Strict):
     demo_account: DemoAccount | None = None
     signup: SignupSettings | None = None
     site: SiteSettings = SiteSettings()
+    mfa: MfaSettings = MfaSettings()
 
 
 class FranceConnectSettings(Strict):
