@@ -73,6 +73,8 @@ SPECS = {spec.model.__name__: spec for spec in (
          {"subject": "shared-sub"}, {"last_login_at": LATER}),
     Spec(m.BackchannelDelivery, lambda t, a: dict(client_id="shared", sub="shared-sub", sid="shared-sid"),
          {"sid": "shared-sid"}, {"attempts": 5}),
+    Spec(m.PasskeyCredential, lambda t, a: dict(account_id=a, credential_id="shared-credential", public_key=b"k",
+                                                name="Clé"), {"credential_id": "shared-credential"}, {"sign_count": 7}),
 )}
 
 
