@@ -37,6 +37,7 @@ are told to the person (``passkey_added``, ``passkey_removed``).
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -63,6 +64,9 @@ TIMEOUT_MS = 120_000
 NAME_LENGTH = 64
 REGISTER, LOGIN, SECOND_FACTOR = "passkey-register", "passkey-login", "passkey-2fa"
 ACR = "eidas2"
+# what a malformed answer may raise while parsed or verified: a refusal, never a 500
+MALFORMED = (WebAuthnException, ValueError, TypeError, KeyError, AttributeError, IndexError)
+CREDENTIAL_ID = re.compile(r"[A-Za-z0-9_-]{1,1400}")
 
 MESSAGES = {
     "challenge_unknown": _l("Cette demande de clé d'accès a expiré ou a déjà servi. Recommencez."),
@@ -107,11 +111,9 @@ def credentials_of(account: Account) -> list[PasskeyCredential]:
 
 
 def credential_of(account: Account, passkey_id) -> PasskeyCredential | None:
-    try:
-        key = int(passkey_id)
-    except (TypeError, ValueError):
-        return None
-    return scoped_first(PasskeyCredential, id=key, account_id=account.id)
+    if not isinstance(passkey_id, str) or not passkey_id.isascii() or not passkey_id.isdigit() or len(passkey_id) > 9:
+        return None   # not a row id (and never an integer the database's column cannot hold)
+    return scoped_first(PasskeyCredential, id=int(passkey_id), account_id=account.id)
 
 
 def clean_name(raw: str | None) -> str:
@@ -179,7 +181,7 @@ def register(account: Account, handle: str | None, response: str | None, name: s
         verified = verify_registration_response(credential=parsed, expected_challenge=challenge,
                                                 expected_rp_id=rp_id(), expected_origin=expected_origin(),
                                                 require_user_verification=True)
-    except (WebAuthnException, ValueError, TypeError, KeyError) as exc:
+    except MALFORMED as exc:
         raise PasskeyError("invalid_response") from exc
     credential_id = bytes_to_base64url(verified.credential_id)
     if scoped_first(PasskeyCredential, credential_id=credential_id) is not None:
@@ -226,8 +228,10 @@ def _verify(handle, response, step: str, purpose: str, holder: Account | None = 
     challenge = _take_challenge(handle, step, **bound)
     try:
         parsed = parse_authentication_credential_json(response or "")
-    except (WebAuthnException, ValueError, TypeError, KeyError) as exc:
+    except MALFORMED as exc:
         raise PasskeyError("invalid_response") from exc
+    if not isinstance(parsed.id, str) or not CREDENTIAL_ID.fullmatch(parsed.id):
+        raise PasskeyError("invalid_response")
     row = scoped_first(PasskeyCredential, credential_id=parsed.id)
     if row is None or (holder is not None and row.account_id != holder.id):
         raise PasskeyError("unknown_credential")
@@ -240,7 +244,7 @@ def _verify(handle, response, step: str, purpose: str, holder: Account | None = 
             credential=parsed, expected_challenge=challenge, expected_rp_id=rp_id(),
             expected_origin=expected_origin(), credential_public_key=row.public_key,
             credential_current_sign_count=row.sign_count, require_user_verification=True)
-    except WebAuthnException as exc:
+    except MALFORMED as exc:
         code = "counter_regression" if "sign count" in str(exc) else "invalid_response"
         raise _failure_of(code, row) from exc
     owner = holder or scoped_first(Account, id=row.account_id)

@@ -285,3 +285,22 @@ def test_without_the_tenant_setting_there_is_no_passkey_login(http, app):
     assert "Se connecter avec une clé d'accès" not in page
     assert http.post("/caf/passkeys/login/options", data={"csrf_token": csrf(page)}).status_code == 404
     assert http.post("/caf/passkeys/login", data={"csrf_token": csrf(page)}).status_code == 404
+
+
+@pytest.mark.parametrize("answer", ["", "[1]", '{"id": "a\\u0000b", "rawId": "YQ", "type": "public-key", "response": '
+                                    '{"clientDataJSON": "e30", "authenticatorData": "AA", "signature": "AA"}}',
+                                    '{"id": "YQ", "rawId": "YQ", "type": "public-key", "response": '
+                                    '{"clientDataJSON": "e30", "authenticatorData": "AA", "signature": "AA"}}'])
+def test_a_malformed_answer_is_a_refusal(http, app, passkey_login, answer):
+    make_account(app)
+    direct_login(http)
+    page = http.get("/caf/account/passkeys").get_data(as_text=True)
+    body = http.post("/caf/account/passkeys/options", data={"csrf_token": csrf(page)}).get_json()
+    added = http.post("/caf/account/passkeys", data={"csrf_token": csrf(page), "handle": body["handle"],
+                                                     "credential": answer, "name": "Clé"})
+    assert added.status_code == 400 and "La clé d'accès n'a pas pu être vérifiée." in page_text(added)
+    body = http.post("/caf/passkeys/login/options", data={"csrf_token": csrf(page)}).get_json()
+    login = http.post("/caf/passkeys/login", data={"csrf_token": csrf(page), "handle": body["handle"], "credential": answer})
+    said = ("Cette clé d'accès n'est pas enregistrée pour ce compte." if answer.startswith('{"id": "YQ"')
+            else "La clé d'accès n'a pas pu être vérifiée.")
+    assert login.status_code == 400 and said in page_text(login)
