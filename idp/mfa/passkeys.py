@@ -21,9 +21,9 @@ What is checked, and why:
 **Level (acr).** A passkey with user verification is a multi-factor authenticator in one
 device: possession (the private key never leaves the authenticator or the person's synced
 keychain) and knowledge or inherence (the PIN or biometric the authenticator checks before
-signing, the UV flag). The eIDAS implementing regulation 2015/1502 §2.2.1 asks, for
-"substantiel", two factors of different categories; the ANSSI's guide on authentication
-means counts FIDO2 with user verification so. Hence ``acr = eidas2`` and ``amr`` (RFC 8176):
+signing, the UV flag). The eIDAS implementing regulation (EU) 2015/1502, annex §2.2.1,
+asks, for "substantiel", two factors of different categories: what the authenticator
+attests when it sets the UV flag (a passkey without it is refused here). Hence ``acr = eidas2`` and ``amr`` (RFC 8176):
 ``hwk`` for a device-bound key (not backed up: a security key, a platform authenticator),
 ``swk`` for a synced one (backup state flag set: the key lives in software keychains),
 ``user`` (user verification: presence and PIN/biometric on the authenticator), and ``mfa``.

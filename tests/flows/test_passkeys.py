@@ -304,3 +304,11 @@ def test_a_malformed_answer_is_a_refusal(http, app, passkey_login, answer):
     said = ("Cette clé d'accès n'est pas enregistrée pour ce compte." if answer.startswith('{"id": "YQ"')
             else "La clé d'accès n'a pas pu être vérifiée.")
     assert login.status_code == 400 and said in page_text(login)
+
+
+def test_deleting_the_account_deletes_its_passkeys(http, app):
+    registered(http, app)
+    page = http.get("/caf/account").get_data(as_text=True)
+    done = http.post("/caf/account/delete", data={"csrf_token": csrf(page), "delete_password": ACCOUNTS["caf"][1]})
+    assert "Votre compte a été supprimé" in done.get_data(as_text=True)
+    assert _rows(app) == []
