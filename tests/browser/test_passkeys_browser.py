@@ -14,6 +14,8 @@ import pytest
 from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
+import a11y
+from a11y import PHONE, axe_source  # noqa: F401  (fixture)
 from live import _free_port
 from support import make_settings
 
@@ -102,4 +104,34 @@ def test_without_webauthn_the_login_page_keeps_the_password_only(browser, localh
     page.locator("#demo-login").click()
     expect(page.get_by_role("button", name="Se connecter avec une clé d'accès")).to_be_hidden()
     expect(page.get_by_role("button", name="Se connecter", exact=True)).to_be_visible()
+    context.close()
+
+
+def test_the_passkey_pages_pass_axe_and_the_keyboard(browser, localhost_server, axe_source):
+    """The login page with its passkey section and /account/passkeys, at phone size: no WCAG
+    2.1 AA violation; the passkey button and the name field are reached with the keyboard."""
+    base, demo, _ = localhost_server
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    _virtual_authenticator(context, page)
+    page.goto(f"{base}/caf/login")
+    button = page.get_by_role("button", name="Se connecter avec une clé d'accès")
+    expect(button).to_be_visible()
+    a11y.check(page, axe_source, "passkey-login")
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        if page.evaluate("() => document.activeElement.textContent.trim()") == "Se connecter avec une clé d'accès":
+            break
+    else:
+        pytest.fail("the passkey button is not reached with Tab")
+    page.get_by_label("Numéro de sécurité sociale (13 caractères)").fill(demo["caf"]["identifier"])
+    page.get_by_label("Mot de passe", exact=True).fill(demo["caf"]["password"])
+    page.get_by_role("button", name="Se connecter", exact=True).click()
+    page.goto(f"{base}/caf/account/passkeys")
+    a11y.check(page, axe_source, "passkeys-empty")
+    page.get_by_label("Nom de la clé d'accès").focus()
+    page.keyboard.type("Téléphone")
+    page.keyboard.press("Enter")                    # the form sent from the keyboard
+    expect(page.get_by_text("La clé d'accès a été ajoutée.")).to_be_visible()
+    a11y.check(page, axe_source, "passkeys-one")
     context.close()
