@@ -27,7 +27,8 @@ from idp.oidc.backchannel import send_owed
 from idp.security.audit import audit
 from idp.security.passwords import tenant_hasher
 from idp.store.db import after_commit, db, scoped_delete
-from idp.store.models import Account, Consent, FederatedIdentity, PairwiseSubject, RefreshToken, Verification
+from idp.store.models import (Account, Consent, FederatedIdentity, PairwiseSubject, PasskeyCredential, RefreshToken,
+                              Verification)
 from idp.web.i18n import tr
 
 log = logging.getLogger("idp.account")
@@ -62,6 +63,7 @@ def erase(account: Account) -> str:
     db.session.execute(scoped_delete(RefreshToken, tenant, account_id=account_id))
     db.session.execute(scoped_delete(FederatedIdentity, tenant, account_id=account_id))
     db.session.execute(scoped_delete(PairwiseSubject, tenant, account_id=account_id))
+    db.session.execute(scoped_delete(PasskeyCredential, tenant, account_id=account_id))
     db.session.delete(account)
     after_commit(send_owed)
     after_commit(_erased, tenant, account_id)

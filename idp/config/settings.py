@@ -217,6 +217,12 @@ class SiteSettings(Strict):
                          "must be an absolute http(s) URL or a path starting with /")
 
 
+class MfaSettings(Strict):
+    """``[tenants.<slug>.mfa]``: the second factor (issue 16)."""
+    passkey_login: bool = Field(False, description="a passkey with user verification stands in for the "
+                                "password at login (acr eidas2; idp/mfa/passkeys.py)")
+
+
 class TenantSettings(Strict):
     display_name: str
     description: str = ""
@@ -241,6 +247,7 @@ class TenantSettings(Strict):
     site: SiteSettings = SiteSettings()
     require_pushed_authorization_requests: bool = Field(
         False, description="every client of the tenant sends its authorization requests through /par (RFC 9126)")
+    mfa: MfaSettings = MfaSettings()
 
 
 class FranceConnectSettings(Strict):

@@ -76,6 +76,12 @@ franceconnect.nir                    reason
 franceconnect.directory              reason
 franceconnect.logout                 path, reason, detail
 franceconnect_fi.incomplete_identity  client_id, missing
+passkey.registered                   account, passkey
+passkey.used                         account, passkey, purpose (login or second_factor), amr
+passkey.failure                      purpose, reason, account
+passkey.throttled                    purpose, scope (account or address)
+passkey.renamed                      account, passkey
+passkey.removed                      account, passkey
 ===================================  ============================================================
 """
 

@@ -288,3 +288,22 @@ class BackchannelDelivery(TenantOwned, db.Model):
     last_error: Mapped[str | None] = mapped_column(String(100))
     next_attempt_at: Mapped[object] = mapped_column(DateTime, default=utcnow, index=True)
     created_at: Mapped[object] = mapped_column(DateTime, default=utcnow)
+
+
+class PasskeyCredential(TenantOwned, db.Model):
+    """A passkey (WebAuthn credential) of an account (idp/mfa/passkeys.py).
+
+    ``credential_id`` is the authenticator's id, base64url (not a secret: the browser sends
+    it with every use); ``public_key`` the COSE key it signs with; ``sign_count`` the last
+    counter seen (a counter that goes back is refused: a cloned authenticator)."""
+    __tablename__ = "passkey_credentials"
+    __table_args__ = (UniqueConstraint("tenant", "credential_id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[str] = mapped_column(String(36), ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
+    credential_id: Mapped[str] = mapped_column(String(1400))
+    public_key: Mapped[bytes] = mapped_column(LargeBinary)
+    sign_count: Mapped[int] = mapped_column(Integer, default=0)
+    transports: Mapped[list] = mapped_column(JSON, default=list)
+    name: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[object] = mapped_column(DateTime, default=utcnow)
+    last_used_at: Mapped[object | None] = mapped_column(DateTime)

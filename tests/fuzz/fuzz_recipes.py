@@ -134,7 +134,7 @@ def franceconnect_callback(draw, site, tenant, method, rule):
     return Request(browser, method, fill(rule, {"tenant": tenant}), query=mutated(draw, base, OAUTH_NAMES))
 
 
-LOGGED_IN = ("selfservice.", "accounts.consent", "accounts.add_email", "oidc.resume")
+LOGGED_IN = ("selfservice.", "passkeys.manage", "passkeys.add", "passkeys.re", "accounts.consent", "accounts.add_email", "oidc.resume")
 DESTRUCTIVE = ("selfservice.delete_account", "selfservice.change_password", "selfservice.end_session")
 
 
@@ -180,6 +180,8 @@ def page(draw, site, tenant, method, rule, endpoint):
 def _form_page(endpoint: str, path: str, tenant: str, path_values: dict) -> str:
     if endpoint.startswith("selfservice."):
         return f"/{tenant}/account"
+    if endpoint.startswith("passkeys."):
+        return f"/{tenant}/account/passkeys"
     return path if "handle" not in path_values else f"/{tenant}/interaction/{path_values['handle']}" + (
         "/consent" if endpoint == "accounts.consent" else "")
 
@@ -207,6 +209,7 @@ PATH_VALUES = {
     "token": lambda *_: values(),
     "number": lambda *_: st.integers(0, 10 ** 12),
     "message_id": lambda *_: values(),
+    "passkey_id": lambda *_: st.one_of(st.integers(0, 10 ** 12), values()),
     "filename": lambda *_: st.one_of(st.just("idp.css"), values()),
 }
 

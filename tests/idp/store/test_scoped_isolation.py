@@ -75,6 +75,8 @@ SPECS = {spec.model.__name__: spec for spec in (
          {"sid": "shared-sid"}, {"attempts": 5}),
     Spec(m.PairwiseSubject, lambda t, a: dict(sub=_per(t, "pairwise"), account_id=a, created_at=LATER),
          {"created_at": LATER}, {"account_id": "changed"}),
+    Spec(m.PasskeyCredential, lambda t, a: dict(account_id=a, credential_id="shared-credential", public_key=b"k",
+                                                name="Clé"), {"credential_id": "shared-credential"}, {"sign_count": 7}),
 )}
 
 
