@@ -38,6 +38,8 @@ def clients():
               help="Userinfo as a JWT signed with this alg (default: JSON).")
 @click.option("--profile", type=click.Choice(tuple(PROFILES)),
               help="franceconnect: FranceConnect as a client, this IdP being its identity provider (FI).")
+@click.option("--require-acr", type=click.Choice(["eidas1", "eidas2"]),
+              help="The lowest level this client accepts: eidas2 asks a second factor at every login.")
 @click.option("--franceconnect-host", help="With --profile franceconnect: FranceConnect's host, for its callback URLs.")
 @json_option
 def create(tenant, as_json, **options):

@@ -62,7 +62,7 @@ def _store_client(tenant: str, *, name, redirect_uris=(), post_logout_redirect_u
                   auth_method="client_secret_basic", first_party=False, scope="openid profile email",
                   grant_types=(), backchannel_logout_uri=None, jwks_file=None, client_id=None,
                   secret: str | None = None, id_token_signed_response_alg="RS256",
-                  userinfo_signed_response_alg=None, profile=None):
+                  userinfo_signed_response_alg=None, profile=None, require_acr=None):
     redirect_uris = [check_uri(u, "--redirect-uri") for u in redirect_uris]
     post_logout = [check_uri(u, "--post-logout-redirect-uri") for u in post_logout_redirect_uris]
     if backchannel_logout_uri:
@@ -97,6 +97,7 @@ def _store_client(tenant: str, *, name, redirect_uris=(), post_logout_redirect_u
         grant_types=grant_types, backchannel_logout_uri=backchannel_logout_uri, jwks=jwks,
         id_token_signed_response_alg=id_token_signed_response_alg,
         userinfo_signed_response_alg=userinfo_signed_response_alg, profile=profile,
+        require_acr=None if require_acr == "eidas1" else require_acr,
     )
     db.session.add(row)
     db.session.commit()
@@ -113,6 +114,7 @@ def describe(row: Client) -> dict:
         "backchannel_logout_uri": row.backchannel_logout_uri,
         "id_token_signed_response_alg": row.id_token_signed_response_alg,
         "userinfo_signed_response_alg": row.userinfo_signed_response_alg, "profile": row.profile,
+        "require_acr": row.require_acr,
     }
 
 

@@ -207,6 +207,18 @@ class SiteSettings(Strict):
                          "must be an absolute http(s) URL or a path starting with /")
 
 
+class MfaSettings(Strict):
+    """``[tenants.<slug>.mfa]``: the second factor (idp/mfa). ``required``: every login of
+    the tenant is at ``eidas2`` (an account without a factor enrols one after its password);
+    otherwise only clients or requests asking ``eidas2`` need one. ``methods``: the factors
+    offered, among ``totp`` and ``recovery_code`` (passkeys plug in the same registry).
+    SMS and email codes are not offered as a second factor: weaker (SIM swap, a mailbox
+    shared with the password's reset), they would not be eIDAS "substantiel"."""
+    required: bool = False
+    methods: list[Literal["totp", "recovery_code", "passkey"]] = ["totp", "recovery_code"]
+    issuer_name: str = Field("", description="the name authenticator apps show (display_name when empty)")
+
+
 class TenantSettings(Strict):
     display_name: str
     description: str = ""
@@ -227,6 +239,7 @@ class TenantSettings(Strict):
     demo_account: DemoAccount | None = None
     signup: SignupSettings | None = None
     site: SiteSettings = SiteSettings()
+    mfa: MfaSettings = MfaSettings()
 
 
 class FranceConnectSettings(Strict):
