@@ -59,7 +59,7 @@ def step(handle):
         return _enrol_in_step(handle, row, session, account, client)
     method = "recovery_code" if request.values.get("method") == "recovery_code" else "totp"
     if factors.kind(method) is None or not factors.KINDS[method].enrolled(account):
-        method = next(k.name for k in factors.enrolled_kinds(account) if k.verify is not None)
+        method = next((k.name for k in factors.enrolled_kinds(account) if k.verify is not None), "totp")
     error, status = None, 200
     if request.method == "POST":
         refused, error = service.check_answer(account, method, request.form.get("code", ""))
