@@ -9,13 +9,12 @@ account is the budget), a lock at each ``[login] max_failures`` that doubles, up
 
 from __future__ import annotations
 
-import time
-
 from flask import current_app, g
 from flask_babel import lazy_gettext as _l
 
 from idp.accounts.credentials import _now_text, tell
 from idp.mfa import factors, recovery, totp
+from idp.oidc import sessions
 from idp.security.audit import audit
 from idp.store.db import after_commit, db, scoped_delete
 from idp.store.models import MfaFactor
@@ -82,10 +81,7 @@ def check_answer(account, method: str, answer: str) -> tuple[str | None, str | N
 def step_up(session, method: str) -> None:
     """The session now holds two factors: ``eidas2``, the factor's ``amr`` and ``mfa`` added,
     the factor's time recorded (``max_age`` applies to it). Committed by the caller."""
-    kind = factors.KINDS[method]
-    session.acr = "eidas2"
-    session.amr = list(dict.fromkeys([*(session.amr or []), *kind.amr, "mfa"]))
-    session.mfa_time = int(time.time())
+    sessions.step_up(session, "eidas2", list(factors.KINDS[method].amr))
 
 
 def confirm_totp(account, factor, code: str) -> tuple[str | None, str | None]:

@@ -73,6 +73,10 @@ SPECS = {spec.model.__name__: spec for spec in (
          {"subject": "shared-sub"}, {"last_login_at": LATER}),
     Spec(m.BackchannelDelivery, lambda t, a: dict(client_id="shared", sub="shared-sub", sid="shared-sid"),
          {"sid": "shared-sid"}, {"attempts": 5}),
+    Spec(m.MfaFactor, lambda t, a: dict(id=_per(t, "factor"), account_id=a, kind="totp", label="shared-label",
+                                        secret_sealed=b"x"), {"label": "shared-label"}, {"last_step": 7}),
+    Spec(m.RecoveryCode, lambda t, a: dict(account_id=a, code_hash="shared-hash"),
+         {"code_hash": "shared-hash"}, {"used_at": LATER}),
 )}
 
 
