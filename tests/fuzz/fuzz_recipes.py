@@ -180,6 +180,8 @@ def page(draw, site, tenant, method, rule, endpoint):
 def _form_page(endpoint: str, path: str, tenant: str, path_values: dict) -> str:
     if endpoint.startswith("selfservice."):
         return f"/{tenant}/account"
+    if endpoint in ("mfa.remove", "mfa.recovery_codes"):   # POST-only: their forms are on /account/mfa
+        return f"/{tenant}/account/mfa"
     return path if "handle" not in path_values else f"/{tenant}/interaction/{path_values['handle']}" + (
         "/consent" if endpoint == "accounts.consent" else "")
 
@@ -208,6 +210,7 @@ PATH_VALUES = {
     "number": lambda *_: st.integers(0, 10 ** 12),
     "message_id": lambda *_: values(),
     "filename": lambda *_: st.one_of(st.just("idp.css"), values()),
+    "factor_id": lambda *_: values(),
 }
 
 RECIPES = {
