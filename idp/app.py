@@ -17,6 +17,7 @@ from idp.accounts.recovery import bp as recovery_bp
 from idp.accounts.selfservice import bp as selfservice_bp
 from idp.accounts.views import bp as accounts_bp
 from idp.mfa.passkey_views import bp as passkeys_bp
+from idp.mfa.views import bp as mfa_bp
 from idp.config.production import refuse_development
 from idp.config.settings import Settings, load_settings
 from idp.config.tenants import build_tenants
@@ -131,6 +132,7 @@ def setup_views(app: Flask) -> None:
     app.register_blueprint(selfservice_bp)
     app.register_blueprint(passkeys_bp)
     app.register_blueprint(recovery_bp)
+    app.register_blueprint(mfa_bp)
     app.register_blueprint(franceconnect_bp)
     app.register_blueprint(demo_bp)
     app.register_blueprint(health_bp)

@@ -44,6 +44,8 @@ def clients():
               help="Every token request carries a DPoP proof: tokens bound to its key (RFC 9449).")
 @click.option("--profile", type=click.Choice(tuple(PROFILES)),
               help="franceconnect: FranceConnect as a client, this IdP being its identity provider (FI).")
+@click.option("--require-acr", type=click.Choice(["eidas1", "eidas2"]),
+              help="The lowest level this client accepts: eidas2 asks a second factor at every login.")
 @click.option("--franceconnect-host", help="With --profile franceconnect: FranceConnect's host, for its callback URLs.")
 @click.option("--subject-type", type=click.Choice(SUBJECT_TYPES),
               help="sub: the account id (public) or one per sector (pairwise) [default: the tenant's subject_type].")

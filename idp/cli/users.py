@@ -174,3 +174,47 @@ def delete(tenant, account, identifier, yes, as_json):
     finally:
         context.pop()
     emit({"id": account_id, "deleted": True}, as_json, [f"Compte {account_id} effacé"])
+
+
+@users.command("totp-enroll")
+@with_appcontext
+@with_account
+@json_option
+def totp_enroll(tenant, account, identifier, as_json):
+    """Enrol a TOTP for an account, confirmed at once (a counter clerk with the person, tests):
+    prints the secret and the otpauth:// URI to load into the person's app."""
+    from idp.mfa import service, totp
+    from idp.store.db import commit_request, utcnow
+
+    context = _in_tenant(tenant)
+    try:
+        factor = totp.begin(account)
+        factor.confirmed_at = utcnow()
+        secret, link = totp.secret_of(factor), totp.uri(factor, service.account_label(account))
+        audit("mfa.enrolled", account=account.id, method="totp")
+        service._notify(account, "enrolled", "totp")
+        commit_request()
+    finally:
+        context.pop()
+    emit({"secret": secret, "uri": link}, as_json,
+         [f"Application d'authentification ajoutée au compte {account.id}", f"Clé : {secret}", link])
+
+
+@users.command("mfa-reset")
+@with_appcontext
+@with_account
+@json_option
+def mfa_reset(tenant, account, identifier, as_json):
+    """Remove every second factor and recovery code of an account (a person who lost them,
+    after checking who they are): audited, and the person is told."""
+    from idp.mfa import service
+    from idp.store.db import commit_request
+
+    context = _in_tenant(tenant)
+    try:
+        count = service.reset(account)
+        commit_request()
+    finally:
+        context.pop()
+    emit({"id": account.id, "factors_removed": count}, as_json,
+         [f"Double authentification du compte {account.id} réinitialisée ({count} facteur(s) retiré(s))"])

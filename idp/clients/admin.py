@@ -65,7 +65,7 @@ def _store_client(tenant: str, *, name, redirect_uris=(), post_logout_redirect_u
                   secret: str | None = None, id_token_signed_response_alg="RS256",
                   userinfo_signed_response_alg=None, profile=None,
                   require_pushed_authorization_requests=False, dpop_bound_access_tokens=False,
-                  subject_type=None, sector_identifier_uri=None):
+                  subject_type=None, sector_identifier_uri=None, require_acr=None):
     redirect_uris = [check_uri(u, "--redirect-uri") for u in redirect_uris]
     post_logout = [check_uri(u, "--post-logout-redirect-uri") for u in post_logout_redirect_uris]
     if backchannel_logout_uri:
@@ -108,6 +108,7 @@ def _store_client(tenant: str, *, name, redirect_uris=(), post_logout_redirect_u
         require_pushed_authorization_requests=bool(require_pushed_authorization_requests),
         dpop_bound_access_tokens=bool(dpop_bound_access_tokens),
         subject_type=subject_type, sector_identifier_uri=sector_identifier_uri,
+        require_acr=None if require_acr == "eidas1" else require_acr,
     )
     db.session.add(row)
     db.session.commit()
@@ -127,6 +128,7 @@ def describe(row: Client) -> dict:
         "require_pushed_authorization_requests": bool(row.require_pushed_authorization_requests),
         "dpop_bound_access_tokens": bool(row.dpop_bound_access_tokens),
         "subject_type": row.subject_type, "sector_identifier_uri": row.sector_identifier_uri,
+        "require_acr": row.require_acr,
     }
 
 

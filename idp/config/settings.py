@@ -218,7 +218,16 @@ class SiteSettings(Strict):
 
 
 class MfaSettings(Strict):
-    """``[tenants.<slug>.mfa]``: the second factor (issue 16)."""
+    """``[tenants.<slug>.mfa]``: the second factor (idp/mfa). ``required``: every login of
+    the tenant is at ``eidas2`` (an account without a factor enrols one after its password);
+    otherwise only clients or requests asking ``eidas2`` need one. ``methods``: the factors
+    offered, among ``totp`` and ``recovery_code`` (passkeys plug in the same registry).
+    SMS and email codes are not offered as a second factor: weaker (SIM swap, a mailbox
+    shared with the password's reset), they would not be eIDAS "substantiel".
+    ``passkey_login``: a passkey with user verification stands in for the password at login."""
+    required: bool = False
+    methods: list[Literal["totp", "recovery_code", "passkey"]] = ["totp", "recovery_code"]
+    issuer_name: str = Field("", description="the name authenticator apps show (display_name when empty)")
     passkey_login: bool = Field(False, description="a passkey with user verification stands in for the "
                                 "password at login (acr eidas2; idp/mfa/passkeys.py)")
 

@@ -20,7 +20,7 @@ from authlib.oauth2.rfc6749.errors import OAuth2Error
 from authlib.oauth2.rfc6749.requests import BasicOAuth2Payload
 from flask import current_app, g
 
-from idp.oidc import consent, sessions
+from idp.oidc import consent, levels, sessions
 from idp.oidc.claims import parse_claims_parameter
 from idp.oidc.context import AuthContext
 from idp.oidc.errors import (
@@ -128,6 +128,21 @@ def check_login(a: Attempt):
         raise InteractionNeeded("login")
 
 
+def check_level(a: Attempt):
+    """The level of assurance the request needs (:mod:`.levels`): a session below it, or
+    whose second factor is older than ``max_age``, gives the second factor only (the
+    ``mfa`` step: no second password); ``prompt=none`` cannot, and says so."""
+    needed = levels.needed(a.params, a.claims_request, a.client.row.require_acr, g.tenant.config.mfa.required)
+    if needed == "eidas1":
+        return
+    max_age = None if a.done("mfa") or a.params.get("max_age") is None else int(a.params["max_age"])
+    if levels.holds(a.session, needed, max_age):
+        return
+    if "none" in a.prompts:
+        raise a.error(InteractionRequired, f"A second factor is required ({needed}).")
+    raise InteractionNeeded("mfa")
+
+
 def check_required_email(a: Attempt):
     """A client profile may refuse an identity without an email (FranceConnect, from its
     identity providers: franceconnect.md §7): a person whose account has none gives one
@@ -181,7 +196,7 @@ REQUEST_CHECKS = (
     check_request_object, check_response_mode, check_prompt, check_claims_parameter,
     check_max_age, check_id_token_hint,
 )
-CHECKS = REQUEST_CHECKS + (check_login, check_required_email, check_required_claims, check_consent)
+CHECKS = REQUEST_CHECKS + (check_login, check_level, check_required_email, check_required_claims, check_consent)
 
 
 def oauth_request_from(params: dict, method: str = "GET") -> OAuth2Request:

@@ -3,6 +3,7 @@ what is really enabled."""
 
 from __future__ import annotations
 
+from idp.oidc.levels import SUPPORTED as SUPPORTED_ACR
 from idp.oidc.claims import SUPPORTED_CLAIMS, SUPPORTED_SCOPES
 from idp.clients.model import AUTH_METHODS, GRANT_TYPES
 from idp.oidc.dpop import ALGS as DPOP_ALGS
@@ -39,7 +40,7 @@ def metadata(tenant) -> dict:
         "revocation_endpoint_auth_methods_supported": [m for m in AUTH_METHODS if m != "none"],
         "code_challenge_methods_supported": ["S256"],
         "prompt_values_supported": ["none", "login", "consent", "select_account"],
-        "acr_values_supported": [tenant.config.acr_default],
+        "acr_values_supported": list(SUPPORTED_ACR),
         "claims_parameter_supported": True,
         "request_parameter_supported": False,
         "request_uri_parameter_supported": False,

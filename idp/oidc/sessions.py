@@ -116,6 +116,16 @@ def _take_over(previous: SsoSession, row: SsoSession) -> None:
            previous.sid)
 
 
+def step_up(row: SsoSession, acr: str, amr: list[str]) -> None:
+    """A second factor given in this session (idp/mfa): its level rises to ``acr``, its
+    ``amr`` gains the factor's values and ``mfa``, and the factor's time is kept (``max_age``
+    applies to it: :mod:`.levels`). Same row, cookie and ``sid``: no second password, and
+    what was issued before stays under the same logout. Committed by the caller."""
+    row.acr = acr
+    row.amr = list(dict.fromkeys([*(row.amr or []), *amr, "mfa"]))
+    row.mfa_time = int(time.time())
+
+
 def add_client(row: SsoSession, client_id: str) -> None:
     """Remember the client for logout (committed by the caller, with the code)."""
     if client_id not in (row.client_ids or []):

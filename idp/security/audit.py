@@ -76,6 +76,14 @@ franceconnect.nir                    reason
 franceconnect.directory              reason
 franceconnect.logout                 path, reason, detail
 franceconnect_fi.incomplete_identity  client_id, missing
+mfa.enrolled                         account, method
+mfa.verified                         account, method
+mfa.failure                          account, method
+mfa.throttled                        account, method
+mfa.locked                           account, seconds
+mfa.removed                          account, method
+mfa.recovery_codes_generated         account, count
+mfa.reset_by_operator                account, factors, recovery_codes
 passkey.registered                   account, passkey
 passkey.used                         account, passkey, purpose (login or second_factor), amr
 passkey.failure                      purpose, reason, account

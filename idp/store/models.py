@@ -48,6 +48,8 @@ class Client(TenantOwned, db.Model):
     require_pushed_authorization_requests: Mapped[bool] = mapped_column(Boolean, default=False)
     # RFC 9449 §5.2: every token request of this client carries a DPoP proof
     dpop_bound_access_tokens: Mapped[bool] = mapped_column(Boolean, default=False)
+    # the lowest level this client accepts ("eidas2": every login with a second factor)
+    require_acr: Mapped[str | None] = mapped_column(String(16))
     created_at: Mapped[object] = mapped_column(DateTime, default=utcnow)
     # OIDC Core §8: "public" (the account id) or "pairwise" (idp/oidc/subjects.py)
     subject_type: Mapped[str] = mapped_column(String(10), default="public", server_default="public")
@@ -116,6 +118,8 @@ class SsoSession(TenantOwned, db.Model):
     # id_token_hint of the upstream logout, RP-initiated logout §2)
     upstream_provider: Mapped[str | None] = mapped_column(String(32))
     upstream_id_token_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # when the second factor was last given in this session (max_age applies to it too)
+    mfa_time: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[object] = mapped_column(DateTime, default=utcnow)
     expires_at: Mapped[object] = mapped_column(DateTime)
 
@@ -307,3 +311,30 @@ class PasskeyCredential(TenantOwned, db.Model):
     name: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[object] = mapped_column(DateTime, default=utcnow)
     last_used_at: Mapped[object | None] = mapped_column(DateTime)
+
+
+class MfaFactor(TenantOwned, db.Model):
+    """A second factor of an account (idp/mfa): its kind (``totp``), a name the person
+    reads, its secret sealed under the tenant's key, and for TOTP the last time step
+    accepted (a code is accepted once: the step only moves forward, by a conditional UPDATE).
+    Unconfirmed (``confirmed_at`` NULL) while the person has not typed the first code."""
+    __tablename__ = "mfa_factors"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=_uuid)
+    account_id: Mapped[str] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    label: Mapped[str] = mapped_column(String(100))
+    secret_sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    last_step: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[object] = mapped_column(DateTime, default=utcnow)
+    confirmed_at: Mapped[object | None] = mapped_column(DateTime)
+    last_used_at: Mapped[object | None] = mapped_column(DateTime)
+
+
+class RecoveryCode(TenantOwned, db.Model):
+    """A single-use recovery code of an account, as a keyed hash (shown once, when made)."""
+    __tablename__ = "mfa_recovery_codes"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[str] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[object] = mapped_column(DateTime, default=utcnow)
+    used_at: Mapped[object | None] = mapped_column(DateTime)

@@ -154,6 +154,49 @@ def franceconnect_journey(tour):
     tour.press(re.compile("^annuler$", re.I))
 
 
+def second_factor_journey(tour):
+    """The second factor (issue 16), on caf's demo account: /account/mfa, an authenticator
+    app added (a wrong first code, then the right one), recovery codes shown once, the
+    login's second-factor step (a wrong code, the recovery-code form), the app removed
+    (the next walk finds the account as it was)."""
+    import pyotp
+
+    demo = tour.site.demo["caf"]
+    tour.goto("/caf/login")
+    tour.fill("#identifier", demo["identifier"])
+    tour.fill("#password", demo["password"])
+    tour.press(LOG_IN)
+    tour.goto("/caf/account/mfa")
+    tour.state("double-authentification")
+    tour.press(re.compile("^ajouter une application d.authentification$", re.I), role="link")
+    tour.state("double-authentification-activation")
+    secret = tour.page.locator("#secret").inner_text().strip()
+    tour.fill("#code", "000000")
+    tour.press(re.compile("^activer$", re.I))
+    tour.state("double-authentification-activation-erreur")
+    tour.fill("#code", pyotp.TOTP(secret).now())
+    tour.press(re.compile("^activer$", re.I))
+    tour.state("double-authentification-activee")
+    tour.press(re.compile("^créer de nouveaux codes de secours$", re.I))
+    tour.state("codes-de-secours")
+    # a request asking eidas2 with max_age=0: the password again, then the second factor
+    tour.goto(f"/caf/authorize?client_id={demo['client_id']}&response_type=code&scope=openid&state=s"
+              f"&redirect_uri={tour.site.base}/demo/caf/callback&acr_values=eidas2&max_age=0"
+              "&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256")
+    tour.fill("#password", demo["password"])
+    tour.fill("#identifier", demo["identifier"])
+    tour.press(LOG_IN)
+    tour.state("second-facteur")
+    tour.fill("#code", "000000")
+    tour.press(re.compile("^valider$", re.I))
+    tour.state("second-facteur-refuse")
+    tour.press(re.compile("^utiliser un code de secours$", re.I), role="link")
+    tour.state("second-facteur-code-de-secours")
+    tour.goto("/caf/account/mfa")
+    tour.press(re.compile("^retirer$", re.I))
+    tour.state("double-authentification-retiree")
+
+
 def error_pages(tour):
     """The pages of what went wrong: 404, 500, 503, a refused or expired request, a link
     that is not valid, a logout that cannot be done; and the list of tenants."""
@@ -218,6 +261,10 @@ JOURNEYS = {
         "franceconnect-creation", "franceconnect-creation-erreurs", "franceconnect-code-envoye",
         "franceconnect-code-refuse", "franceconnect-annule", "franceconnect-liaison",
         "franceconnect-liaison-refusee", "franceconnect-refus", "franceconnect-creation-mairie")),
+    "double-authentification": (second_factor_journey, _states(
+        "double-authentification", "double-authentification-activation", "double-authentification-activation-erreur",
+        "double-authentification-activee", "codes-de-secours", "second-facteur", "second-facteur-refuse",
+        "second-facteur-code-de-secours", "double-authentification-retiree")),
     "erreurs": (error_pages, _states(
         "accueil", "erreur-404", "erreur-404-hors-service", "erreur-500", "erreur-503", "demande-non-acceptee",
         "demande-expiree", "lien-non-valide", "deconnexion-impossible")),

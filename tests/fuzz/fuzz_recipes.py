@@ -182,6 +182,8 @@ def _form_page(endpoint: str, path: str, tenant: str, path_values: dict) -> str:
         return f"/{tenant}/account"
     if endpoint.startswith("passkeys."):
         return f"/{tenant}/account/passkeys"
+    if endpoint in ("mfa.remove", "mfa.recovery_codes"):   # POST-only: their forms are on /account/mfa
+        return f"/{tenant}/account/mfa"
     return path if "handle" not in path_values else f"/{tenant}/interaction/{path_values['handle']}" + (
         "/consent" if endpoint == "accounts.consent" else "")
 
@@ -211,6 +213,7 @@ PATH_VALUES = {
     "message_id": lambda *_: values(),
     "passkey_id": lambda *_: st.one_of(st.integers(0, 10 ** 12), values()),
     "filename": lambda *_: st.one_of(st.just("idp.css"), values()),
+    "factor_id": lambda *_: values(),
 }
 
 RECIPES = {

@@ -4,10 +4,13 @@
 //
 //   node rp.mjs '<json>'   with {"issuer", "client_id", "client_secret"? (absent: public client),
 //                                 "redirect_uri", "post_logout_redirect_uri", "identifier",
-//                                 "password", "expect_consent"?, "label"?,
+//                                 "password", "expect_consent"?, "label"?, "totp_secret"?,
 //                                 "private_jwk"? (present: a FAPI 2.0 client: private_key_jwt
 //                                 with it, PAR, DPoP-bound tokens, ES256 ID tokens)}
+// With totp_secret (a TOTP enrolled for the account), the session then steps up to eidas2
+// with the second factor only (acr_values=eidas2), and the ID token's acr/amr are checked.
 // Prints one line per step and a final "N passed, M failed"; exits 1 on any failure.
+import { createHmac } from "node:crypto";
 import * as client from "openid-client";
 
 const input = JSON.parse(process.argv[2]);
@@ -33,6 +36,25 @@ async function step(name, fn) {
     log(false, name, `${error?.name || "Error"}${code}: ${error?.message ?? error}${cause}${frames ? "\n" + frames : ""}`);
     return false;
   }
+}
+
+// RFC 6238 TOTP (SHA-1, 30 s, 6 digits), as an authenticator app computes it
+function base32(text) {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  let bits = "";
+  for (const c of text.replace(/=+$/, "")) bits += alphabet.indexOf(c).toString(2).padStart(5, "0");
+  const bytes = [];
+  for (let i = 0; i + 8 <= bits.length; i += 8) bytes.push(parseInt(bits.slice(i, i + 8), 2));
+  return Buffer.from(bytes);
+}
+
+function totp(secret, now = Date.now()) {
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(now / 30_000)));
+  const mac = createHmac("sha1", base32(secret)).update(counter).digest();
+  const o = mac[mac.length - 1] & 15;
+  const value = (((mac[o] & 127) << 24) | (mac[o + 1] << 16) | (mac[o + 2] << 8) | mac[o + 3]) % 1_000_000;
+  return String(value).padStart(6, "0");
 }
 
 // --- a browser without JavaScript ---------------------------------------------------------
@@ -142,8 +164,13 @@ async function signIn(authorizationUrl) {
     const forms = postForms(html, url);
     const loginForm = /name=["']?password/i.test(html) && forms.find((f) => "csrf_token" in f.fields && !/franceconnect/i.test(f.action));
     const consentForm = forms.find((f) => f.buttons.some((b) => b.name === "decision" && b.value === "allow"));
+    const factorForm = /autocomplete="one-time-code"/.test(html) && input.totp_secret
+      && forms.find((f) => "csrf_token" in f.fields && new URL(f.action).pathname.endsWith("/mfa"));
     let posted;
-    if (loginForm) {
+    if (factorForm) {
+      pages.push("second factor");
+      posted = await submit(factorForm, { code: totp(input.totp_secret) });
+    } else if (loginForm) {
       pages.push("login form");
       posted = await submit(loginForm, { identifier: input.identifier, password: input.password });
     } else if (consentForm) {
@@ -214,6 +241,30 @@ if (config) {
     if (!claims.sid || !claims.auth_time) throw new Error("sid or auth_time missing from the ID token");
     if (!tokens.refresh_token) throw new Error("no refresh token for offline_access");
     return `pages: ${pages.join(", ")}; sub ${claims.sub}`;
+  });
+}
+
+if (tokens && input.totp_secret) {
+  await step("step up to eidas2 (acr_values) with the second factor only; acr and amr in the ID token", async () => {
+    const verifier = client.randomPKCECodeVerifier();
+    const nonce = client.randomNonce();
+    const state = client.randomState();
+    const authorizationUrl = client.buildAuthorizationUrl(config, {
+      redirect_uri: input.redirect_uri, scope: "openid", state, nonce, acr_values: "eidas2",
+      code_challenge: await client.calculatePKCECodeChallenge(verifier), code_challenge_method: "S256",
+    });
+    const { callback, pages } = await signIn(authorizationUrl);
+    if (pages.join(", ") !== "second factor") throw new Error(`pages: ${pages.join(", ")}`);
+    const stepped = await client.authorizationCodeGrant(config, new URL(callback),
+      { pkceCodeVerifier: verifier, expectedNonce: nonce, expectedState: state, idTokenExpected: true });
+    const claims = stepped.claims();
+    if (tokens.claims().acr !== "eidas1") throw new Error(`first login acr ${tokens.claims().acr}`);
+    if (claims.acr !== "eidas2") throw new Error(`acr ${claims.acr}`);
+    for (const value of ["pwd", "otp", "mfa"]) {
+      if (!claims.amr?.includes(value)) throw new Error(`amr ${JSON.stringify(claims.amr)} lacks ${value}`);
+    }
+    if (claims.sid !== tokens.claims().sid) throw new Error("the step up changed the session");
+    return `acr ${claims.acr}, amr ${claims.amr.join(" ")}`;
   });
 }
 

@@ -66,7 +66,10 @@ def test_openid_client_drives_the_provider(live_server, node_modules, tenant, ki
         if find_account(tenant, ACCOUNTS[tenant][0]) is None:
             make_account(app, tenant)
     identifier, password = ACCOUNTS[tenant]
-    data = {"issuer": f"{base}/{tenant}", "client_id": client_id, "redirect_uri": redirect_uri,
+    enrolled = app.test_cli_runner().invoke(args=["users", "totp-enroll", "--tenant", tenant,
+                                                  "--identifier", identifier, "--json"])
+    assert enrolled.exit_code == 0, enrolled.output
+    data = {"totp_secret": json.loads(enrolled.output)["secret"],"issuer": f"{base}/{tenant}", "client_id": client_id, "redirect_uri": redirect_uri,
             "post_logout_redirect_uri": post_logout, "identifier": identifier, "password": password,
             "expect_consent": not public, "label": f"{tenant} {kind}"}
     if not public:

@@ -238,7 +238,7 @@ def test_an_expired_hint_is_still_checked_as_an_id_token(http, app):
 def test_discovery_advertises_userinfo_signing(http, app):
     doc = http.get("/caf/.well-known/openid-configuration").get_json()
     assert set(doc["userinfo_signing_alg_values_supported"]) == {"ES256", "RS256"}
-    assert doc["acr_values_supported"] == ["eidas1"]
+    assert doc["acr_values_supported"] == ["eidas1", "eidas2"]   # eidas2: a second factor (issue 16)
 
 
 def test_cli_registers_franceconnect(runner, app):

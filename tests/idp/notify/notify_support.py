@@ -11,7 +11,8 @@ from idp.notify import Notifier, NotifySettings
 TENANT = {"tenant": "caf", "tenant_name": "Caf – Mon Compte"}
 CONTEXT = {"code": "123456", "link": "https://idp.test/caf/signup/activate/abc", "identifier": "1840312345678",
            "minutes": 10, "hours": 24, "days": 30,
-           "when": "12/03/2026 à 14:05", "passkey_name": "Téléphone", "reset": False, "changed": "email", "new_contact": "n***@example.fr"}
+           "when": "12/03/2026 à 14:05", "passkey_name": "Téléphone", "reset": False, "changed": "email",
+           "new_contact": "n***@example.fr", "mfa_change": "enrolled", "method": "une application d'authentification"}
 SMTP_USER, SMTP_PASSWORD = "idp", "smtp-secret-pw"
 ADDRESS = {"name": "Louise Bernard", "lines": ["12 rue de la Paix"], "postal_code": "75011", "city": "Paris"}
 

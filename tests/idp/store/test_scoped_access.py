@@ -105,5 +105,5 @@ def test_every_tenant_owned_model_is_known():
     assert tenant_owned() == {
         "Client", "Account", "SigningKey", "Interaction", "SsoSession", "AuthorizationCode", "RefreshToken",
         "IssuedAccessToken", "Consent", "UsedAssertion", "Verification", "Signup", "SupportingDocument",
-        "FederatedIdentity", "BackchannelDelivery", "PairwiseSubject", "PasskeyCredential",
+        "FederatedIdentity", "BackchannelDelivery", "PairwiseSubject", "PasskeyCredential", "MfaFactor", "RecoveryCode",
     }

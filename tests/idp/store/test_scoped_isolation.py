@@ -77,6 +77,10 @@ SPECS = {spec.model.__name__: spec for spec in (
          {"created_at": LATER}, {"account_id": "changed"}),
     Spec(m.PasskeyCredential, lambda t, a: dict(account_id=a, credential_id="shared-credential", public_key=b"k",
                                                 name="Clé"), {"credential_id": "shared-credential"}, {"sign_count": 7}),
+    Spec(m.MfaFactor, lambda t, a: dict(id=_per(t, "factor"), account_id=a, kind="totp", label="shared-label",
+                                        secret_sealed=b"x"), {"label": "shared-label"}, {"last_step": 7}),
+    Spec(m.RecoveryCode, lambda t, a: dict(account_id=a, code_hash="shared-hash"),
+         {"code_hash": "shared-hash"}, {"used_at": LATER}),
 )}
 
 
