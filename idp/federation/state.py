@@ -34,6 +34,9 @@ PARKED = Slot("idp_franceconnect", "franceconnect", 600)
 TTL = REDIRECT.ttl
 
 
+KIND = "franceconnect"   # what this journey's pending rows are (idp.store.pending)
+
+
 @dataclass
 class Parked(pending.Pending):
     @property
@@ -51,12 +54,12 @@ class Parked(pending.Pending):
 
 def park(data: dict, slot: Slot = PARKED) -> str:
     """Store ``data``; returns the cookie value."""
-    return pending.keep(data, slot.ttl, step=slot.step, interaction_handle=data.get("interaction"))[1]
+    return pending.keep(data, slot.ttl, step=slot.step, interaction_handle=data.get("interaction"), kind=KIND)[1]
 
 
 def load(slot: Slot = PARKED) -> Parked | None:
-    found = pending.find(request.cookies.get(slot.cookie), step=slot.step)
-    return Parked(found.row, found.data) if found else None
+    found = pending.find(request.cookies.get(slot.cookie), step=slot.step, kind=KIND)
+    return Parked(found.row, found.data, KIND) if found else None
 
 
 def discard(parked: Parked, commit: bool = True) -> None:

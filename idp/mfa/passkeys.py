@@ -127,14 +127,14 @@ def clean_name(raw: str | None) -> str:
 
 def _keep_challenge(challenge: bytes, step: str, **bound) -> str:
     """Kept sealed in the pending store (committed: the options are answered next)."""
-    _, handle = pending.keep({"challenge": bytes_to_base64url(challenge), **bound}, CHALLENGE_TTL, step=step)
+    _, handle = pending.keep({"challenge": bytes_to_base64url(challenge), **bound}, CHALLENGE_TTL, step=step, kind="passkey")
     return handle
 
 
 def _take_challenge(handle: str | None, step: str, **bound) -> bytes:
     """The challenge of ``handle``, used up whatever follows (the caller commits): a second
     try with the same response, or another tab's, finds nothing."""
-    found = pending.find(handle, step=step, lock=True)
+    found = pending.find(handle, step=step, lock=True, kind="passkey")
     if found is None:
         raise PasskeyError("challenge_unknown")
     pending.discard(found, commit=False)

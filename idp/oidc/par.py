@@ -91,7 +91,7 @@ def push(oauth_request):
         audit("par.refused", "failure", client_id=client.get_client_id(), error=error.error)
         raise
     params["client_id"] = client.get_client_id()
-    _, handle = pending.keep({"client_id": client.get_client_id(), "params": params}, TTL, step=STEP)
+    _, handle = pending.keep({"client_id": client.get_client_id(), "params": params}, TTL, step=STEP, kind=STEP)
     audit("par.pushed", client_id=client.get_client_id())
     response = jsonify(request_uri=PREFIX + handle, expires_in=TTL)
     response.status_code = 201
@@ -109,7 +109,7 @@ def resolve(oauth_request):
         if required_for(find_client(sent.get("client_id"))):
             raise InvalidRequest("This client must push its authorization requests (PAR, RFC 9126).")
         return oauth_request   # a request_uri of another kind: .authorize says it is not supported
-    stored = pending.find(request_uri[len(PREFIX):], step=STEP)
+    stored = pending.find(request_uri[len(PREFIX):], step=STEP, kind=STEP)
     if stored is None:
         raise InvalidRequestURI("The request_uri is unknown, used or expired.")
     pending.discard(stored, commit=False)

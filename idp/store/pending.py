@@ -8,6 +8,11 @@ upstream ID token), refused after its deadline, and discarded once used. The pen
 authorization requests (``idp/oidc/interactions.py``) share the handle and the deadline, not
 the rest: their row is read by the protocol engine (parameters in clear, no personal data)
 and lives until the interaction finishes.
+
+Each row says, inside its sealed data, which kind of state it is (``kind``: ``signup``,
+FranceConnect's slots, a pushed authorization request): a handle of one kind never loads as
+another (a ``request_uri`` handle put in the signup cookie is no signup). Rows written before
+the kinds were recorded count as signups.
 """
 
 from __future__ import annotations
@@ -40,32 +45,40 @@ def alive(row) -> bool:
     return row is not None and row.expires_at > utcnow()
 
 
+SIGNUP = "signup"
+KIND = "_pending_kind"   # the key of the kind in the sealed data (not in ``Pending.data``)
+
+
 @dataclass
 class Pending:
     """A pending row and its data, unsealed."""
     row: Signup
     data: dict
+    kind: str = SIGNUP
 
     def save(self, commit: bool = True) -> None:
-        self.row.data_sealed = vault().seal(self.row.tenant, json.dumps(self.data))
+        sealed = {**self.data, KIND: self.kind}
+        self.row.data_sealed = vault().seal(self.row.tenant, json.dumps(sealed))
         if commit:
             db.session.commit()
 
 
-def keep(data: dict, ttl: int, step: str = "", interaction_handle: str | None = None) -> tuple[Pending, str]:
-    """Store ``data`` sealed until ``ttl`` seconds from now (committed); returns it and the
-    handle for the cookie."""
+def keep(data: dict, ttl: int, step: str = "", interaction_handle: str | None = None,
+         kind: str = SIGNUP) -> tuple[Pending, str]:
+    """Store ``data`` sealed until ``ttl`` seconds from now (committed), as a state of
+    ``kind``; returns it and the handle for the cookie."""
     handle, row_id = new_handle()
     row = Signup(tenant=g.tenant.slug, id=row_id, step=step, interaction_handle=interaction_handle,
                  data_sealed=b"", expires_at=deadline(ttl))
     db.session.add(row)
-    pending = Pending(row, data)
+    pending = Pending(row, data, kind)
     pending.save()
     return pending, handle
 
 
-def find(handle: str | None, step: str | None = None, lock: bool = False) -> Pending | None:
-    """The live pending state of ``handle`` in this tenant (of kind ``step`` when given).
+def find(handle: str | None, step: str | None = None, lock: bool = False, kind: str = SIGNUP) -> Pending | None:
+    """The live pending state of ``handle`` in this tenant, of ``kind`` (and at ``step`` when
+    given).
 
     ``lock``: the requests of one browser on the same state take turns (a double click, two
     tabs): each sees what the one before committed, none overwrites what another changed."""
@@ -77,7 +90,10 @@ def find(handle: str | None, step: str | None = None, lock: bool = False) -> Pen
     row = db.session.execute(query).scalar_one_or_none()
     if not alive(row) or (step is not None and row.step != step):
         return None
-    return Pending(row, json.loads(vault().unseal(row.tenant, row.data_sealed)))
+    data = json.loads(vault().unseal(row.tenant, row.data_sealed))
+    if data.pop(KIND, SIGNUP) != kind:
+        return None
+    return Pending(row, data, kind)
 
 
 def discard(pending: Pending, commit: bool = True) -> None:

@@ -68,3 +68,30 @@ def test_used_once_and_a_second_discard_is_no_error(caf):
     db.session.add(twin.row)
     pending.discard(twin)
     assert db.session.execute(unscoped(Signup, reason="the test counts every row")).first() is None
+
+
+def test_a_handle_of_one_kind_never_loads_as_another(caf):
+    """A pushed request's request_uri (or a FranceConnect journey's handle) put in the signup
+    cookie is no signup: the kind is sealed with the data, and each reader names its own."""
+    _, handle = pending.keep({"client_id": "rp", "params": {}}, 60, step="par", kind="par")
+    assert pending.find(handle) is None                          # the signup's reader
+    assert pending.find(handle, step="par") is None              # a kind must be named to be read
+    found = pending.find(handle, step="par", kind="par")
+    assert found is not None and found.data == {"client_id": "rp", "params": {}} and found.kind == "par"
+    found.data["seen"] = True
+    found.save()                                                 # saved again, still of its kind
+    db.session.expire_all()
+    assert pending.find(handle) is None and pending.find(handle, kind="par").data["seen"] is True
+
+
+def test_from_the_signup_cookie_only_signups_load(caf):
+    from idp.federation import state as fc_state
+    from idp.signup import state as signup_state
+
+    handle = fc_state.park({"identity": {"sub": "x"}, "pivot": {}})
+    with caf.test_request_context("/caf/signup", headers={"Cookie": f"{signup_state.COOKIE}={handle}"}):
+        g.tenant = caf.extensions["idp_tenants"]["caf"]
+        assert signup_state.load() is None
+    with caf.test_request_context("/caf/franceconnect", headers={"Cookie": f"{fc_state.PARKED.cookie}={handle}"}):
+        g.tenant = caf.extensions["idp_tenants"]["caf"]
+        assert fc_state.load() is not None
