@@ -132,6 +132,7 @@ def serve_command(host: str, port: int, workers: int | None, server_name: str, w
     Several workers need ``[redis] url`` (shared counters): production refuses without it,
     development serves one worker and says so (idp/config/production.py)."""
     from idp.config.production import workers_to_serve
+    from idp.web.metrics import multiprocess_environ
     from idp.web.serving import available, default_workers, server_argv, server_environ
 
     settings = current_app.config["IDP_SETTINGS"]
@@ -146,6 +147,7 @@ def serve_command(host: str, port: int, workers: int | None, server_name: str, w
                    "(in-memory counters are per process)", err=True)
     if available(server_name):
         os.environ.update(server_environ(server_name, served, access_log))
+        os.environ.update(multiprocess_environ())   # every worker's metrics in one scrape
         argv = server_argv(server_name, host, port, served, threads, worker_class, access_log,
                            production=not settings.development)
         os.execv(sys.executable, argv)
