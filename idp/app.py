@@ -39,6 +39,7 @@ from idp.web.frame import page_frame
 from idp.web.headers import add_security_headers, csp_nonce
 from idp.web.health import bp as health_bp
 from idp.web.i18n import setup_i18n
+from idp.web.metrics import setup_metrics
 from idp.web.params import setup_screening
 
 log = logging.getLogger("idp")
@@ -226,6 +227,7 @@ def create_app(test_config: dict | None = None, settings: Settings | None = None
     setup_i18n(app)
     setup_cli(app)
     announce_defaults(settings)
+    setup_metrics(app)               # the request timer inside the published documents' middleware
 
     setup_published_documents(app)   # last: outermost (discovery and JWKS below the routing)
     return app

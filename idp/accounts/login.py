@@ -17,6 +17,7 @@ from idp.store.models import Account
 from idp.security.audit import audit
 from idp.security.passwords import needs_rehash, tenant_hasher, verify_password
 from idp.security.vault import vault
+from idp.web.metrics import counted_password_login
 from idp.accounts.service import account_identifier, find_account
 
 MESSAGES = {
@@ -101,6 +102,7 @@ def _account_of(name: str) -> Account | None:
     return found[0] if len(found) == 1 else None
 
 
+@counted_password_login
 def authenticate(raw_identifier: str, password: str) -> LoginOutcome:
     """Check a login. Every well-formed name, existing or not and whatever its form
     (identifier or email), costs one Argon2 verification with the tenant's parameters, is

@@ -30,6 +30,7 @@ from idp.store.keystore import ensure_keys
 from idp.store.purge import purge
 from idp.web import serving  # the module: tests replace its functions
 from idp.web.logredact import install_werkzeug_filter
+from idp.web.metrics import multiprocess_environ
 
 
 def register(app) -> None:
@@ -141,6 +142,7 @@ def serve_command(host: str, port: int, workers: int | None, server_name: str, w
                    "(in-memory counters are per process)", err=True)
     if serving.available(server_name):
         os.environ.update(serving.server_environ(server_name, served, access_log))
+        os.environ.update(multiprocess_environ())   # every worker's metrics in one scrape
         argv = serving.server_argv(server_name, host, port, served, threads, worker_class, access_log,
                            production=not settings.development)
         os.execv(sys.executable, argv)

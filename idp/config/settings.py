@@ -299,6 +299,28 @@ class ProvidersSettings(Strict):
     franceconnect: FranceConnectSettings | None = None
 
 
+class MetricsSettings(Strict):
+    """``GET /metrics`` (idp/web/metrics.py): who may read it. A request from one of
+    ``allowed_networks`` (its address as the server sees it: ``X-Forwarded-For`` only with
+    ``[server] trust_proxy``), or carrying ``Authorization: Bearer`` with the value of the
+    environment variable ``token_env`` (unset or empty: no token accepted)."""
+    enabled: bool = True
+    allowed_networks: list[str] = ["127.0.0.1/32", "::1/128"]
+    token_env: str = "IDP_METRICS_TOKEN"
+
+    @field_validator("allowed_networks")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        import ipaddress
+
+        for network in value:
+            try:
+                ipaddress.ip_network(network)
+            except ValueError:
+                raise ValueError(f"{network!r} is not a network (e.g. 10.0.0.0/8, ::1/128)") from None
+        return value
+
+
 class DemoSettings(Strict):
     enabled: bool = False   # development only (idp/config/production.py)
     client_id: str = "demo-rp"
@@ -315,6 +337,7 @@ class Settings(Strict):
     signup_limits: SignupLimitSettings = SignupLimitSettings()
     notify: NotifySettings = NotifySettings()
     demo: DemoSettings = DemoSettings()
+    metrics: MetricsSettings = MetricsSettings()
     providers: ProvidersSettings = ProvidersSettings()
     tenants: dict[str, TenantSettings]
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"

@@ -29,6 +29,7 @@ from idp.store.models import Account
 from idp.oidc import interactions
 from idp.oidc.finish import finish
 from idp.oidc.logout import register_upstream_logout
+from idp.web.metrics import count_login
 from idp.clients.model import find_client
 from idp.web.headers import register_form_action_source
 from idp.clients.profiles import profile_of
@@ -72,6 +73,7 @@ def _enabled() -> None:
 
 def _failure(code: str, detail: str = "", interaction: str | None = None, status: int | None = None):
     audit("franceconnect.login", "failure", reason=code, detail=detail or None)
+    count_login("franceconnect", "inactive" if code in ("account_pending", "account_unavailable") else "failure")
     message = MESSAGES.get(code, UNVERIFIED)
     status = status or (502 if code == "upstream_unavailable" else 400)
     handle = interaction if interaction and interactions.load(interaction) else None
@@ -188,6 +190,7 @@ def callback():
 def _log_in(account: Account, upstream: dict, handle: str | None, extra_amr: tuple[str, ...] = ()):
     """Open the session (amr ``fc`` + FranceConnect's, acr from FranceConnect) and go on:
     back to the relying party's request, or to the account page."""
+    count_login("franceconnect", "success")
     amr = ["fc", *[m for m in upstream.get("amr") or [] if m != "fc"], *extra_amr]
     row = interactions.load(handle) if handle else None
     response = finish(row, account, acr=upstream.get("acr") or g.tenant.config.acr_default,

@@ -27,6 +27,7 @@ from idp.store.keystore import keyring
 from idp.store.models import BackchannelDelivery
 from idp.clients.model import find_client
 from idp.oidc.subjects import sub_for
+from idp.web.metrics import count_delivery
 
 log = logging.getLogger("idp.backchannel")
 EVENT = "http://schemas.openid.net/event/backchannel-logout"
@@ -81,11 +82,13 @@ def attempt(row: BackchannelDelivery, tenant) -> bool:
     attempts = row.attempts + 1
     if reason is None:
         audit("backchannel_logout.sent", tenant=tenant.slug, client_id=row.client_id, attempt=attempts)
+        count_delivery("sent")
         db.session.execute(scoped_delete(BackchannelDelivery, tenant.slug, id=row.id))
         return True
     pause = timedelta(seconds=min(MAX_PAUSE, 60 * 2 ** attempts))
     db.session.execute(scoped_update(BackchannelDelivery, tenant.slug, id=row.id).values(
         attempts=attempts, last_error=reason, next_attempt_at=utcnow() + pause))
+    count_delivery("failed")
     audit("backchannel_logout.failed", "failure", tenant=tenant.slug, client_id=row.client_id, attempt=attempts,
           reason=reason)
     return False
@@ -158,6 +161,7 @@ def deliver_due(tenants: dict) -> dict:
         if tenant is None or now - row.created_at > GIVE_UP_AFTER:
             audit("backchannel_logout.abandoned", "failure", tenant=row.tenant, client_id=row.client_id,
                   attempts=row.attempts)
+            count_delivery("abandoned")
             db.session.execute(scoped_delete(BackchannelDelivery, row.tenant, id=row.id))
             counts["abandoned"] += 1
         elif attempt(row, tenant):

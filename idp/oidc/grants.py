@@ -32,6 +32,7 @@ from idp.oidc.context import AuthContext
 from idp.oidc.errors import InvalidGrant
 from idp.oidc.subjects import remember, sub_for
 from idp.oidc.tokens import record_user_tokens, revoke_family
+from idp.web.metrics import count_token
 
 log = logging.getLogger("idp.grants")
 USER_AUTH_METHODS = ["client_secret_basic", "client_secret_post", "private_key_jwt", "none"]
@@ -243,6 +244,7 @@ class OpenIDCode(_OpenIDCode):
 def save_token(token, request):
     """Authlib's save_token hook: only tokens issued to a person are recorded; a successor
     returned again within the grace period is recorded already."""
+    count_token(request.payload.grant_type)
     if isinstance(request.user, AuthContext):
         used = request.refresh_token
         new_refresh = not isinstance(used, StoredRefreshToken) or used.new

@@ -9,16 +9,38 @@ password" take the same time and give the same answer.
 
 from __future__ import annotations
 
+import time
 from functools import lru_cache
 
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from flask import current_app, g
 
+from idp.web.metrics import time_password_hash
+
+
+class TimedHasher(PasswordHasher):
+    """Argon2id whose every hash and verification is timed (``idp_password_hash_seconds``):
+    its p95 tells when the parameters cost more than the machine can spare."""
+
+    def hash(self, password, *args, **kwargs) -> str:
+        started = time.perf_counter()
+        try:
+            return super().hash(password, *args, **kwargs)
+        finally:
+            time_password_hash(time.perf_counter() - started)
+
+    def verify(self, hash, password) -> bool:   # noqa: A002  (argon2-cffi's parameter name)
+        started = time.perf_counter()
+        try:
+            return super().verify(hash, password)
+        finally:
+            time_password_hash(time.perf_counter() - started)
+
 
 @lru_cache(maxsize=16)
 def hasher(memory_cost: int, time_cost: int, parallelism: int) -> PasswordHasher:
-    return PasswordHasher(
+    return TimedHasher(
         time_cost=time_cost, memory_cost=memory_cost, parallelism=parallelism, type=Type.ID
     )
 

@@ -17,6 +17,7 @@ from idp.security.vault import vault
 from idp.signup.fields import spec
 from idp.signup.steps import password_hash
 from idp.signup.delivery import deliver
+from idp.web.metrics import count_signup
 
 log = logging.getLogger("idp.signup")
 PURPOSE = verification.ACTIVATION
@@ -50,12 +51,14 @@ def create_account(state, status: str | None = None, commit: bool = False) -> Ac
     except IntegrityError:
         db.session.rollback()
         audit("signup.identifier_taken", "failure")
+        count_signup("identifier_taken")
         return None
     state.data.pop("password_sealed", None)   # hashed into the account: the sealed copy goes
     state.data["account_id"] = account.id
     if commit:
         state.save()
     audit("signup.created", account=account.id, status=status)
+    count_signup(status)
     return account
 
 

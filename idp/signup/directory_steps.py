@@ -30,6 +30,7 @@ from idp.signup.fields import typed_date
 from idp.signup.steps import REQUIRED
 from idp.security.passwords import tenant_hasher
 from idp.web.outcome import Outcome
+from idp.web.metrics import count_signup
 
 log = logging.getLogger("idp.signup")
 UNAVAILABLE = _l("Service momentanément indisponible, réessayez plus tard.")
@@ -167,4 +168,5 @@ def _send_provisional_code(state) -> Account | None:
     name = f"{answers.get('given_name', '')} {answers.get('birth_name', '')}".strip()
     deliver("letter", {"name": name, "lines": state.data.get("address", [])}, "provisional_code_letter", {"code": code})
     audit("signup.provisional_code_sent", account=account.id)
+    count_signup("provisional")
     return None

@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 
 from sqlalchemy import (JSON, Boolean, DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text,
-                        UniqueConstraint, func)
+                        UniqueConstraint, false, func)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from idp.store.db import db, utcnow
@@ -45,9 +45,9 @@ class Client(TenantOwned, db.Model):
     # "franceconnect": the client is FranceConnect, this IdP being one of its identity providers
     profile: Mapped[str | None] = mapped_column(String(32))
     # RFC 9126 §6: /authorize only with a request_uri from /par
-    require_pushed_authorization_requests: Mapped[bool] = mapped_column(Boolean, default=False)
+    require_pushed_authorization_requests: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # RFC 9449 §5.2: every token request of this client carries a DPoP proof
-    dpop_bound_access_tokens: Mapped[bool] = mapped_column(Boolean, default=False)
+    dpop_bound_access_tokens: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # the lowest level this client accepts ("eidas2": every login with a second factor)
     require_acr: Mapped[str | None] = mapped_column(String(16))
     created_at: Mapped[object] = mapped_column(DateTime, default=utcnow)
