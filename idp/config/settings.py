@@ -66,6 +66,17 @@ class RedisSettings(Strict):
     url: str = ""
 
 
+class AuditSettings(Strict):
+    """The audit trail in the database (idp/security/audit.py): ``idp purge`` deletes events
+    older than ``retention_days``."""
+    retention_days: int = Field(365, ge=1, le=3650)
+
+
+class AdminSettings(Strict):
+    """The admin API (idp/admin/): the lifetime of an operator's bearer token, in seconds."""
+    token_ttl: int = Field(300, ge=30, le=3600)
+
+
 class TokenSettings(Strict):
     code_ttl: int = Field(60, ge=5, le=600)
     access_token_ttl: int = Field(600, ge=30, le=86400)
@@ -278,6 +289,8 @@ class Settings(Strict):
     server: ServerSettings
     database: DatabaseSettings = DatabaseSettings()
     redis: RedisSettings = RedisSettings()
+    audit: AuditSettings = AuditSettings()
+    admin: AdminSettings = AdminSettings()
     tokens: TokenSettings = TokenSettings()
     argon2: Argon2Settings = Argon2Settings()
     login: LoginSettings = LoginSettings()
