@@ -29,6 +29,9 @@ def _matching(value: str, pattern: str, message: str) -> str:
     return value
 
 
+RESERVED_SLUGS = frozenset({"admin"})   # {public_url}/admin/… is the admin API (idp/admin/)
+
+
 class SettingsError(Exception):
     """The configuration cannot be used; the message names the key."""
 
@@ -310,6 +313,8 @@ class Settings(Strict):
         for slug in value:
             if not SLUG.match(slug):
                 raise ValueError(f"tenant name {slug!r} must be lower-case letters, digits or '-'")
+            if slug in RESERVED_SLUGS:
+                raise ValueError(f"tenant name {slug!r} is reserved (its paths are the admin API's)")
         return value
 
     @model_validator(mode="after")

@@ -140,6 +140,20 @@ def test_find_by_nir_lock_and_unlock(app, served, operator_api):
     _is_problem(api("GET", f"/tenants/caf/users/{account_id}"), 404, "not-found")
 
 
+def test_activate_a_pending_account(app, served, operator_api):
+    api, _ = operator_api
+    pending = make_account(app, "caf", identifier="2750512345678", email="autre@example.fr",
+                           status="pending_document")
+    _is_problem(api("POST", f"/tenants/caf/users/{pending}/unlock"), 409, "conflict")   # never opened: activate it
+    opened = api("POST", f"/tenants/caf/users/{pending}/activate")
+    assert opened.status_code == 200 and opened.json()["status"] == "active"
+    assert opened.json()["previous_status"] == "pending_document"
+    again = api("POST", f"/tenants/caf/users/{pending}/activate").json()
+    assert again["status"] == "active" and again["previous_status"] == "active"   # idempotent
+    events = api("GET", "/tenants/caf/audit-events", params={"type": "account.activated"}).json()["events"]
+    assert len(events) == 1 and events[0]["fields"]["channel"] == "operator"
+
+
 def test_rotate_keys_changes_the_jwks(app, served, operator_api):
     api, _ = operator_api
     before = {k["kid"] for k in requests.get(f"{served}/caf/jwks.json", timeout=10).json()["keys"]}
