@@ -154,7 +154,25 @@ def test_activate_a_pending_account(app, served, operator_api):
     assert len(events) == 1 and events[0]["fields"]["channel"] == "operator"
 
 
-def test_rotate_keys_changes_the_jwks(app, served, operator_api):
+@pytest.fixture
+def keys_restored(app):
+    """The session app keeps its signing keys between tests: put caf's back as they were."""
+    from idp.store.db import db, scoped_all, scoped_delete
+    from idp.store.keystore import forget_rings
+    from idp.store.models import SigningKey
+
+    columns = [c.name for c in SigningKey.__table__.columns]
+    with app.app_context():
+        saved = [{c: getattr(row, c) for c in columns} for row in scoped_all(SigningKey, "caf")]
+    yield
+    with app.app_context():
+        db.session.execute(scoped_delete(SigningKey, "caf"))
+        db.session.add_all([SigningKey(**row) for row in saved])
+        db.session.commit()
+    forget_rings()
+
+
+def test_rotate_keys_changes_the_jwks(app, served, operator_api, keys_restored):
     api, _ = operator_api
     before = {k["kid"] for k in requests.get(f"{served}/caf/jwks.json", timeout=10).json()["keys"]}
     listed = api("GET", "/tenants/caf/keys").json()["keys"]

@@ -208,6 +208,7 @@ PATH_VALUES = {
     "number": lambda *_: st.integers(0, 10 ** 12),
     "message_id": lambda *_: values(),
     "filename": lambda *_: st.one_of(st.just("idp.css"), values()),
+    "user_id": lambda *_: values(),   # the admin API's account ids (idp/admin/api.py)
 }
 
 RECIPES = {
