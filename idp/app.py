@@ -14,6 +14,7 @@ from flask_wtf import CSRFProtect
 from flask_wtf.csrf import CSRFError
 
 from idp.accounts.recovery import bp as recovery_bp
+from idp.admin.api import setup_admin, unrouted as admin_unrouted
 from idp.accounts.selfservice import bp as selfservice_bp
 from idp.accounts.views import bp as accounts_bp
 from idp.mfa.passkey_views import bp as passkeys_bp
@@ -137,6 +138,7 @@ def setup_views(app: Flask) -> None:
     app.register_blueprint(franceconnect_bp)
     app.register_blueprint(demo_bp)
     app.register_blueprint(health_bp)
+    setup_admin(app)
     csrf.exempt(demo_bp)
     app.after_request(add_security_headers)
     app.jinja_env.globals["csp_nonce"] = csp_nonce
@@ -161,6 +163,8 @@ def setup_views(app: Flask) -> None:
 
     @app.errorhandler(404)
     def not_found(error):
+        if request.path.startswith("/admin/"):
+            return admin_unrouted(error)
         # a path under a tenant that matches no page is still that service's: its frame
         slug = request.path.strip("/").split("/", 1)[0]
         if "tenant" not in g and slug in app.extensions["idp_tenants"]:

@@ -26,6 +26,7 @@ from policies import validator
 from idp.verification import codes as verification
 from idp.store.db import commit_request, scoped_all, scoped_first, utcnow
 from idp.store.models import Account, Consent, SsoSession
+from idp.accounts.activity import recent_events
 from idp.accounts import credentials, services
 from idp.oidc import consent as consents
 from idp.oidc import sessions
@@ -78,7 +79,7 @@ def _page(account, status=200, **extra):
     pending = verification.pending(CONTACT_PURPOSE, account.id)
     return render_template("accounts/overview.html", account=account, identifier=_shown_identifier(account),
                            consents=[(c, client, shared_in_words(c, client, account)) for c, client in consents if client],
-                           sessions=active,
+                           sessions=active, activity=recent_events(account),
                            pending_contact=pending, errors=extra.pop("errors", {}),
                            reauthenticate=not _recent_login(current), franceconnect=_franceconnect_link(account),
                            requirements=g.tenant.password_policy.requirements(), **extra), status

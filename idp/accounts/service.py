@@ -28,6 +28,22 @@ def find_account(tenant_slug: str, normalised_identifier: str) -> Account | None
     return scoped_first(Account, tenant_slug, identifier_index=index)
 
 
+def accounts_named(tenant, typed: str) -> list[Account]:
+    """The accounts a support desk finds from what a person types: their identifier (NIR,
+    prénom.nom), normalised by the tenant's scheme and looked up through its blind index, or
+    their email (the indexed ``lower(email)``); never a scan."""
+    typed = typed.strip()
+    checked = tenant.identifier_scheme.check(typed)
+    if checked.passing:
+        found = find_account(tenant.slug, checked.value)
+        if found is not None:
+            return [found]
+    if "@" in typed:
+        return list(db.session.execute(scoped(Account, tenant.slug).where(
+            db.func.lower(Account.email) == typed.lower()).limit(10)).scalars())
+    return []
+
+
 def email_in_use(email: str, except_account: str | None = None) -> bool:
     """Another account of the current tenant already has this email (case-insensitive)."""
     query = scoped(Account).where(db.func.lower(Account.email) == email.lower()).with_only_columns(Account.id)

@@ -7,7 +7,12 @@ what the change owes: back-channel logouts, messages) and renders.
 
 - :func:`choose_personal_code`: a provisional code (sent by letter) replaced by the
   personal one, which opens the account;
-- :func:`erase`: the RGPD erasure (art. 17) by the holder or an operator.
+- :func:`erase`: the RGPD erasure (art. 17) by the holder or an operator;
+- what an operator does to an account, from ``idp users`` or the admin API alike
+  (:mod:`idp.cli.users`, :mod:`idp.admin.api`): :func:`activate`, :func:`suspend`,
+  :func:`unlock`, :func:`sessions_of`, :func:`revoke_sessions`, :func:`erase_by_operator`.
+  Each refuses what it cannot do with :class:`AccountStateError`; repeating one that was done
+  changes nothing (an account suspended twice stays suspended): they are idempotent.
 
 Consent given and withdrawn are :func:`idp.oidc.consent.give` and
 :func:`idp.oidc.consent.withdraw`; account linking by NIR is
@@ -26,9 +31,9 @@ from idp.accounts.service import account_identifier
 from idp.oidc.backchannel import send_owed
 from idp.security.audit import audit
 from idp.security.passwords import tenant_hasher
-from idp.store.db import after_commit, db, scoped_delete
+from idp.store.db import after_commit, db, scoped, scoped_delete
 from idp.store.models import (Account, Consent, FederatedIdentity, PairwiseSubject, PasskeyCredential, RefreshToken,
-                              Verification)
+                              SsoSession, Verification)
 from idp.web.i18n import tr
 
 log = logging.getLogger("idp.account")
@@ -72,3 +77,77 @@ def erase(account: Account) -> str:
 
 def _erased(tenant: str, account_id: str) -> None:
     audit("account.deleted", tenant=tenant, account=account_id)
+
+
+class AccountStateError(ValueError):
+    """The account is not in a status the operation applies to (the message says which)."""
+
+
+PENDING = ("pending_document", "pending_activation")
+
+
+def activate(account: Account) -> str:
+    """Open an account waiting for its activation or for its supporting document to be
+    checked, or a suspended one (``idp users activate``, ``activateUser``); returns the
+    previous status. ``unlockUser`` (:func:`unlock`) reopens only a suspended account."""
+    previous = account.status
+    if previous != "active":
+        account.status = "active"
+        audit("account.activated", tenant=account.tenant, account=account.id, channel="operator",
+              previous_status=previous)
+    return previous
+
+
+def suspend(account: Account) -> dict:
+    """Freeze an account whose number its real owner disputes: no login, by password or
+    FranceConnect; every session ended, every token revoked, the FranceConnect link
+    removed, in the request's transaction (``g.tenant`` is the account's tenant)."""
+    from idp.federation.account_link import unlink
+
+    previous = account.status
+    sessions = credentials.end_other_sessions(account)
+    credentials.revoke_refresh_tokens(account, "account_suspended")
+    unlinked = unlink(account, "operator")
+    if previous != "suspended":
+        account.status = "suspended"
+        audit("account.suspended", account=account.id, previous_status=previous)
+    return {"previous_status": previous, "sessions_ended": sessions, "franceconnect_unlinked": unlinked}
+
+
+def unlock(account: Account) -> str:
+    """Reopen a suspended account (``unlockUser``); returns the previous status."""
+    previous = account.status
+    if previous in PENDING:
+        raise AccountStateError("the account was never opened: activate it instead")
+    if previous != "active":
+        account.status = "active"
+        audit("account.unlocked", account=account.id, previous_status=previous)
+    return previous
+
+
+def sessions_of(account: Account) -> list[dict]:
+    """The account's SSO sessions as an operator sees them (no session id: the public sid)."""
+    rows = db.session.execute(scoped(SsoSession, account.tenant, account_id=account.id)
+                              .order_by(SsoSession.created_at)).scalars()
+    return [{"sid": r.sid, "auth_time": r.auth_time, "acr": r.acr, "amr": r.amr, "clients": r.client_ids,
+             "upstream_provider": r.upstream_provider, "created_at": r.created_at, "expires_at": r.expires_at}
+            for r in rows]
+
+
+def revoke_sessions(account: Account) -> dict:
+    """End every session and revoke every token of the account, as a logout everywhere."""
+    ended = credentials.end_other_sessions(account)
+    families = credentials.revoke_refresh_tokens(account, "operator")
+    audit("sessions.revoked_by_operator", account=account.id, sessions_ended=ended, token_families_revoked=families)
+    return {"sessions_ended": ended, "token_families_revoked": families}
+
+
+def erase_by_operator(account: Account) -> str:
+    """:func:`erase`, said to be the operator's in the audit trail."""
+    account_id = erase(account)
+    after_commit(_erased_by_operator, g.tenant.slug, account_id)
+    return account_id
+
+
+def _erased_by_operator(tenant: str, account_id: str) -> None:
+    audit("account.deleted_by_operator", tenant=tenant, account=account_id)

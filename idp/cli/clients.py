@@ -58,7 +58,6 @@ def create(tenant, as_json, **options):
         row, secret = create_client(tenant.slug, **options)
     except ClientError as exc:
         raise click.UsageError(str(exc)) from None
-    audit("client.registered", tenant=tenant.slug, client_id=row.client_id, profile=options.get("profile"))
     data = describe(row)
     if secret:
         data["client_secret"] = secret
@@ -105,7 +104,6 @@ def show(client_id, tenant, as_json):
 def delete(client_id, tenant, as_json):
     if not delete_client(tenant, client_id):
         raise _no_client(client_id, tenant)
-    audit("client.deleted", tenant=tenant, client_id=client_id)
     emit({"deleted": client_id}, as_json, [f"client {client_id} supprimé"])
 
 

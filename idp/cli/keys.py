@@ -11,7 +11,6 @@ from flask.cli import with_appcontext
 from joserfc.jwk import ECKey, RSAKey
 
 from idp.cli.common import emit, json_option, with_tenant
-from idp.security.audit import audit
 from idp.store import keystore
 
 
@@ -25,9 +24,7 @@ def keys_group():
 @with_tenant
 @json_option
 def list_keys(tenant, as_json):
-    rows = [{"kid": r.kid, "alg": r.alg, "state": r.state.value, "created_at": r.created_at,
-             "activated_at": r.activated_at, "retired_at": r.retired_at}
-            for r in keystore.records(tenant.slug)]
+    rows = keystore.listing(tenant.slug)
     emit({"tenant": tenant.slug, "keys": rows}, as_json, [f"{r['state']:8} {r['alg']:6} {r['kid']}" for r in rows])
 
 
@@ -37,11 +34,9 @@ def list_keys(tenant, as_json):
 @json_option
 def rotate(tenant, as_json):
     """next → active, active → retired, a new next; old retired keys removed."""
-    plan = keystore.rotate(tenant.slug)
-    data = {"tenant": tenant.slug, "promoted": plan.promote, "retired": plan.retire, "removed": plan.remove,
-            "created": [alg for alg, _ in plan.create]}
-    audit("keys.rotated", **data)
-    emit(data, as_json, [f"promues : {plan.promote}", f"retirées : {plan.retire}", f"supprimées : {plan.remove}"])
+    data = keystore.rotate_and_audit(tenant.slug)
+    emit(data, as_json, [f"promues : {data['promoted']}", f"retirées : {data['retired']}",
+                         f"supprimées : {data['removed']}"])
 
 
 @keys_group.command("encryption-keys")

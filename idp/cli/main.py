@@ -19,6 +19,7 @@ from flask_migrate import upgrade
 from idp.app import MIGRATIONS
 from idp.cli import clients as cli_clients
 from idp.cli import keys as cli_keys
+from idp.cli import operators as cli_operators
 from idp.cli import policies as cli_policies
 from idp.cli import users as cli_accounts
 from idp.cli.common import emit, json_option
@@ -39,6 +40,7 @@ def register(app) -> None:
     app.cli.add_command(cli_clients.clients)
     app.cli.add_command(cli_accounts.users)
     app.cli.add_command(cli_keys.keys_group)
+    app.cli.add_command(cli_operators.operators_group)
     app.cli.add_command(cli_policies.policies_group)
     app.cli.add_command(backchannel_group)
     app.cli.add_command(purge_command)
@@ -50,7 +52,8 @@ PURGE_LABELS = {"interactions": "interactions", "authorization_codes": "codes d'
                 "issued_access_tokens": "jetons d'accès émis", "refresh_tokens": "jetons de rafraîchissement",
                 "used_assertions": "assertions private_key_jwt utilisées",
                 "backchannel_deliveries": "déconnexions back-channel abandonnées",
-                "pending_accounts": "comptes jamais activés"}
+                "pending_accounts": "comptes jamais activés", "audit_events": "événements d'audit échus",
+                "admin_requests": "clés d'idempotence de l'API d'administration"}
 
 
 @click.command("purge")

@@ -9,11 +9,10 @@ import click
 from flask import current_app, g
 from flask.cli import with_appcontext
 
-from idp.accounts import credentials
+from idp.accounts import services
 from idp.accounts.service import account_identifier, create_account
-from idp.accounts.services import erase
+from idp.accounts.services import erase_by_operator
 from idp.cli.common import emit, json_option, with_account, with_tenant
-from idp.federation.account_link import unlink
 from idp.security.audit import audit
 from idp.security.vault import vault
 from idp.store.db import commit_request, db, scoped
@@ -59,9 +58,12 @@ def create(tenant, identifier, password, email, given_name, family_name, birthda
 @json_option
 def activate(tenant, account, identifier, as_json):
     """Open an account waiting for activation or for its supporting document to be checked."""
-    previous, account.status = account.status, "active"
-    db.session.commit()
-    audit("account.activated", tenant=tenant.slug, account=account.id, channel="operator", previous_status=previous)
+    context = _in_tenant(tenant)
+    try:
+        previous = services.activate(account)
+        commit_request()
+    finally:
+        context.pop()
     emit({"id": account.id, "previous_status": previous, "status": "active"}, as_json,
          [f"Compte {account.id} ouvert (était {previous})"])
 
@@ -141,14 +143,11 @@ def suspend(tenant, account, identifier, as_json):
     FranceConnect link removed. `users activate` reopens it, `users delete` frees the number."""
     context = _in_tenant(tenant)
     try:
-        previous, account.status = account.status, "suspended"
-        sessions = credentials.end_other_sessions(account)
-        credentials.revoke_refresh_tokens(account, "account_suspended")
-        unlinked = unlink(account, "operator")
+        done = services.suspend(account)
         commit_request()   # suspended, its sessions ended and its tokens revoked at once
-        audit("account.suspended", account=account.id, previous_status=previous)
     finally:
         context.pop()
+    previous, sessions, unlinked = done["previous_status"], done["sessions_ended"], done["franceconnect_unlinked"]
     emit({"id": account.id, "previous_status": previous, "status": "suspended", "sessions_ended": sessions,
           "franceconnect_unlinked": unlinked}, as_json, [f"Compte {account.id} suspendu (était {previous})"])
 
@@ -167,10 +166,8 @@ def delete(tenant, account, identifier, yes, as_json):
                       abort=True)
     context = _in_tenant(tenant)
     try:
-        account_id = account.id
-        erase(account)
+        account_id = erase_by_operator(account)
         commit_request()
-        audit("account.deleted_by_operator", account=account_id)
     finally:
         context.pop()
     emit({"id": account_id, "deleted": True}, as_json, [f"Compte {account_id} effacé"])

@@ -1,4 +1,7 @@
-"""Registering clients: validation of their metadata (RFC 7591 §2, RFC 9700 §4.1)."""
+"""Registering clients: validation of their metadata (RFC 7591 §2, RFC 9700 §4.1).
+
+The one service behind ``idp clients …`` and the admin API's clients operations
+(:mod:`idp.admin.api`): each change commits and writes its audit event here."""
 
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ from idp.clients.profiles import ProfileError, apply_profile
 from idp.oidc.claims import SUPPORTED_SCOPES
 from idp.oidc.discovery import SIGNING_ALGS
 from idp.oidc.subjects import SectorError, check_registration, default_subject_type
+from idp.security.audit import audit
 from idp.store.db import db, scoped_all, scoped_first, unscoped
 from idp.store.models import Client
 
@@ -113,6 +117,7 @@ def _store_client(tenant: str, *, name, redirect_uris=(), post_logout_redirect_u
     db.session.add(row)
     db.session.commit()
     forget_clients()
+    audit("client.registered", tenant=tenant, client_id=row.client_id, profile=profile)
     return row, secret
 
 
@@ -155,6 +160,7 @@ def delete_client(tenant: str | None, client_id: str) -> bool:
     db.session.delete(row)
     db.session.commit()
     forget_clients()
+    audit("client.deleted", tenant=row.tenant, client_id=client_id)
     return True
 
 
@@ -175,3 +181,56 @@ def set_subject_type(tenant: str | None, client_id: str, subject_type: str,
     db.session.commit()
     forget_clients()
     return row
+UPDATABLE = ("name", "redirect_uris", "post_logout_redirect_uris", "scope", "backchannel_logout_uri", "first_party")
+
+
+def update_client(tenant: str, client_id: str, changes: dict) -> Client | None:
+    """Change the metadata an operator may change after registration (``UPDATABLE``),
+    checked as at registration; the same changes twice leave the same client (idempotent).
+    None if there is no such client."""
+    row = scoped_first(Client, tenant, client_id=client_id)
+    if row is None:
+        return None
+    unknown = sorted(set(changes) - set(UPDATABLE))
+    if unknown:
+        raise ClientError(f"cannot be changed: {', '.join(unknown)}")
+    if "redirect_uris" in changes:
+        uris = [check_uri(u, "redirect_uris") for u in changes["redirect_uris"]]
+        if "authorization_code" in row.grant_types and not uris:
+            raise ClientError("redirect_uris: required for authorization_code")
+        row.redirect_uris = uris
+    if "post_logout_redirect_uris" in changes:
+        row.post_logout_redirect_uris = [check_uri(u, "post_logout_redirect_uris")
+                                         for u in changes["post_logout_redirect_uris"]]
+    if "scope" in changes:
+        unknown = [s for s in str(changes["scope"]).split() if s not in SUPPORTED_SCOPES]
+        if unknown:
+            raise ClientError(f"scope: unknown scopes {unknown}")
+        row.scope = changes["scope"]
+    if "backchannel_logout_uri" in changes:
+        uri = changes["backchannel_logout_uri"]
+        row.backchannel_logout_uri = check_uri(uri, "backchannel_logout_uri") if uri else None
+    if "name" in changes:
+        row.name = str(changes["name"])[:200]
+    if "first_party" in changes:
+        row.first_party = bool(changes["first_party"])
+    db.session.commit()
+    forget_clients()
+    audit("client.updated", tenant=tenant, client_id=client_id)
+    return row
+
+
+def rotate_client_secret(tenant: str, client_id: str) -> tuple[Client | None, str | None]:
+    """A new secret for a confidential client, the old one refused from now on; returns the
+    row and the clear secret (shown once). ``ClientError`` for a client without a secret."""
+    row = scoped_first(Client, tenant, client_id=client_id)
+    if row is None:
+        return None, None
+    if row.secret_hash is None:
+        raise ClientError("this client authenticates without a secret")
+    secret = new_client_secret()
+    row.secret_hash = hash_client_secret(secret)
+    db.session.commit()
+    forget_clients()
+    audit("client.secret_rotated", tenant=tenant, client_id=client_id)
+    return row, secret

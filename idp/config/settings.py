@@ -29,6 +29,9 @@ def _matching(value: str, pattern: str, message: str) -> str:
     return value
 
 
+RESERVED_SLUGS = frozenset({"admin"})   # {public_url}/admin/… is the admin API (idp/admin/)
+
+
 class SettingsError(Exception):
     """The configuration cannot be used; the message names the key."""
 
@@ -74,6 +77,17 @@ class DatabaseSettings(Strict):
 
 class RedisSettings(Strict):
     url: str = ""
+
+
+class AuditSettings(Strict):
+    """The audit trail in the database (idp/security/audit.py): ``idp purge`` deletes events
+    older than ``retention_days``."""
+    retention_days: int = Field(365, ge=1, le=3650)
+
+
+class AdminSettings(Strict):
+    """The admin API (idp/admin/): the lifetime of an operator's bearer token, in seconds."""
+    token_ttl: int = Field(300, ge=30, le=3600)
 
 
 class TokenSettings(Strict):
@@ -330,6 +344,8 @@ class Settings(Strict):
     server: ServerSettings
     database: DatabaseSettings = DatabaseSettings()
     redis: RedisSettings = RedisSettings()
+    audit: AuditSettings = AuditSettings()
+    admin: AdminSettings = AdminSettings()
     tokens: TokenSettings = TokenSettings()
     argon2: Argon2Settings = Argon2Settings()
     login: LoginSettings = LoginSettings()
@@ -350,6 +366,8 @@ class Settings(Strict):
         for slug in value:
             if not SLUG.match(slug):
                 raise ValueError(f"tenant name {slug!r} must be lower-case letters, digits or '-'")
+            if slug in RESERVED_SLUGS:
+                raise ValueError(f"tenant name {slug!r} is reserved (its paths are the admin API's)")
         return value
 
     @model_validator(mode="after")

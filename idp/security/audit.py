@@ -7,6 +7,23 @@ Operators route that logger to their SIEM (it is a plain ``logging`` logger). Ev
 password, a code, a token, a full NIR or an upstream identity's personal data (OWASP ASVS
 V7.1): identifiers are masked (``identifier``, ``nir``), clients named by ``client_id``.
 
+**In the database too** (``audit_events``, :class:`~idp.store.models.AuditEvent`), for
+``listAuditEvents`` (:mod:`idp.admin.api`) and the person's own /account, kept ``[audit]
+retention_days`` (``idp purge``). Which transaction it is written in decides whether it can
+lie:
+
+- when the session holds changes not yet committed (the change the event reports: a
+  password changed, an account suspended), the event joins them: it commits with them, or
+  goes with them if the request fails. No event for a change that did not happen, no change
+  without its event;
+- otherwise (a refusal that writes nothing: a failed login, a throttled one, a replayed
+  code; an event after the commit; a command), in its own short transaction on another
+  connection, at once: it stands even if the request then fails. That is also why a
+  failure never waits on the request's lock (SQLite's one writer).
+
+A failure to store is logged, never raised: the JSON line is written first and stays the
+record of last resort.
+
 Operational lines (start-up warnings, outages, failed jobs) stay ordinary log lines of their
 module; what a SIEM alerts on is here. The vocabulary (``tests/idp/security/test_audit_vocabulary.py``
 holds every emitted event to it):
@@ -59,6 +76,13 @@ logout.confirmation_asked            reason
 backchannel_logout.sent              client_id, attempt
 backchannel_logout.failed            client_id, attempt, reason
 backchannel_logout.abandoned         client_id, attempts, count, path (purge: removed by idp purge)
+audit.purged                         count
+admin.request                        operator, operation, status, account, client_id
+admin.token                          operator, reason
+client.updated                       client_id
+client.secret_rotated                client_id
+account.unlocked                     account, previous_status
+sessions.revoked_by_operator         account, sessions_ended, token_families_revoked
 client.registered                    client_id, profile
 client.deleted                       client_id
 client.subject_type_changed          client_id, subject_type (every sub of its users changes)
@@ -118,7 +142,40 @@ def audit(event: str, outcome: str = "success", **fields) -> dict:
         record["ip"] = request.remote_addr
     record.update({k: v for k, v in fields.items() if v is not None})
     log.log(logging.WARNING if outcome == "failure" else logging.INFO, "%s", json.dumps(record, sort_keys=True))
+    if has_app_context():
+        _store(record)
     return record
+
+
+def _row(record: dict) -> dict:
+    from datetime import datetime, timezone
+
+    fields = {k: v for k, v in record.items() if k not in COMMON_FIELDS | {"account", "client_id"}}
+    return {"tenant": record.get("tenant"), "event": record["event"], "outcome": record["outcome"],
+            "account_id": _text(record.get("account")), "client_id": _text(record.get("client_id")),
+            "fields": json.loads(json.dumps(fields, default=str)), "ip": record.get("ip"),
+            "time": datetime.fromtimestamp(record["time"], timezone.utc).replace(tzinfo=None)}
+
+
+def _text(value) -> str | None:
+    return None if value is None else str(value)[:64]
+
+
+def _store(record: dict) -> None:
+    """The event in the database: joining the session's uncommitted changes, else in its own
+    transaction (the module's docstring says why)."""
+    from idp.store.db import WROTE, db
+    from idp.store.models import AuditEvent
+
+    try:
+        session = db.session() if db.session.registry.has() else None
+        if session is not None and (session.info.get(WROTE) or session.new or session.dirty or session.deleted):
+            session.add(AuditEvent(**_row(record)))
+            return
+        with db.engine.begin() as connection:
+            connection.execute(AuditEvent.__table__.insert().values(**_row(record)))
+    except Exception as error:  # noqa: BLE001  (the log line above stands; the request goes on)
+        logging.getLogger("idp.security.audit").error("audit event not stored (%s)", type(error).__name__)
 
 
 @lru_cache(maxsize=1)

@@ -92,3 +92,20 @@ def keyring(tenant: str) -> KeyRing:
 
 def forget_rings() -> None:
     _rings.clear()
+
+
+def listing(tenant: str) -> list[dict]:
+    """The tenant's keys as ``idp keys list`` and ``listKeys`` show them (public parts only)."""
+    return [{"kid": r.kid, "alg": r.alg, "state": r.state.value, "created_at": r.created_at,
+             "activated_at": r.activated_at, "retired_at": r.retired_at} for r in records(tenant)]
+
+
+def rotate_and_audit(tenant: str) -> dict:
+    """:func:`rotate`, its audit event written: ``idp keys rotate`` and ``rotateKeys``."""
+    from idp.security.audit import audit
+
+    plan = rotate(tenant)
+    data = {"tenant": tenant, "promoted": plan.promote, "retired": plan.retire, "removed": plan.remove,
+            "created": [alg for alg, _ in plan.create]}
+    audit("keys.rotated", **data)
+    return data

@@ -338,3 +338,44 @@ class RecoveryCode(TenantOwned, db.Model):
     code_hash: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[object] = mapped_column(DateTime, default=utcnow)
     used_at: Mapped[object | None] = mapped_column(DateTime)
+
+
+class AuditEvent(db.Model):
+    """A security event kept for ``[audit] retention_days`` (:mod:`idp.security.audit`), as the
+    ``idp.audit`` log line says it: for ``listAuditEvents`` and the person's own /account.
+
+    ``tenant`` is None for an event of no tenant (an operator command across tenants); read
+    through :func:`idp.store.db.scoped` like every tenant-owned row."""
+    __tablename__ = "audit_events"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tenant: Mapped[str | None] = mapped_column(String(32), index=True)
+    event: Mapped[str] = mapped_column(String(64))
+    outcome: Mapped[str] = mapped_column(String(16))
+    account_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    client_id: Mapped[str | None] = mapped_column(String(64))
+    fields: Mapped[dict] = mapped_column(JSON, default=dict)
+    ip: Mapped[str | None] = mapped_column(String(45))
+    time: Mapped[object] = mapped_column(DateTime, index=True)
+
+
+class OperatorClient(db.Model):
+    """A caller of the admin API (:mod:`idp.admin.operators`): not a relying party, and of no
+    one tenant: its ``roles`` hold on each of its ``tenants``. The secret as client secrets
+    are stored (:func:`idp.clients.model.hash_client_secret`)."""
+    __tablename__ = "operator_clients"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    client_id: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    secret_hash: Mapped[str] = mapped_column(String(128))
+    tenants: Mapped[list] = mapped_column(JSON, default=list)
+    roles: Mapped[list] = mapped_column(JSON, default=list)
+    created_at: Mapped[object] = mapped_column(DateTime, default=utcnow)
+
+
+class AdminRequest(db.Model):
+    """An ``Idempotency-Key`` an operator sent with a write that is not idempotent by itself
+    (create a client, rotate a secret or keys): a second request with the same key is refused
+    (409) instead of acting twice. Purged after a day (``idp purge``)."""
+    __tablename__ = "admin_requests"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)   # digest of operator + key
+    created_at: Mapped[object] = mapped_column(DateTime, default=utcnow, index=True)

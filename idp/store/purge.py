@@ -23,6 +23,9 @@ backlog never holds a long transaction or a lock on a whole table. What goes:
   what is still owed after ``GIVE_UP_AFTER`` (a day) is abandoned here too, with a warning,
   when ``idp backchannel deliver`` did not run.
 
+- audit events (``audit_events``): once older than ``[audit] retention_days`` (365 by
+  default); the admin API's idempotency keys: after a day.
+
 It spans every tenant on purpose (an operator job, like ``idp backchannel deliver``).
 """
 
@@ -34,7 +37,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, exists
 
 from idp.store.db import db, unscoped, unscoped_delete, utcnow
-from idp.store.models import (Account, AuthorizationCode, BackchannelDelivery, IssuedAccessToken, Interaction, RefreshToken,
+from idp.store.models import (Account, AdminRequest, AuditEvent, AuthorizationCode, BackchannelDelivery, IssuedAccessToken, Interaction, RefreshToken,
                      RevokedToken, Signup, SsoSession, UsedAssertion, Verification)
 from idp.oidc.backchannel import GIVE_UP_AFTER
 from idp.security.audit import audit
@@ -66,7 +69,15 @@ def _dead(now: datetime) -> dict:
         "refresh_tokens": (RefreshToken, RefreshToken.expires_at < now),
         "used_assertions": (UsedAssertion, UsedAssertion.expires_at < now),
         "backchannel_deliveries": (BackchannelDelivery, BackchannelDelivery.created_at < now - GIVE_UP_AFTER),
+        "audit_events": (AuditEvent, AuditEvent.time < now - _audit_retention()),
+        "admin_requests": (AdminRequest, AdminRequest.created_at < now - GRACE),
     }
+
+
+def _audit_retention() -> timedelta:
+    from flask import current_app
+
+    return timedelta(days=current_app.config["IDP_SETTINGS"].audit.retention_days)
 
 
 def _delete_in_batches(model, condition, batch_size: int) -> int:

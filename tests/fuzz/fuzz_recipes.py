@@ -214,6 +214,7 @@ PATH_VALUES = {
     "passkey_id": lambda *_: st.one_of(st.integers(0, 10 ** 12), values()),
     "filename": lambda *_: st.one_of(st.just("idp.css"), values()),
     "factor_id": lambda *_: values(),
+    "user_id": lambda *_: values(),   # the admin API's account ids (idp/admin/api.py)
 }
 
 RECIPES = {

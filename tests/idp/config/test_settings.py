@@ -122,3 +122,17 @@ def test_franceconnect_private_key_jwt_reads_its_key_file(tmp_path):
     app = create_app(settings=settings)
     config = app.extensions["idp_franceconnect"]["caf"].config
     assert config.token_endpoint_auth_method == "private_key_jwt" and config.client_private_jwk["kid"] == "fs-1"
+
+
+def test_a_tenant_cannot_be_named_admin(tmp_path):
+    """{public_url}/admin/… is the admin API (issue 17): a tenant of that name would hide it."""
+    path = write_config(tmp_path)
+    path.write_text(path.read_text().replace("[tenants.mairie]", "[tenants.admin]", 1)
+                    .replace("[tenants.mairie.", "[tenants.admin.").replace("[[tenants.mairie.", "[[tenants.admin."))
+    with pytest.raises(SettingsError, match="'admin' is reserved"):
+        load_settings(path, environ={})
+
+
+def test_audit_and_admin_settings_have_defaults(tmp_path):
+    settings = load_settings(write_config(tmp_path), environ={})
+    assert settings.audit.retention_days == 365 and settings.admin.token_ttl == 300

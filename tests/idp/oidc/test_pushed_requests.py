@@ -162,7 +162,7 @@ def test_client_secret_post_is_accepted_and_not_stored_in_the_request(http, app)
     with app.test_request_context("/caf/authorize"):
         from flask import g
         g.tenant = app.extensions["idp_tenants"]["caf"]
-        stored = pending.find(response.get_json()["request_uri"][len(PREFIX):], step="par")
+        stored = pending.find(response.get_json()["request_uri"][len(PREFIX):], step="par", kind="par")
         assert "client_secret" not in stored.data["params"]
 
 

@@ -64,4 +64,5 @@ def test_every_owned_table_has_a_tenant_column(app):
     from idp.store.db import db
 
     global_tables = {t.name for t in db.metadata.sorted_tables if "tenant" not in t.columns}
-    assert global_tables == {"revoked_tokens"}
+    # and the admin API's operator clients (they act on several tenants) and their idempotency keys
+    assert global_tables == {"revoked_tokens", "operator_clients", "admin_requests"}

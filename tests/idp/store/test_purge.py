@@ -53,7 +53,8 @@ def test_purge_removes_the_dead_and_keeps_the_live(app, runner):
     assert result.exit_code == 0, result.output
     graced = {"authorization_codes", "verifications", "backchannel_deliveries"}
     expected = {kind: 3 + (0 if kind in graced else 1) for kind in KINDS}
-    assert json.loads(result.output) == {**expected, "pending_accounts": 0}   # tests/flows/test_signup_abandoned.py
+    assert json.loads(result.output) == {**expected, "pending_accounts": 0, "audit_events": 0,
+                                          "admin_requests": 0}   # tests/idp/admin/test_audit_trail.py   # tests/flows/test_signup_abandoned.py
     with app.app_context():
         present = {name: [db.session.get(model, pk) is not None for model, pk in rows] for name, rows in ids.items()}
         assert not any(present["dead"]) and all(present["live"])

@@ -1,0 +1,90 @@
+"""Audit events in the database (issue 17): next to the ``idp.audit`` JSON line, each event
+is stored, in the transaction of the change it reports when there is one (gone with it if
+that fails), else in its own (a refused login stands though the request wrote nothing).
+``idp purge`` keeps them ``[audit] retention_days``."""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import timedelta
+
+from helpers import ACCOUNTS, authorize, location, make_account, make_client, submit_login
+
+
+def _events(app, **filters):
+    from idp.store.db import db, scoped
+    from idp.store.models import AuditEvent
+
+    with app.app_context():
+        query = scoped(AuditEvent, "caf", **filters).order_by(AuditEvent.id)
+        return [(e.event, e.outcome, e.account_id, e.fields) for e in db.session.execute(query).scalars()]
+
+
+def test_a_failed_login_is_stored_though_the_request_writes_nothing(app, http, caplog):
+    make_account(app, "caf")
+    client_id, _ = make_client(app, "caf", first_party=True)
+    nir, _ = ACCOUNTS["caf"]
+    with caplog.at_level(logging.INFO, logger="idp.audit"):
+        response = submit_login(http, location(authorize(http, "caf", client_id)), nir, "wrong-password-1")
+    assert response.status_code == 400   # the form again, refused
+    assert any(json.loads(r.getMessage())["event"] == "login.failure" for r in caplog.records if r.name == "idp.audit")
+    stored = [e for e in _events(app) if e[0] == "login.failure"]
+    assert stored and stored[0][1] == "failure"
+    assert nir not in json.dumps(stored)   # the masked identifier only
+
+
+def test_an_event_joins_the_change_it_reports(app):
+    from flask import g
+
+    from idp.security.audit import audit
+    from idp.store.db import db, scoped_get
+    from idp.store.models import Account
+
+    account_id = make_account(app, "caf")
+    with app.test_request_context("/caf/"):
+        g.tenant = app.extensions["idp_tenants"]["caf"]
+        scoped_get(Account, account_id).status = "suspended"
+        db.session.flush()
+        audit("account.suspended", account=account_id, previous_status="active")
+        db.session.rollback()   # the request failed: neither the change nor its event
+    assert [e for e in _events(app) if e[0] == "account.suspended"] == []
+    with app.test_request_context("/caf/"):
+        g.tenant = app.extensions["idp_tenants"]["caf"]
+        scoped_get(Account, account_id).status = "suspended"
+        db.session.flush()
+        audit("account.suspended", account=account_id, previous_status="active")
+        db.session.commit()
+    assert [e[:3] for e in _events(app) if e[0] == "account.suspended"] == [("account.suspended", "success", account_id)]
+
+
+def test_an_event_without_pending_changes_stands_whatever_follows(app):
+    from flask import g
+
+    from idp.security.audit import audit
+    from idp.store.db import db
+
+    with app.test_request_context("/caf/"):
+        g.tenant = app.extensions["idp_tenants"]["caf"]
+        audit("login.throttled", "failure", identifier="1 84 ** ** *** *** **")
+        db.session.rollback()
+    assert [e[:2] for e in _events(app)] == [("login.throttled", "failure")]
+
+
+def test_purge_keeps_events_for_the_retention(app, runner):
+    from idp.store.db import db, utcnow
+    from idp.store.models import AuditEvent
+
+    days = app.config["IDP_SETTINGS"].audit.retention_days
+    assert days == 365
+    with app.app_context():
+        now = utcnow()
+        db.session.add_all([AuditEvent(tenant="caf", event="login.success", outcome="success", fields={},
+                                       time=now - timedelta(days=days, hours=1)),
+                            AuditEvent(tenant="caf", event="login.success", outcome="success", fields={},
+                                       time=now - timedelta(days=days - 1))])
+        db.session.commit()
+    result = runner.invoke(args=["purge", "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["audit_events"] == 1
+    assert len(_events(app)) == 1
