@@ -58,6 +58,7 @@ from idp.security.audit import audit
 from idp.store import pending
 from idp.store.db import after_commit, db, scoped, scoped_all, scoped_delete, scoped_first, utcnow
 from idp.store.models import Account, PasskeyCredential
+from idp.web.metrics import count_login
 
 CHALLENGE_TTL = 300           # seconds a ceremony may last (the browser's own timeout is shorter)
 TIMEOUT_MS = 120_000
@@ -265,6 +266,7 @@ def login(handle: str | None, response: str | None, interaction_handle: str | No
     """A login with a passkey standing in for the password (the tenant's ``passkey_login``)."""
     used = _verify(handle, response, LOGIN, "login", interaction=interaction_handle or "")
     audit("passkey.used", account=used.account.id, passkey=used.credential.id, purpose="login", amr=used.amr)
+    count_login("passkey", "success")
     return used
 
 
@@ -317,6 +319,8 @@ def failed(purpose: str, error: PasskeyError, account_id: str | None = None) -> 
     ``[login] lockout_seconds``, as a wrong password."""
     account_id = account_id or getattr(error, "account_id", None)
     audit("passkey.failure", "failure", purpose=purpose, reason=error.code, account=account_id)
+    if purpose == "login":
+        count_login("passkey", "locked" if error.code == "throttled" else "failure")
     if error.code in ("throttled", "name"):
         return
     settings = current_app.config["IDP_SETTINGS"].login

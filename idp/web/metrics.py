@@ -38,7 +38,7 @@ from prometheus_client import CollectorRegistry, Counter, Histogram, generate_la
 MULTIPROC_DIR = "PROMETHEUS_MULTIPROC_DIR"
 ENDPOINT = "idp.metrics.endpoint"   # the WSGI environ key the Flask endpoint name is left in
 
-METHODS = frozenset({"password", "franceconnect"})   # passkey: when it lands
+METHODS = frozenset({"password", "franceconnect", "passkey"})
 LOGIN_RESULTS = frozenset({"success", "failure", "locked", "inactive", "expired", "malformed"})
 GRANT_TYPES = frozenset({"authorization_code", "refresh_token", "client_credentials"})
 DELIVERY_RESULTS = frozenset({"sent", "failed", "abandoned"})

@@ -312,3 +312,19 @@ def test_deleting_the_account_deletes_its_passkeys(http, app):
     done = http.post("/caf/account/delete", data={"csrf_token": csrf(page), "delete_password": ACCOUNTS["caf"][1]})
     assert "Votre compte a été supprimé" in done.get_data(as_text=True)
     assert _rows(app) == []
+
+
+def test_passkey_logins_are_counted_in_the_metrics(http, app, passkey_login):
+    """``idp_logins_total{method="passkey"}``: a success, and a refusal (another origin)."""
+    from metrics_support import moved, scrape
+
+    authenticator = registered(http, app)
+    client_id, _ = make_client(app, first_party=True)
+    browser = app.test_client()
+    before = scrape(http)
+    login_url = location(authorize(browser, "caf", client_id))
+    assert passkey_login_at(browser, login_url, authenticator, origin="http://evil.example").status_code == 400
+    assert passkey_login_at(browser, login_url, authenticator).status_code == 303
+    after = scrape(http)
+    assert moved(before, after, "idp_logins_total", tenant="caf", method="passkey", result="success") == 1
+    assert moved(before, after, "idp_logins_total", tenant="caf", method="passkey", result="failure") == 1
