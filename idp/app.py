@@ -29,6 +29,7 @@ from idp.notify import setup_notify
 from idp.oidc.published import setup_published_documents
 from idp.oidc.server import create_server
 from idp.oidc.views import bp as oidc_bp
+from idp.security.audit import write_deferred
 from idp.security.counters import counters_for
 from idp.security.vault import IdentifierVault
 from idp.signup.config_check import check_signup
@@ -113,6 +114,7 @@ def setup_storage(app: Flask, settings: Settings) -> None:
     app.extensions["idp_counters"] = counters_for(settings.redis.url)
     app.extensions["idp_tenants"] = build_tenants(settings, check_signup)
     app.extensions["idp_vault"] = IdentifierVault(settings.server.data_protection_key)
+    app.teardown_request(write_deferred)   # audit rows of a request that held its connection
 
 
 def setup_messaging(app: Flask, settings: Settings) -> None:

@@ -17,9 +17,12 @@ lie:
   goes with them if the request fails. No event for a change that did not happen, no change
   without its event;
 - otherwise (a refusal that writes nothing: a failed login, a throttled one, a replayed
-  code; an event after the commit; a command), in its own short transaction on another
-  connection, at once: it stands even if the request then fails. That is also why a
-  failure never waits on the request's lock (SQLite's one writer).
+  code; an event after the commit; a command), in its own short transaction: it stands even
+  if the request then fails, and never waits on the request's lock (SQLite's one writer). In
+  a request whose session still holds its connection, that transaction runs once the request
+  has given the connection back (:func:`write_deferred`, at teardown, before the answer
+  leaves): one pooled connection per request at a time, so simultaneous requests cannot hold
+  every connection of the pool while each waits for a second one.
 
 A failure to store is logged, never raised: the JSON line is written first and stays the
 record of last resort.
@@ -172,10 +175,43 @@ def _store(record: dict) -> None:
         if session is not None and (session.info.get(WROTE) or session.new or session.dirty or session.deleted):
             session.add(AuditEvent(**_row(record)))
             return
-        with db.engine.begin() as connection:
-            connection.execute(AuditEvent.__table__.insert().values(**_row(record)))
+        if has_request_context() and session is not None and session.in_transaction():
+            # The request holds a pooled connection: taking a second one here would let as many
+            # simultaneous requests as the pool has connections each hold one and wait for another
+            # (a pool deadlock, until pool_timeout). Written once the request has given its
+            # connection back (write_deferred), in its own transaction: it still stands whatever
+            # the request did, and before the answer leaves.
+            g.setdefault(DEFERRED, []).append(_row(record))
+            return
+        _insert([_row(record)])
     except Exception as error:  # noqa: BLE001  (the log line above stands; the request goes on)
         logging.getLogger("idp.security.audit").error("audit event not stored (%s)", type(error).__name__)
+
+
+DEFERRED = "idp_audit_deferred"   # flask.g key: events to write once the request's connection is back
+
+
+def _insert(rows: list[dict]) -> None:
+    from idp.store.db import db
+    from idp.store.models import AuditEvent
+
+    with db.engine.begin() as connection:
+        connection.execute(AuditEvent.__table__.insert(), rows)
+
+
+def write_deferred(error=None) -> None:
+    """``teardown_request``: the request's session closed first (what it did not commit is
+    rolled back, its connection returned), then its deferred events in one transaction."""
+    from idp.store.db import db
+
+    rows = g.pop(DEFERRED, None)
+    if not rows:
+        return
+    try:
+        db.session.remove()
+        _insert(rows)
+    except Exception as failure:  # noqa: BLE001  (their log lines stand)
+        logging.getLogger("idp.security.audit").error("audit events not stored (%s)", type(failure).__name__)
 
 
 @lru_cache(maxsize=1)

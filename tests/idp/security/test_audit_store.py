@@ -88,3 +88,41 @@ def test_purge_keeps_events_for_the_retention(app, runner):
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["audit_events"] == 1
     assert len(_events(app)) == 1
+
+
+def test_a_request_holds_one_pooled_connection_at_a_time(app):
+    """A refusal's event while the request's session holds its connection is written once the
+    request gave it back: a second checkout per request let 15 simultaneous wrong codes hold
+    the pool's 15 connections, each waiting for one more (a pool deadlock until its timeout)."""
+    from flask import g
+    from sqlalchemy import event
+
+    from idp.security.audit import audit
+    from idp.store.db import db, scoped_first
+    from idp.store.models import Account
+
+    account_id = make_account(app, "caf")
+    in_use, most = [0], [0]
+
+    def checkout(*_):
+        in_use[0] += 1
+        most[0] = max(most[0], in_use[0])
+
+    def checkin(*_):
+        in_use[0] -= 1
+
+    with app.app_context():
+        pool = db.engine.pool
+    event.listen(pool, "checkout", checkout)
+    event.listen(pool, "checkin", checkin)
+    try:
+        with app.test_request_context("/caf/login"):
+            g.tenant = app.extensions["idp_tenants"]["caf"]
+            assert scoped_first(Account, id=account_id) is not None   # the request's connection, in a transaction
+            audit("login.failure", "failure", identifier="1 84 ** ** *** *** 78")
+            assert most[0] == 1
+    finally:
+        event.remove(pool, "checkout", checkout)
+        event.remove(pool, "checkin", checkin)
+    assert most[0] == 1
+    assert [e[:2] for e in _events(app) if e[0] == "login.failure"] == [("login.failure", "failure")]
