@@ -16,10 +16,14 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import Provider from 'oidc-provider';
-import { setStorage } from 'oidc-provider/lib/adapters/memory_adapter.js';
+import MemoryAdapter from 'oidc-provider/lib/adapters/memory_adapter.js';
 import LRU from 'oidc-provider/lib/helpers/lru.js';
 
-setStorage(new LRU({ maxSize: 1_000_000 }));
+// Given as the provider's adapter (a factory): oidc-provider 9 gives its default in-memory
+// adapter a store of its own, so replacing the module's global store (setStorage) changed
+// nothing and the 1,000-entry LRU still evicted the minted tokens during the warm-up.
+const store = new LRU({ maxSize: 1_000_000 });
+const adapter = (model) => new MemoryAdapter(model, store);
 
 const args = Object.fromEntries(
   process.argv.slice(2).reduce((acc, cur, i, all) => {
@@ -51,6 +55,7 @@ function account(id) {
 }
 
 const provider = new Provider(issuer, {
+  adapter,
   clients: [{
     client_id: clientId,
     client_secret: clientSecret,
