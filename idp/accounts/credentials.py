@@ -61,6 +61,18 @@ def revoke_refresh_tokens(account: Account, reason: str, keep: SsoSession | None
     return len(families)
 
 
+def register_suspension_hook(state, hook) -> None:
+    """``hook(account, reason) -> bool`` runs in the transaction of an operator's suspension
+    (``idp users suspend``, ``lockUser``): the federation removes the FranceConnect link
+    and says whether there was one. Registered by its blueprint, as the new-password hook."""
+    state.app.extensions.setdefault("idp_suspension_hooks", []).append(hook)
+
+
+def suspension_hooks(account: Account, reason: str) -> bool:
+    """Run every suspension hook; whether one of them removed something."""
+    return any([hook(account, reason) for hook in current_app.extensions.get("idp_suspension_hooks", [])])
+
+
 def register_new_password_hook(state, hook) -> None:
     """``hook(account)`` runs in the transaction of every new password: the federation ends
     a link the old password made (idp/federation/account_link.py). Registered by its

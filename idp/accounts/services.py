@@ -102,12 +102,10 @@ def suspend(account: Account) -> dict:
     """Freeze an account whose number its real owner disputes: no login, by password or
     FranceConnect; every session ended, every token revoked, the FranceConnect link
     removed, in the request's transaction (``g.tenant`` is the account's tenant)."""
-    from idp.federation.account_link import unlink
-
     previous = account.status
     sessions = credentials.end_other_sessions(account)
     credentials.revoke_refresh_tokens(account, "account_suspended")
-    unlinked = unlink(account, "operator")
+    unlinked = credentials.suspension_hooks(account, "operator")   # the FranceConnect link (federation)
     if previous != "suspended":
         account.status = "suspended"
         audit("account.suspended", account=account.id, previous_status=previous)

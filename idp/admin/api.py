@@ -27,12 +27,22 @@ from datetime import datetime, timezone
 from flask import Blueprint, current_app, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
+from idp.accounts.credentials import mask_contact
+from idp.accounts.service import account_identifier, accounts_named
+from idp.accounts.services import (
+    AccountStateError, activate, erase_by_operator, revoke_sessions, sessions_of, suspend, unlock,
+)
 from idp.admin import operators
 from idp.admin.problems import Problem, from_exception, from_http, render, unauthorized
+from idp.clients.admin import (
+    ClientError, create_client, delete_client, describe, list_clients, rotate_client_secret, show_client, update_client,
+)
 from idp.oidc.errors import ProtocolError
 from idp.security.audit import audit
 from idp.store.db import commit_request, db, digest, inserted_once, scoped, scoped_get, utcnow
+from idp.store.keystore import listing, rotate_and_audit
 from idp.store.models import Account, AdminRequest, AuditEvent
+from idp.web.params import basic_credentials, strict_json
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 OPERATIONS: dict[str, dict] = {}   # operationId -> {"path", "method", "role"}: read by idp.admin.openapi
@@ -43,7 +53,6 @@ OPERATIONS: dict[str, dict] = {}   # operationId -> {"path", "method", "role"}: 
 @bp.post("/token")
 def token():
     """client_credentials with HTTP Basic (RFC 6749 §4.4): an operator's bearer token."""
-    from idp.web.params import basic_credentials
 
     credentials = None
     try:
@@ -65,7 +74,7 @@ def token():
 
 @bp.get("/openapi.json")
 def openapi_document():
-    from idp.admin.openapi import document
+    from idp.admin.openapi import document   # here: that module reads this one's OPERATIONS at import
 
     return jsonify(document())
 
@@ -136,7 +145,6 @@ def operation(operation_id: str, method: str, path: str, role: str, *, keyed: bo
 
 
 def _body() -> dict:
-    from idp.web.params import strict_json
 
     if request.mimetype != "application/json":
         raise Problem("unsupported-media-type", "The body must be application/json.")
@@ -159,7 +167,6 @@ def _answer(data, status: int = 200):
 # -- clients -------------------------------------------------------------------------------
 
 def _client_or_404(client_id: str):
-    from idp.clients.admin import show_client
 
     row = show_client(g.tenant.slug, client_id)
     if row is None:
@@ -176,14 +183,12 @@ CLIENT_FIELDS = {"name": "name", "redirect_uris": "redirect_uris", "post_logout_
 
 @operation("listClients", "GET", "/tenants/{tenant}/clients", "clients")
 def list_clients_view(noted):
-    from idp.clients.admin import describe, list_clients
 
     return _answer({"clients": [describe(r) for r in list_clients(g.tenant.slug)]})
 
 
 @operation("createClient", "POST", "/tenants/{tenant}/clients", "clients", keyed=True)
 def create_client_view(noted):
-    from idp.clients.admin import ClientError, create_client, describe
 
     body = _body()
     unknown = sorted(set(body) - set(CLIENT_FIELDS))
@@ -210,7 +215,6 @@ def create_client_view(noted):
 
 @operation("getClient", "GET", "/tenants/{tenant}/clients/{client_id}", "clients")
 def get_client_view(noted, client_id):
-    from idp.clients.admin import describe
 
     noted["client_id"] = client_id
     return _answer(describe(_client_or_404(client_id)))
@@ -218,7 +222,6 @@ def get_client_view(noted, client_id):
 
 @operation("updateClient", "PATCH", "/tenants/{tenant}/clients/{client_id}", "clients")
 def update_client_view(noted, client_id):
-    from idp.clients.admin import ClientError, describe, update_client
 
     noted["client_id"] = client_id
     body = _body()
@@ -235,7 +238,6 @@ def update_client_view(noted, client_id):
 
 @operation("deleteClient", "DELETE", "/tenants/{tenant}/clients/{client_id}", "clients")
 def delete_client_view(noted, client_id):
-    from idp.clients.admin import delete_client
 
     noted["client_id"] = client_id
     if not delete_client(g.tenant.slug, client_id):
@@ -245,7 +247,6 @@ def delete_client_view(noted, client_id):
 
 @operation("rotateClientSecret", "POST", "/tenants/{tenant}/clients/{client_id}/secret", "clients", keyed=True)
 def rotate_client_secret_view(noted, client_id):
-    from idp.clients.admin import ClientError, rotate_client_secret
 
     noted["client_id"] = client_id
     try:
@@ -262,8 +263,6 @@ def rotate_client_secret_view(noted, client_id):
 def user_view(account: Account) -> dict:
     """An account as an operator sees it: the identifier masked by the tenant's scheme (a NIR
     never in clear), the contacts masked."""
-    from idp.accounts.credentials import mask_contact
-    from idp.accounts.service import account_identifier
 
     return {"id": account.id, "tenant": account.tenant,
             "identifier": g.tenant.identifier_scheme.mask(account_identifier(account)),
@@ -283,7 +282,6 @@ def _account_or_404(account_id: str, noted: dict) -> Account:
 
 @operation("findUser", "POST", "/tenants/{tenant}/users/search", "users")
 def find_user_view(noted):
-    from idp.accounts.service import accounts_named
 
     typed = _body().get("identifier")
     if not isinstance(typed, str) or not typed.strip() or len(typed) > 255:
@@ -299,7 +297,6 @@ def get_user_view(noted, user_id):
 
 @operation("lockUser", "POST", "/tenants/{tenant}/users/{user_id}/lock", "users")
 def lock_user_view(noted, user_id):
-    from idp.accounts.services import suspend
 
     account = _account_or_404(user_id, noted)
     done = suspend(account)
@@ -309,7 +306,6 @@ def lock_user_view(noted, user_id):
 
 @operation("unlockUser", "POST", "/tenants/{tenant}/users/{user_id}/unlock", "users")
 def unlock_user_view(noted, user_id):
-    from idp.accounts.services import AccountStateError, unlock
 
     account = _account_or_404(user_id, noted)
     try:
@@ -322,7 +318,6 @@ def unlock_user_view(noted, user_id):
 
 @operation("activateUser", "POST", "/tenants/{tenant}/users/{user_id}/activate", "users")
 def activate_user_view(noted, user_id):
-    from idp.accounts.services import activate
 
     account = _account_or_404(user_id, noted)
     previous = activate(account)
@@ -332,7 +327,6 @@ def activate_user_view(noted, user_id):
 
 @operation("deleteUser", "DELETE", "/tenants/{tenant}/users/{user_id}", "users")
 def delete_user_view(noted, user_id):
-    from idp.accounts.services import erase_by_operator
 
     erase_by_operator(_account_or_404(user_id, noted))
     commit_request()
@@ -341,7 +335,6 @@ def delete_user_view(noted, user_id):
 
 @operation("listUserSessions", "GET", "/tenants/{tenant}/users/{user_id}/sessions", "users")
 def list_user_sessions_view(noted, user_id):
-    from idp.accounts.services import sessions_of
 
     sessions = sessions_of(_account_or_404(user_id, noted))
     for item in sessions:
@@ -352,7 +345,6 @@ def list_user_sessions_view(noted, user_id):
 
 @operation("revokeUserSessions", "DELETE", "/tenants/{tenant}/users/{user_id}/sessions", "users")
 def revoke_user_sessions_view(noted, user_id):
-    from idp.accounts.services import revoke_sessions
 
     done = revoke_sessions(_account_or_404(user_id, noted))
     commit_request()
@@ -367,14 +359,12 @@ def _times(rows: list[dict]) -> list[dict]:
 
 @operation("listKeys", "GET", "/tenants/{tenant}/keys", "keys")
 def list_keys_view(noted):
-    from idp.store.keystore import listing
 
     return _answer({"keys": _times(listing(g.tenant.slug))})
 
 
 @operation("rotateKeys", "POST", "/tenants/{tenant}/keys/rotation", "keys", keyed=True)
 def rotate_keys_view(noted):
-    from idp.store.keystore import rotate_and_audit
 
     return _answer(rotate_and_audit(g.tenant.slug))
 

@@ -28,6 +28,7 @@ from joserfc.errors import JoseError
 from joserfc.jwk import OctKey
 
 from idp.clients.model import hash_client_secret, new_client_secret
+from idp.security.audit import audit
 from idp.store.db import db
 from idp.store.models import OperatorClient
 
@@ -52,7 +53,6 @@ def create_operator(name: str, tenants: list[str], roles: list[str]) -> tuple[Op
                          tenants=list(dict.fromkeys(tenants)), roles=list(dict.fromkeys(roles)))
     db.session.add(row)
     db.session.commit()
-    from idp.security.audit import audit
 
     for tenant in row.tenants:
         audit("admin.request", tenant=tenant, operator=row.client_id, operation="operators.create", status=201)

@@ -20,6 +20,9 @@ import logging
 from flask import current_app, jsonify
 from werkzeug.exceptions import HTTPException
 
+from idp.store.db import db
+from idp.web.errors import OUTAGES, RETRY_AFTER
+
 log = logging.getLogger("idp.admin")
 
 TITLES = {
@@ -87,8 +90,6 @@ def from_http(error: HTTPException):
 
 def from_exception(error: Exception):
     """A bug (its traceback logged by Flask) or an outage: 500 or 503, no detail of it."""
-    from idp.store.db import db
-    from idp.web.errors import OUTAGES, RETRY_AFTER
 
     try:
         db.session.rollback()

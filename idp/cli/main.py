@@ -16,7 +16,7 @@ from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 from flask_migrate import upgrade
 
-from idp.app import MIGRATIONS
+from idp.app import MIGRATIONS, create_app
 from idp.cli import clients as cli_clients
 from idp.cli import keys as cli_keys
 from idp.cli import operators as cli_operators
@@ -161,8 +161,6 @@ def serve_command(host: str, port: int, workers: int | None, server_name: str, w
 
 
 def create_cli_app():
-    from idp.app import create_app
-
     try:
         return create_app()
     except SettingsError as exc:

@@ -13,9 +13,10 @@ from idp.accounts import services
 from idp.accounts.service import account_identifier, create_account
 from idp.accounts.services import erase_by_operator
 from idp.cli.common import emit, json_option, with_account, with_tenant
+from idp.mfa import service, totp
 from idp.security.audit import audit
 from idp.security.vault import vault
-from idp.store.db import commit_request, db, scoped
+from idp.store.db import commit_request, db, scoped, utcnow
 from idp.store.models import Account, SupportingDocument
 
 
@@ -180,8 +181,6 @@ def delete(tenant, account, identifier, yes, as_json):
 def totp_enroll(tenant, account, identifier, as_json):
     """Enrol a TOTP for an account, confirmed at once (a counter clerk with the person, tests):
     prints the secret and the otpauth:// URI to load into the person's app."""
-    from idp.mfa import service, totp
-    from idp.store.db import commit_request, utcnow
 
     context = _in_tenant(tenant)
     try:
@@ -204,8 +203,6 @@ def totp_enroll(tenant, account, identifier, as_json):
 def mfa_reset(tenant, account, identifier, as_json):
     """Remove every second factor and recovery code of an account (a person who lost them,
     after checking who they are): audited, and the person is told."""
-    from idp.mfa import service
-    from idp.store.db import commit_request
 
     context = _in_tenant(tenant)
     try:

@@ -61,6 +61,7 @@ def after_new_password(account: Account) -> None:
 
 # the accounts' credentials call it, without naming the federation (idp/accounts/credentials.py)
 bp.record_once(lambda state: credentials.register_new_password_hook(state, after_new_password))
+bp.record_once(lambda state: credentials.register_suspension_hook(state, unlink))
 
 
 @bp.route("/account/franceconnect/remove", methods=["POST"])

@@ -16,6 +16,8 @@ from typing import Callable
 
 from flask import g
 
+from idp.mfa import recovery, totp
+
 
 @dataclass(frozen=True)
 class FactorKind:
@@ -57,7 +59,6 @@ def has_factor(account) -> bool:
 def _builtin() -> None:
     from flask_babel import lazy_gettext as _l
 
-    from idp.mfa import recovery, totp
 
     register(FactorKind("totp", ("otp",), totp.enrolled, totp.verify, _l("Application d'authentification")))
     register(FactorKind("recovery_code", ("otp",), recovery.enrolled, recovery.verify, _l("Code de secours"),

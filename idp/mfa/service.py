@@ -13,6 +13,7 @@ from flask import current_app, g
 from flask_babel import lazy_gettext as _l
 
 from idp.accounts.credentials import _now_text, tell
+from idp.accounts.service import account_identifier
 from idp.mfa import factors, recovery, totp
 from idp.oidc import sessions
 from idp.security.audit import audit
@@ -130,7 +131,6 @@ def reset(account) -> int:
 
 def account_label(account) -> str:
     """The account's name in an authenticator app: masked when the identifier is a NIR."""
-    from idp.accounts.service import account_identifier
 
     value = account_identifier(account)
     scheme = g.tenant.identifier_scheme

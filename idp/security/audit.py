@@ -130,6 +130,9 @@ from functools import lru_cache
 
 from flask import g, has_app_context, has_request_context, request
 
+from idp.store.db import WROTE, db
+from idp.store.models import AuditEvent
+
 log = logging.getLogger("idp.audit")
 
 COMMON_FIELDS = frozenset({"event", "outcome", "time", "tenant", "ip"})
@@ -167,8 +170,6 @@ def _text(value) -> str | None:
 def _store(record: dict) -> None:
     """The event in the database: joining the session's uncommitted changes, else in its own
     transaction (the module's docstring says why)."""
-    from idp.store.db import WROTE, db
-    from idp.store.models import AuditEvent
 
     try:
         session = db.session() if db.session.registry.has() else None
@@ -192,8 +193,6 @@ DEFERRED = "idp_audit_deferred"   # flask.g key: events to write once the reques
 
 
 def _insert(rows: list[dict]) -> None:
-    from idp.store.db import db
-    from idp.store.models import AuditEvent
 
     with db.engine.begin() as connection:
         connection.execute(AuditEvent.__table__.insert(), rows)
@@ -202,7 +201,6 @@ def _insert(rows: list[dict]) -> None:
 def write_deferred(error=None) -> None:
     """``teardown_request``: the request's session closed first (what it did not commit is
     rolled back, its connection returned), then its deferred events in one transaction."""
-    from idp.store.db import db
 
     rows = g.pop(DEFERRED, None)
     if not rows:

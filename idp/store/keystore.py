@@ -13,11 +13,11 @@ from datetime import timedelta
 
 from flask import current_app
 
-from keys import KeyRecord, KeyRing, KeyState, generate_record, plan_initial, plan_rotation
-from keys.sealing import decode_kek
-
+from idp.security.audit import audit
 from idp.store.db import db, scoped_all, utcnow
 from idp.store.models import SigningKey
+from keys import KeyRecord, KeyRing, KeyState, generate_record, plan_initial, plan_rotation
+from keys.sealing import decode_kek
 
 RING_TTL = 10.0
 _rings: dict[str, tuple[float, KeyRing]] = {}
@@ -102,7 +102,6 @@ def listing(tenant: str) -> list[dict]:
 
 def rotate_and_audit(tenant: str) -> dict:
     """:func:`rotate`, its audit event written: ``idp keys rotate`` and ``rotateKeys``."""
-    from idp.security.audit import audit
 
     plan = rotate(tenant)
     data = {"tenant": tenant, "promoted": plan.promote, "retired": plan.retire, "removed": plan.remove,
