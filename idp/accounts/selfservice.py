@@ -27,7 +27,7 @@ from idp.verification import codes as verification
 from idp.store.db import commit_request, scoped_all, scoped_first, utcnow
 from idp.store.models import Account, Consent, SsoSession
 from idp.accounts.activity import recent_events
-from idp.accounts import credentials, services
+from idp.accounts import credentials, lifecycle
 from idp.oidc import consent as consents
 from idp.oidc import sessions
 from idp.oidc.claims import account_claims
@@ -158,7 +158,7 @@ def delete_account(session, account):
     elif refused := _password_refused(account, request.form.get("delete_password", ""),
                                              _l("Le mot de passe est incorrect.")):
         return _page(account, refused[1], errors={"delete_password": refused[0]})
-    services.erase(account)
+    lifecycle.erase(account)
     commit_request()
     response = make_response(render_template("accounts/deleted.html"))
     sessions.clear_cookie(response)

@@ -12,7 +12,7 @@ from policies import validator
 from idp.accounts.claim_labels import CLAIM_LABELS, in_reading_order
 from idp.accounts.login import authenticate
 from idp.accounts.service import email_in_use
-from idp.accounts.services import choose_personal_code
+from idp.accounts.lifecycle import choose_personal_code
 from idp.web.cookies import clear_tenant_cookie, set_tenant_cookie
 from idp.clients.model import find_client
 from idp.clients.profiles import profile_of

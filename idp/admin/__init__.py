@@ -8,5 +8,5 @@ tenants' clients, accounts, keys and audit trail, and its OpenAPI document.
 - :mod:`idp.admin.problems`: every error as RFC 9457 problem details.
 
 The API holds no logic of its own: it calls the services the CLI calls
-(:mod:`idp.clients.admin`, :mod:`idp.accounts.services`, :mod:`idp.store.keystore`).
+(:mod:`idp.clients.admin`, :mod:`idp.accounts.lifecycle`, :mod:`idp.store.keystore`).
 """

@@ -29,7 +29,7 @@ from werkzeug.exceptions import HTTPException
 
 from idp.accounts.credentials import mask_contact
 from idp.accounts.service import account_identifier, accounts_named
-from idp.accounts.services import (
+from idp.accounts.lifecycle import (
     AccountStateError, activate, erase_by_operator, revoke_sessions, sessions_of, suspend, unlock,
 )
 from idp.admin import operators

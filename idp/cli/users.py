@@ -9,9 +9,9 @@ import click
 from flask import current_app, g
 from flask.cli import with_appcontext
 
-from idp.accounts import services
+from idp.accounts import lifecycle
+from idp.accounts.lifecycle import erase_by_operator
 from idp.accounts.service import account_identifier, create_account
-from idp.accounts.services import erase_by_operator
 from idp.cli.common import emit, json_option, with_account, with_tenant
 from idp.mfa import service, totp
 from idp.security.audit import audit
@@ -61,7 +61,7 @@ def activate(tenant, account, identifier, as_json):
     """Open an account waiting for activation or for its supporting document to be checked."""
     context = _in_tenant(tenant)
     try:
-        previous = services.activate(account)
+        previous = lifecycle.activate(account)
         commit_request()
     finally:
         context.pop()
@@ -144,7 +144,7 @@ def suspend(tenant, account, identifier, as_json):
     FranceConnect link removed. `users activate` reopens it, `users delete` frees the number."""
     context = _in_tenant(tenant)
     try:
-        done = services.suspend(account)
+        done = lifecycle.suspend(account)
         commit_request()   # suspended, its sessions ended and its tokens revoked at once
     finally:
         context.pop()

@@ -1,4 +1,5 @@
-"""What the account pages decide, as functions a test calls without a request.
+"""An account's life after its creation (:mod:`.service` creates and finds accounts): what the
+account pages, the CLI and the admin API decide, as functions a test calls without a request.
 
 Values in, result out: none reads ``request`` or the browser's ``session`` (the tenant is
 ``g.tenant``, set by the caller), none commits. The page parses the form, calls one of them,

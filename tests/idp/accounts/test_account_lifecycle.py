@@ -44,7 +44,7 @@ def reread(app, model, **filters):
 @pytest.mark.parametrize("code, repeated, field", [("court", "court", "password"),
                                                    ("Personnel2026", "Personnel2027", "password_repeat")])
 def test_a_refused_personal_code_changes_nothing(app, code, repeated, field):
-    from idp.accounts.services import choose_personal_code
+    from idp.accounts.lifecycle import choose_personal_code
     from idp.store.db import db
     from idp.store.models import Account
 
@@ -58,7 +58,7 @@ def test_a_refused_personal_code_changes_nothing(app, code, repeated, field):
 
 
 def test_the_personal_code_opens_the_account_with_the_callers_commit(app):
-    from idp.accounts.services import choose_personal_code
+    from idp.accounts.lifecycle import choose_personal_code
     from idp.security.passwords import verify_password
     from idp.security.passwords import tenant_hasher
     from idp.store.db import db
@@ -108,7 +108,7 @@ def _account_with_everything(app) -> tuple[str, str]:
 
 
 def test_erase_writes_nothing_until_the_caller_commits(app):
-    from idp.accounts.services import erase
+    from idp.accounts.lifecycle import erase
     from idp.store.db import db
     from idp.store.models import Account, Consent, RevokedToken
 
@@ -124,7 +124,7 @@ def test_erase_removes_the_account_and_all_it_holds_in_one_commit(app, caplog):
     from sqlalchemy import event
     from sqlalchemy.orm import Session
 
-    from idp.accounts.services import erase
+    from idp.accounts.lifecycle import erase
     from idp.store.db import commit_request, db
     from idp.store.models import (Account, Consent, FederatedIdentity, RefreshToken, RevokedToken, SsoSession,
                                   Verification)
