@@ -33,7 +33,10 @@ from datetime import datetime, timezone
 from flask import g
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData, delete, event, select, update
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
+
+from idp.store.errors import withhold_values
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -165,6 +168,11 @@ def commit_request() -> None:
 
 
 WROTE = "idp_wrote"   # Session.info key: this transaction has written (flushed, or an UPDATE/DELETE/INSERT)
+
+
+# every engine of the process (the application's, Alembic's): a failed statement's text quotes
+# no value of the row at fault (idp/store/errors.py)
+event.listen(Engine, "handle_error", withhold_values)
 
 
 @event.listens_for(Session, "do_orm_execute")

@@ -34,7 +34,7 @@ from flask_babel import lazy_gettext as _l
 from idp.oidc.errors import ProtocolError, ServerError, TemporarilyUnavailable
 from idp.store.db import db
 from idp.web.endpoints import JSON_ENDPOINTS
-from idp.web.logredact import redact_target
+from idp.web.logredact import install_database_value_filter, redact_target
 
 log = logging.getLogger("idp.errors")
 
@@ -119,3 +119,4 @@ def setup_errors(app) -> None:
         app.register_error_handler(outage, unavailable)
     app.register_error_handler(500, server_error)
     app.log_exception = log_exception(app)
+    install_database_value_filter()   # tracebacks and lines quoting no database value

@@ -2,12 +2,18 @@
 callbacks, ``login_hint``s that may be a NIR, states) and no activation-link token (it is in
 the path). Used by ``idp serve``: a filter on Granian's access logger (installed by
 ``idp.wsgi``), gunicorn's ``--logger-class`` and a filter on Werkzeug's request log
-(development server). OWASP ASVS V7.1.1: never log credentials or tokens."""
+(development server). OWASP ASVS V7.1.1: never log credentials or tokens.
+
+Application logs without database values: :class:`DatabaseValueRedactor` on the root
+logger's handlers (installed by ``create_app``, through ``web/errors.setup_errors``) redacts
+what a database error may quote (``idp/store/errors.py``) from every line and traceback."""
 
 from __future__ import annotations
 
 import logging
 import re
+
+from idp.store.errors import redact_log_text
 
 _SECRET_IN_PATH = re.compile(r"(/signup/activate/[^/?\s]+/)[^/?\s]+")
 # Werkzeug colours its request line (ANSI codes inside the quotes) on any non-Windows host
@@ -77,6 +83,34 @@ def install_werkzeug_filter() -> None:
     logger = logging.getLogger("werkzeug")
     if not any(isinstance(f, WerkzeugRedactor) for f in logger.filters):
         logger.addFilter(WerkzeugRedactor())
+
+
+class DatabaseValueRedactor(logging.Filter):
+    """On a handler: a record's message and traceback, with PostgreSQL's ``DETAIL``/``CONTEXT``
+    lines, ``Key (…)=(…)``, ``Failing row contains (…)`` and SQLAlchemy's ``[parameters: …]``
+    redacted. The traceback is formatted here (``exc_text``, which formatters reuse) so that
+    what the handler writes is the redacted text."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        redacted = redact_log_text(message)
+        if redacted != message:
+            record.msg, record.args = redacted, None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = redact_log_text(record.exc_text)
+        if record.stack_info:
+            record.stack_info = redact_log_text(record.stack_info)
+        return True
+
+
+def install_database_value_filter(logger: logging.Logger | None = None) -> None:
+    """On each handler of ``logger`` (the root logger: every application logger propagates to
+    it), once. A handler an operator adds after the start is theirs to filter."""
+    for handler in (logger or logging.getLogger()).handlers:
+        if not any(isinstance(f, DatabaseValueRedactor) for f in handler.filters):
+            handler.addFilter(DatabaseValueRedactor())
 
 
 try:  # gunicorn is the production extra; without it only the Werkzeug filter is used
