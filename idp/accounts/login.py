@@ -15,6 +15,7 @@ from policies.identifiers import EmailScheme
 from idp.store.db import db, scoped, utcnow
 from idp.store.models import Account
 from idp.security.audit import audit
+from idp.security.counters import count_failure
 from idp.security.passwords import needs_rehash, tenant_hasher, verify_password
 from idp.security.vault import vault
 from idp.web.metrics import counted_password_login
@@ -69,11 +70,8 @@ def _record_failure(identifier: str) -> None:
     counters = current_app.extensions["idp_counters"]
     for scope, key, threshold in (("identifier", _throttle_key(identifier), settings.max_failures),
                                   ("address", _address_key(), settings.max_failures_per_address)):
-        failures = counters.incr(key, 86400)
-        if failures % threshold == 0:
-            strikes = failures // threshold
-            seconds = min(3600, settings.lockout_seconds * 2 ** (strikes - 1))
-            counters.lock("lock:" + key, seconds)
+        seconds = count_failure(counters, key, threshold, settings.lockout_seconds)
+        if seconds:
             audit("login.locked", "failure", scope=scope, seconds=seconds)
 
 

@@ -52,7 +52,12 @@ OPERATIONS: dict[str, dict] = {}   # operationId -> {"path", "method", "role"}: 
 
 @bp.post("/token")
 def token():
-    """client_credentials with HTTP Basic (RFC 6749 §4.4): an operator's bearer token."""
+    """client_credentials with HTTP Basic (RFC 6749 §4.4): an operator's bearer token.
+
+    Failed authentications are throttled (:func:`operators.locked_for`): during a pause the
+    answer is 429 with ``Retry-After`` and the RFC 6749 error ``temporarily_unavailable``
+    (RFC 6749 defines no throttling code for the token endpoint; this registered one says
+    "try later" without saying whether the credentials were right), the secret unchecked."""
 
     credentials = None
     try:
@@ -61,9 +66,16 @@ def token():
         credentials = None
     if request.form.get("grant_type") != "client_credentials":
         raise Problem("bad-request", "grant_type must be client_credentials.", error="unsupported_grant_type")
+    presented = credentials[0][:64] if credentials else None
+    wait = operators.locked_for(presented)
+    if wait:
+        audit("admin.token", "failure", operator=presented, reason="throttled")
+        raise Problem("too-many-requests", "Too many failed authentications: try again later.",
+                      {"Retry-After": str(wait)}, error="temporarily_unavailable")
     row = operators.authenticate(*credentials) if credentials else None
     if row is None:
-        audit("admin.token", "failure", operator=credentials[0][:64] if credentials else None, reason="invalid_client")
+        operators.record_failure(presented)
+        audit("admin.token", "failure", operator=presented, reason="invalid_client")
         raise Problem("unauthorized", "Operator client authentication failed.",
                       {"WWW-Authenticate": 'Basic realm="idp-admin"'}, error="invalid_client")
     audit("admin.token", operator=row.client_id)

@@ -13,6 +13,12 @@ a tenant's signing key: no relying party's token, and no ID token, can pass for 
 (``users:caf keys:caf``). A signed token needs no table and no lookup to check; its short
 life stands for revocation, and each call also checks that its operator still exists, so
 ``idp operators delete`` cuts an operator off at once.
+
+**Throttling** (:func:`locked_for`, :func:`record_failure`): failed authentications at
+``/admin/token`` are counted per presented ``client_id`` and per address in the shared
+counters, with the login's rule (:func:`idp.security.counters.count_failure`) and the
+``[admin]`` thresholds. While a pause lasts, the endpoint answers 429 with ``Retry-After``
+before looking at the secret, so a guesser learns nothing from a try made during it.
 """
 
 from __future__ import annotations
@@ -22,13 +28,14 @@ import hmac
 import secrets
 import time
 
-from flask import current_app
+from flask import current_app, request
 from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import OctKey
 
 from idp.clients.model import hash_client_secret, new_client_secret
 from idp.security.audit import audit
+from idp.security.counters import count_failure
 from idp.store.db import db
 from idp.store.models import OperatorClient
 
@@ -88,6 +95,33 @@ def authenticate(client_id: str, secret: str) -> OperatorClient | None:
         hash_client_secret(secret)   # the same work whether the client_id exists or not
         return None
     return row if hmac.compare_digest(row.secret_hash, hash_client_secret(secret)) else None
+
+
+def _throttle_keys(client_id: str | None) -> list[tuple[str, str]]:
+    """``(scope, counter key)``: the address always, the client_id when one was presented
+    (hashed: any string a caller sends becomes a key of bounded size)."""
+    keys = [("address", f"admin-token-ip:{request.remote_addr}")]
+    if client_id:
+        keys.append(("operator", f"admin-token:{hashlib.sha256(client_id.encode()).hexdigest()[:32]}"))
+    return keys
+
+
+def locked_for(client_id: str | None) -> int:
+    """Seconds left on a pause of this client_id or of this address, 0 when none."""
+    counters = current_app.extensions["idp_counters"]
+    return max(counters.locked_for("lock:" + key) for _, key in _throttle_keys(client_id))
+
+
+def record_failure(client_id: str | None) -> None:
+    """A failed authentication, counted for the client_id and the address; a pause that
+    starts is an ``admin.locked`` event."""
+    settings = current_app.config["IDP_SETTINGS"].admin
+    counters = current_app.extensions["idp_counters"]
+    thresholds = {"operator": settings.max_failures, "address": settings.max_failures_per_address}
+    for scope, key in _throttle_keys(client_id):
+        seconds = count_failure(counters, key, thresholds[scope], settings.lockout_seconds)
+        if seconds:
+            audit("admin.locked", "failure", scope=scope, operator=client_id, seconds=seconds)
 
 
 def _key() -> OctKey:

@@ -37,6 +37,7 @@ TITLES = {
     "unsupported-media-type": (415, "Unsupported media type"),
     "validation": (422, "Validation failed"),
     "idempotency-key-required": (428, "Idempotency-Key required"),
+    "too-many-requests": (429, "Too many requests"),
     "server-error": (500, "Internal server error"),
     "unavailable": (503, "Service temporarily unavailable"),
 }

@@ -86,8 +86,13 @@ class AuditSettings(Strict):
 
 
 class AdminSettings(Strict):
-    """The admin API (idp/admin/): the lifetime of an operator's bearer token, in seconds."""
+    """The admin API (idp/admin/): the lifetime of an operator's bearer token, in seconds, and
+    the pause after failed authentications at ``/admin/token`` (the login's rule: the pause
+    doubles at each new threshold, up to an hour)."""
     token_ttl: int = Field(300, ge=30, le=3600)
+    max_failures: int = Field(5, ge=1, description="failed authentications per operator client_id before a pause")
+    max_failures_per_address: int = Field(20, ge=1, description="failed authentications per IP address before a pause")
+    lockout_seconds: int = Field(60, ge=1, description="first pause; doubles at each new threshold, up to 1 h")
 
 
 class TokenSettings(Strict):

@@ -81,7 +81,8 @@ backchannel_logout.failed            client_id, attempt, reason
 backchannel_logout.abandoned         client_id, attempts, count, path (purge: removed by idp purge)
 audit.purged                         count
 admin.request                        operator, operation, status, account, client_id
-admin.token                          operator, reason
+admin.token                          operator, reason (invalid_client, throttled)
+admin.locked                         scope (operator or address), operator, seconds
 client.updated                       client_id
 client.secret_rotated                client_id
 account.unlocked                     account, previous_status

@@ -156,5 +156,18 @@ class RedisCounters:
         return True, ""
 
 
+def count_failure(counters, key: str, threshold: int, lockout_seconds: int) -> int:
+    """One more failure under ``key`` (kept a day); at each ``threshold``-th the pause
+    ``"lock:" + key`` starts, doubling at each new threshold (1, 2, 4… × ``lockout_seconds``,
+    up to an hour). Returns the seconds of the pause it started, 0 when none: the login's
+    throttle and the admin token endpoint's share this rule (CNIL 2022-100)."""
+    failures = counters.incr(key, 86400)
+    if failures % threshold:
+        return 0
+    seconds = min(3600, lockout_seconds * 2 ** (failures // threshold - 1))
+    counters.lock("lock:" + key, seconds)
+    return seconds
+
+
 def counters_for(url: str, prefix: str = "idp:"):
     return RedisCounters(url, prefix) if url else MemoryCounters()
