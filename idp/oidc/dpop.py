@@ -30,6 +30,7 @@ import hashlib
 import hmac
 import json
 import time
+from contextlib import contextmanager
 
 from flask import current_app, g, request
 from joserfc import jws
@@ -38,11 +39,11 @@ from joserfc.errors import JoseError
 from joserfc.jwk import import_key
 
 from idp.oidc.errors import (
-    InvalidDPoPProof, InvalidDPoPProofAtResource, InvalidDPoPToken, UseDPoPNonce, UseDPoPNonceAtResource,
+    DPOP_ALGS, InvalidDPoPProof, ProtocolError, InvalidDPoPProofAtResource, InvalidDPoPToken, UseDPoPNonce, UseDPoPNonceAtResource,
 )
 from idp.security.audit import audit
 
-ALGS = ("ES256", "PS256", "RS256")
+ALGS = DPOP_ALGS   # one list for the proofs checked and the challenges' algs
 IAT_WINDOW = 60        # seconds a proof's iat may be off from now, either way
 NONCE_WINDOW = 300     # seconds a server nonce is current (accepted one window more)
 PRIVATE_MEMBERS = {"d", "p", "q", "dp", "dq", "qi", "oth", "k"}
@@ -220,6 +221,20 @@ def add_nonce(response) -> None:
 
 
 # -- resource endpoints (userinfo) -------------------------------------------------------------
+
+@contextmanager
+def challenged_as(scheme: str):
+    """A resource endpoint's refusals, challenged with the scheme the token came with: a token
+    sent as ``DPoP`` that fails (expired, revoked, not ours, scope, account) gets a ``DPoP``
+    challenge with ``algs`` (RFC 9449 §7.1), not a ``Bearer`` one a DPoP client would not
+    read as meant for it."""
+    try:
+        yield
+    except ProtocolError as error:
+        if scheme == "dpop" and hasattr(error, "scheme"):
+            error.scheme = "DPoP"
+        raise
+
 
 def check_resource_request(token: str, scheme: str, claims: dict, url: str) -> None:
     """A DPoP-bound token (``cnf.jkt``) only with the ``DPoP`` scheme and a proof of its key,

@@ -68,12 +68,27 @@ class ProtocolError(OAuth2Error):
         return self.description
 
 
+DPOP_ALGS = ("ES256", "PS256", "RS256")   # the DPoP proofs' algorithms (idp/oidc/dpop.py), in challenges
+
+
+def challenge(scheme: str, error: str, description: str) -> str:
+    """A ``WWW-Authenticate`` value: RFC 6750 §3 for ``Bearer``; RFC 9449 §7.1 for ``DPoP``,
+    which also names the algorithms a proof may use."""
+    value = f'{scheme} error="{error}", error_description="{description}"'
+    return value + (f', algs="{" ".join(DPOP_ALGS)}"' if scheme == "DPoP" else "")
+
+
 class _BearerChallenge:
-    """RFC 6750 §3: a resource endpoint's refusal names its error in ``WWW-Authenticate``."""
+    """RFC 6750 §3: a resource endpoint's refusal names its error in ``WWW-Authenticate``.
+    ``scheme`` is the one the token was presented with: a token sent with the ``DPoP`` scheme
+    is refused with a ``DPoP`` challenge (RFC 9449 §7.1), whatever failed
+    (:func:`idp.oidc.dpop.challenged_as`)."""
+
+    scheme = "Bearer"
 
     def get_headers(self):
         headers = super().get_headers()
-        headers.append(("WWW-Authenticate", f'Bearer error="{self.error}", error_description="{self.description}"'))
+        headers.append(("WWW-Authenticate", challenge(self.scheme, self.error, self.description)))
         return headers
 
 
@@ -226,8 +241,7 @@ class _DPoPChallenge:
 
     def get_headers(self):
         headers = [h for h in super().get_headers() if h[0].lower() != "www-authenticate"]
-        headers.append(("WWW-Authenticate", f'DPoP error="{self.error}", error_description="{self.description}", '
-                                            'algs="ES256 PS256 RS256"'))
+        headers.append(("WWW-Authenticate", challenge("DPoP", self.error, self.description)))
         return headers
 
 

@@ -178,20 +178,22 @@ def _presented_token() -> tuple[str | None, str]:
 @bp.route("/userinfo", methods=["GET", "POST"])
 def userinfo():
     """OIDC Core §5.3: claims by the token's scope, plus those asked with ``claims``.
-    Refusals are RFC 6750 §3.1 errors with their Bearer challenge (:mod:`.errors`)."""
+    Refusals are RFC 6750 §3.1 errors with their Bearer challenge (:mod:`.errors`), a
+    ``DPoP`` one for a token presented with that scheme (RFC 9449 §7.1)."""
     raw, scheme = _presented_token()
     if not raw:
         raise MissingToken("An access token is required.")
-    claims = verify_access_token(raw)
-    dpop.check_resource_request(raw, scheme, claims, f"{g.tenant.issuer}/userinfo")
-    scope = claims.get("scope", "")
-    if "openid" not in scope.split() or claims.get("sub") == claims.get("client_id"):
-        raise InsufficientScope("The token does not carry the openid scope.")
-    client = find_client(claims.get("client_id"))
-    account_id = account_id_for(client, claims["sub"])   # a pairwise sub maps back (.subjects)
-    account = scoped_first(Account, id=account_id) if account_id else None
-    if account is None or account.status != "active":
-        raise InvalidToken("The account is no longer active.")
+    with dpop.challenged_as(scheme):
+        claims = verify_access_token(raw)
+        dpop.check_resource_request(raw, scheme, claims, f"{g.tenant.issuer}/userinfo")
+        scope = claims.get("scope", "")
+        if "openid" not in scope.split() or claims.get("sub") == claims.get("client_id"):
+            raise InsufficientScope("The token does not carry the openid scope.")
+        client = find_client(claims.get("client_id"))
+        account_id = account_id_for(client, claims["sub"])   # a pairwise sub maps back (.subjects)
+        account = scoped_first(Account, id=account_id) if account_id else None
+        if account is None or account.status != "active":
+            raise InvalidToken("The account is no longer active.")
     response = _userinfo_response(account, claims, client)
     response.headers["Cache-Control"] = "no-store"
     return response

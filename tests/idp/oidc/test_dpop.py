@@ -238,3 +238,34 @@ def test_discovery_and_client_metadata_name_dpop(http, app, runner):
                                  "client_credentials", "--dpop", "--json"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["dpop_bound_access_tokens"] is True
+
+
+def test_a_token_failing_under_the_dpop_scheme_gets_a_dpop_challenge(http, app):
+    """RFC 9449 §7.1: whatever fails (the token's signature, its account), a request made with
+    the DPoP scheme is answered with a DPoP challenge naming the algorithms; Bearer stays Bearer."""
+    key = new_key()
+    _, _, response = dpop_exchange(http, app, key)
+    token = response.get_json()["access_token"]
+    forged = token[:-4] + ("AAAA" if not token.endswith("AAAA") else "BBBB")
+    refused = http.get("/caf/userinfo", headers={"Authorization": f"DPoP {forged}",
+                                                 "DPoP": proof(key, htu=USERINFO, htm="GET", ath=ath_of(forged))})
+    assert refused.status_code == 401 and refused.get_json()["error"] == "invalid_token"
+    challenge = refused.headers["WWW-Authenticate"]
+    assert challenge.startswith('DPoP error="invalid_token"') and challenge.endswith('algs="ES256 PS256 RS256"')
+    assert "Bearer" not in challenge
+
+    as_bearer = http.get("/caf/userinfo", headers={"Authorization": f"Bearer {forged}"})
+    assert as_bearer.headers["WWW-Authenticate"].startswith('Bearer error="invalid_token"')
+    assert "algs" not in as_bearer.headers["WWW-Authenticate"]
+
+    from idp.store.db import db
+    from idp.store.models import Account
+
+    with app.app_context():
+        db.session.execute(db.update(Account).values(status="suspended"))
+        db.session.commit()
+    inactive = http.get("/caf/userinfo", headers={"Authorization": f"DPoP {token}",
+                                                  "DPoP": proof(key, htu=USERINFO, htm="GET", ath=ath_of(token))})
+    assert inactive.status_code == 401
+    assert inactive.get_json()["error_description"] == "The account is no longer active."
+    assert inactive.headers["WWW-Authenticate"].startswith('DPoP error="invalid_token"')
