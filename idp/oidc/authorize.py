@@ -21,7 +21,7 @@ from authlib.oauth2.rfc6749.requests import BasicOAuth2Payload
 from flask import current_app, g
 
 from idp.oidc import consent, levels, sessions
-from idp.oidc.claims import parse_claims_parameter
+from idp.oidc.claims import parse_claims_parameter, requested_subjects
 from idp.oidc.context import AuthContext
 from idp.oidc.errors import (
     AccessDenied, ConsentRequired, InteractionRequired, InvalidRequest, LoginRequired, ProtocolError,
@@ -120,6 +120,21 @@ def check_id_token_hint(a: Attempt):
         a.session = None
 
 
+def check_requested_subject(a: Attempt):
+    """OIDC Core §5.5.1: a ``claims`` request naming a ``sub`` is answered for that person
+    only. Another person's session logs in again (``login_required`` with ``prompt=none``, as
+    for an ``id_token_hint``); a login, in this request, as someone else is refused."""
+    try:
+        wanted = requested_subjects(a.claims_request)
+    except ValueError:
+        raise a.error(InvalidRequest, "The 'sub' value of 'claims' must be a string.") from None
+    if wanted is None or a.session is None or sub_for(a.client, a.session.account_id) in wanted:
+        return
+    if a.done("login"):
+        raise a.error(AccessDenied, "The end-user is not the one the 'claims' request names.")
+    a.session = None
+
+
 def check_login(a: Attempt):
     login_forced = ("login" in a.prompts or "select_account" in a.prompts) and not a.done("login")
     if a.session is None or login_forced:
@@ -196,7 +211,7 @@ REQUEST_CHECKS = (
     check_request_object, check_response_mode, check_prompt, check_claims_parameter,
     check_max_age, check_id_token_hint,
 )
-CHECKS = REQUEST_CHECKS + (check_login, check_level, check_required_email, check_required_claims, check_consent)
+CHECKS = REQUEST_CHECKS + (check_requested_subject, check_login, check_level, check_required_email, check_required_claims, check_consent)
 
 
 def oauth_request_from(params: dict, method: str = "GET") -> OAuth2Request:

@@ -94,6 +94,25 @@ def requested_claims(claims_request: dict | None, target: str) -> set[str]:
     return {name for name in section if name in SUPPORTED_CLAIMS}
 
 
+def requested_subjects(claims_request: dict | None) -> frozenset[str] | None:
+    """The ``sub`` values a ``claims`` request accepts (OIDC Core §5.5.1: "If the sub value is
+    requested … the Authorization Server MUST NOT reply with an ID Token or Access Token for a
+    different user"): ``value`` or ``values`` of ``sub`` in ``id_token`` and ``userinfo``, the
+    members' intersection (both must hold). None when it names no subject; ``ValueError`` for
+    a value that is not a non-empty string. Checked at authorize
+    (:func:`idp.oidc.authorize.check_requested_subject`), against the client's ``sub``."""
+    accepted = None
+    for target in ("id_token", "userinfo"):
+        entry = ((claims_request or {}).get(target) or {}).get("sub")
+        if not isinstance(entry, dict) or not ({"value", "values"} & set(entry)):
+            continue
+        values = [entry["value"]] if "value" in entry else entry["values"]
+        if not isinstance(values, list) or not values or not all(isinstance(v, str) and v for v in values):
+            raise ValueError("the sub value of claims must be a non-empty string")
+        accepted = frozenset(values) if accepted is None else accepted & frozenset(values)
+    return accepted
+
+
 def parse_claims_parameter(raw: str | None) -> dict | None:
     """Parse the ``claims`` request parameter; ``ValueError`` when it is not a JSON object
     (strict JSON, bounded depth: :func:`idp.web.params.strict_json`)."""
