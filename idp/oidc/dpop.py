@@ -20,7 +20,9 @@ in the header (``jwk``). Checked here, in this order (RFC 9449 §4.3), each refu
   userinfo a nonce is not required (the access token's own lifetime bounds the replay),
   but one given must be valid;
 - at a resource endpoint, ``ath`` is the SHA-256 of the access token presented (§4.2) and
-  the key is the one the token is bound to (``cnf.jkt``, the RFC 7638 thumbprint, §6.1).
+  the key is the one the token is bound to (``cnf.jkt``, the RFC 7638 thumbprint, §6.1);
+- the authorization code is bound (§10) when the client names a key before it has one: a
+  proof sent to ``/par`` or a ``dpop_jkt`` parameter; its token request must then prove it.
 """
 
 from __future__ import annotations
@@ -183,6 +185,22 @@ def check_proof(url: str, *, access_token: str | None = None, nonce_required: bo
     return jkt
 
 
+# -- pushed authorization requests (§10) -------------------------------------------------------
+
+def bind_pushed_request(params: dict) -> None:
+    """A DPoP proof sent to ``/par`` binds the code to its key: its thumbprint becomes the
+    request's ``dpop_jkt`` (which a client may also send itself, there or at ``/authorize``),
+    stored on the code. With both, they must agree (§10.1). Decision: no server nonce is
+    required here (one given must be current): the binding only names a key, and the token
+    request, which always requires a nonce, proves it again."""
+    jkt = check_proof(f"{g.tenant.issuer}/par", nonce_required=False)
+    if jkt is None:
+        return
+    if params.get("dpop_jkt", jkt) != jkt:
+        raise Refusal(at_resource=False).invalid("The DPoP proof's key is not the one dpop_jkt names.")
+    params["dpop_jkt"] = jkt
+
+
 # -- the token endpoint ------------------------------------------------------------------------
 
 def read_token_request_proof() -> None:
@@ -206,6 +224,14 @@ def binding_for(client) -> str | None:
         raise Refusal(at_resource=False).invalid(
             f"{client.profile.title} allows DPoP proofs in {' or '.join(algs)} only.")
     return jkt
+
+
+def check_code_binding(bound_jkt: str | None) -> None:
+    """A code bound to a key at ``/par`` or with ``dpop_jkt`` (§10) is exchanged only with a
+    proof of that key; refused before the code is spent, so a thief without the key cannot
+    burn the client's code."""
+    if bound_jkt is not None and proof_key() != bound_jkt:
+        raise Refusal(at_resource=False).invalid("The authorization code is bound to another DPoP key.")
 
 
 def check_refresh_binding(bound_jkt: str | None) -> None:

@@ -111,7 +111,7 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
             code_challenge=data.get("code_challenge"),
             code_challenge_method=data.get("code_challenge_method"),
             auth_time=ctx.auth_time, acr=ctx.acr, amr=ctx.amr, sid=ctx.sid,
-            claims_request=ctx.claims_request,
+            claims_request=ctx.claims_request, dpop_jkt=data.get("dpop_jkt"),
             expires_at=utcnow() + timedelta(seconds=request.client.profile.code_ttl(_ttl("code_ttl"))),
         )
         db.session.add(row)  # committed with the rest of the authorization response
@@ -120,6 +120,8 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
         row = scoped_first(AuthorizationCode, code_hash=digest(code))
         if row is None or row.client_id != client.get_client_id():
             return None
+        if row.used_at is None:
+            dpop.check_code_binding(row.dpop_jkt)   # RFC 9449 §10: before the code is spent
         if row.used_at is None and _burn_code(row):
             _check_session(row)
             return StoredCode(row)

@@ -17,6 +17,9 @@ the pushed one; a parameter sent beside it that differs from the pushed value is
 (RFC 9126 §4 lets the server ignore them; refusing says so). Pushing is required of a client
 registered with ``require_pushed_authorization_requests``, and of every client of a tenant
 that sets ``require_pushed_authorization_requests`` (RFC 9126 §5, §6).
+
+A DPoP proof sent with the push binds the authorization code to its key (RFC 9449 §10,
+:func:`idp.oidc.dpop.bind_pushed_request`): the pushed request gets that key's ``dpop_jkt``.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from flask import current_app, g, jsonify
 
 from idp.clients.model import find_client
 from idp.oidc import authorize as authz
+from idp.oidc import dpop
 from idp.oidc.errors import InvalidRequest, InvalidRequestURI, ProtocolError, as_protocol_error
 from idp.security.audit import audit
 from idp.store import pending
@@ -87,6 +91,7 @@ def push(oauth_request):
     params = {k: v for k, v in oauth_request.payload.data.items() if k not in CLIENT_AUTH_PARAMS}
     try:
         _validate(client, params)
+        dpop.bind_pushed_request(params)   # a proof here binds the code to its key (RFC 9449 §10)
     except ProtocolError as error:
         audit("par.refused", "failure", client_id=client.get_client_id(), error=error.error)
         raise
@@ -96,6 +101,7 @@ def push(oauth_request):
     response = jsonify(request_uri=PREFIX + handle, expires_in=TTL)
     response.status_code = 201
     response.headers["Cache-Control"] = "no-store"
+    dpop.add_nonce(response)
     return response
 
 

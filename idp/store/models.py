@@ -144,6 +144,9 @@ class AuthorizationCode(TenantOwned, db.Model):
     created_at: Mapped[object] = mapped_column(DateTime, default=utcnow)
     expires_at: Mapped[object] = mapped_column(DateTime)
     used_at: Mapped[object | None] = mapped_column(DateTime)
+    # RFC 9449 §10: the key (JWK thumbprint) a proof at /par or dpop_jkt at /authorize named;
+    # the token request must prove it (idp/oidc/dpop.py check_code_binding)
+    dpop_jkt: Mapped[str | None] = mapped_column(String(64))
 
 
 class RefreshToken(TenantOwned, db.Model):

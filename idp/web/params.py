@@ -65,13 +65,14 @@ GRAMMAR = {
     "refresh_token": _VSCHAR, "access_token": _VSCHAR, "token": _VSCHAR, "response_type": _NAMES,
     "redirect_uri": _URI, "post_logout_redirect_uri": _URI, "grant_type": _URI,
     "client_assertion_type": _URI, "id_token_hint": _COMPACT_JOSE, "client_assertion": _COMPACT_JOSE,
+    "dpop_jkt": re.compile(r"[A-Za-z0-9_\-]{43}"),   # a SHA-256 JWK thumbprint, base64url (RFC 9449 §10)
 }
 DOCUMENTS = {"id_token_hint", "claims"}
 # named in error descriptions (the client's own name for what was wrong); any other name is not
 NAMED = set(GRAMMAR) | DOCUMENTS | {
     "nonce", "prompt", "max_age", "ui_locales", "claims_locales", "login_hint", "acr_values", "display",
     "response_mode", "code_challenge", "code_challenge_method", "code_verifier", "scope", "request",
-    "request_uri", "token_type_hint", "logout_hint",
+    "request_uri", "token_type_hint", "logout_hint", "dpop_jkt",
 }
 # RFC 6749 §4.1.2.1 and §5.2: these two have their own error codes, invalid_request the others
 MALFORMED_ERRORS = {"grant_type": "unsupported_grant_type", "response_type": "unsupported_response_type"}

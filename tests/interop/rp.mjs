@@ -197,7 +197,8 @@ let config, tokens, refreshed, DPoP;
 
 // a FAPI 2.0 client pushes its authorization requests (RFC 9126); the others send them
 async function authorizationUrl(parameters) {
-  return fapi ? client.buildAuthorizationUrlWithPAR(config, parameters) : client.buildAuthorizationUrl(config, parameters);
+  // the DPoP proof at /par binds the code to the key (RFC 9449 §10): the token request proves it
+  return fapi ? client.buildAuthorizationUrlWithPAR(config, parameters, { DPoP }) : client.buildAuthorizationUrl(config, parameters);
 }
 
 await step("discovery", async () => {

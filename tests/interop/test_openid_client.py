@@ -121,3 +121,11 @@ def test_openid_client_drives_a_fapi2_client(live_server, node_modules, tmp_path
     lines = run.stdout.strip().splitlines()
     assert lines and lines[-1].endswith(" 0 failed"), output
     assert not any(line.startswith("FAIL") for line in lines), output
+    # the proof openid-client sends to /par bound the code to its key (RFC 9449 §10)
+    from idp.store.db import db, unscoped
+    from idp.store.models import AuthorizationCode
+
+    with app.app_context():
+        bound = db.session.execute(unscoped(AuthorizationCode, reason="test").where(
+            AuthorizationCode.client_id == client_id)).scalars().all()
+        assert bound and all(row.dpop_jkt for row in bound), output
