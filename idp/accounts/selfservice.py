@@ -25,7 +25,7 @@ from flask import current_app, g, make_response, redirect, render_template, requ
 from policies import validator
 from idp.verification import codes as verification
 from idp.store.db import commit_request, scoped_all, scoped_first, utcnow
-from idp.store.models import Account, Consent, SsoSession
+from idp.store.models import Account, Consent, MfaFactor, PasskeyCredential, SsoSession
 from idp.accounts.activity import recent_events
 from idp.accounts import credentials, lifecycle
 from idp.oidc import consent as consents
@@ -133,15 +133,29 @@ def revoke_consent(session, account, client_id):
     return redirect(url_for("selfservice.overview", done="consent"))
 
 
+def _when(value) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
 @bp.route("/account/export")
 @signed_in
 def export(session, account):
+    """RGPD art. 15 and 20: what the account holds, with its passkeys and second factors as
+    the person sees them on their pages (name, dates, transports); never a secret, a sealed
+    TOTP seed, a public key or a credential id (nothing the person could use elsewhere, and
+    nothing that identifies the authenticator to a third party)."""
     data = {
         "identifier": account_identifier(account), "status": account.status,
         "created_at": account.created_at.isoformat(), "claims": account_claims(account),
         "profile": account.profile or {},
         "consents": [{"client_id": c.client_id, "scopes": c.scopes, "granted_at": c.granted_at.isoformat()}
                      for c in scoped_all(Consent, account_id=account.id)],
+        "passkeys": [{"name": p.name, "created_at": _when(p.created_at), "last_used_at": _when(p.last_used_at),
+                      "transports": p.transports or []}
+                     for p in scoped_all(PasskeyCredential, account_id=account.id)],
+        "second_factors": [{"kind": f.kind, "label": f.label, "created_at": _when(f.created_at),
+                            "confirmed_at": _when(f.confirmed_at), "last_used_at": _when(f.last_used_at)}
+                           for f in scoped_all(MfaFactor, account_id=account.id)],
     }
     response = make_response(json.dumps(data, ensure_ascii=False, indent=2))
     response.headers["Content-Type"] = "application/json; charset=utf-8"

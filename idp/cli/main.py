@@ -53,7 +53,8 @@ PURGE_LABELS = {"interactions": "interactions", "authorization_codes": "codes d'
                 "used_assertions": "assertions private_key_jwt utilisées",
                 "backchannel_deliveries": "déconnexions back-channel abandonnées",
                 "pending_accounts": "comptes jamais activés", "audit_events": "événements d'audit échus",
-                "admin_requests": "clés d'idempotence de l'API d'administration"}
+                "admin_requests": "clés d'idempotence de l'API d'administration",
+                "mfa_enrolments": "enrôlements TOTP jamais confirmés"}
 
 
 @click.command("purge")

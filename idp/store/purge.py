@@ -24,7 +24,11 @@ backlog never holds a long transaction or a lock on a whole table. What goes:
   when ``idp backchannel deliver`` did not run.
 
 - audit events (``audit_events``): once older than ``[audit] retention_days`` (365 by
-  default); the admin API's idempotency keys: after a day.
+  default); the admin API's idempotency keys: after a day;
+- TOTP enrolments never confirmed (the secret shown, its first code never typed): a day
+  after they began (``GRACE``). Decision: a day covers a person who starts on one device and
+  finishes later; past it, the secret shown on a screen is no longer kept, and starting
+  again shows a new one.
 
 It spans every tenant on purpose (an operator job, like ``idp backchannel deliver``).
 """
@@ -37,8 +41,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, exists
 
 from idp.store.db import db, unscoped, unscoped_delete, utcnow
-from idp.store.models import (Account, AdminRequest, AuditEvent, AuthorizationCode, BackchannelDelivery, IssuedAccessToken, Interaction, RefreshToken,
-                     RevokedToken, Signup, SsoSession, UsedAssertion, Verification)
+from idp.store.models import (Account, AdminRequest, AuditEvent, AuthorizationCode, BackchannelDelivery, IssuedAccessToken, Interaction, MfaFactor,
+                     RefreshToken, RevokedToken, Signup, SsoSession, UsedAssertion, Verification)
 from idp.oidc.backchannel import GIVE_UP_AFTER
 from idp.security.audit import audit
 from idp.verification.codes import ACTIVATION
@@ -71,6 +75,7 @@ def _dead(now: datetime) -> dict:
         "backchannel_deliveries": (BackchannelDelivery, BackchannelDelivery.created_at < now - GIVE_UP_AFTER),
         "audit_events": (AuditEvent, AuditEvent.time < now - _audit_retention()),
         "admin_requests": (AdminRequest, AdminRequest.created_at < now - GRACE),
+        "mfa_enrolments": (MfaFactor, and_(MfaFactor.confirmed_at.is_(None), MfaFactor.created_at < now - GRACE)),
     }
 
 

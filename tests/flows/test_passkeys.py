@@ -328,3 +328,28 @@ def test_passkey_logins_are_counted_in_the_metrics(http, app, passkey_login):
     after = scrape(http)
     assert moved(before, after, "idp_logins_total", tenant="caf", method="passkey", result="success") == 1
     assert moved(before, after, "idp_logins_total", tenant="caf", method="passkey", result="failure") == 1
+
+
+def test_download_my_data_lists_passkeys_and_second_factors_without_secrets(http, app):
+    """RGPD art. 15/20: the passkeys and TOTPs as the person sees them; no key, id or seed."""
+    from idp.store.db import db, unscoped, utcnow
+    from idp.store.models import Account, MfaFactor, PasskeyCredential
+
+    registered(http, app)
+    with app.app_context():
+        account = db.session.execute(unscoped(Account, reason="test")).scalar_one()
+        db.session.add(MfaFactor(tenant="caf", account_id=account.id, kind="totp", label="Mon application",
+                                 secret_sealed=b"SEALED-SEED", confirmed_at=utcnow()))
+        db.session.commit()
+        credential = db.session.execute(unscoped(PasskeyCredential, reason="test")).scalar_one()
+        credential_id, public_key = credential.credential_id, base64.urlsafe_b64encode(credential.public_key).decode()
+    response = http.get("/caf/account/export")
+    assert response.status_code == 200
+    text = response.get_data(as_text=True)
+    data = json.loads(text)
+    [passkey] = data["passkeys"]
+    assert passkey["name"] == "Téléphone" and passkey["created_at"] and set(passkey) == {
+        "name", "created_at", "last_used_at", "transports"}
+    [factor] = data["second_factors"]
+    assert factor["kind"] == "totp" and factor["label"] == "Mon application" and factor["confirmed_at"]
+    assert credential_id not in text and public_key.rstrip("=")[:40] not in text and "SEALED" not in text

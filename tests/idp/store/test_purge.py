@@ -54,7 +54,7 @@ def test_purge_removes_the_dead_and_keeps_the_live(app, runner):
     graced = {"authorization_codes", "verifications", "backchannel_deliveries"}
     expected = {kind: 3 + (0 if kind in graced else 1) for kind in KINDS}
     assert json.loads(result.output) == {**expected, "pending_accounts": 0, "audit_events": 0,
-                                          "admin_requests": 0}   # tests/idp/admin/test_audit_trail.py   # tests/flows/test_signup_abandoned.py
+                                          "admin_requests": 0, "mfa_enrolments": 0}   # tests/idp/admin/test_audit_trail.py   # tests/flows/test_signup_abandoned.py
     with app.app_context():
         present = {name: [db.session.get(model, pk) is not None for model, pk in rows] for name, rows in ids.items()}
         assert not any(present["dead"]) and all(present["live"])
@@ -106,3 +106,28 @@ def test_a_verification_stays_while_its_send_window_lasts(app, monkeypatch):
         db.session.commit()
         assert purge()["verifications"] == 0
         assert purge(now=now + timedelta(days=1, hours=1))["verifications"] == 1
+
+
+def test_unconfirmed_totp_enrolments_go_after_a_day_confirmed_ones_stay(app, runner):
+    """A TOTP whose first code was never typed: its sealed secret is not kept past a day."""
+    from idp.store.db import db, utcnow
+    from idp.store.models import MfaFactor
+
+    account_id = make_account(app, "caf")
+    with app.app_context():
+        now = utcnow()
+        factor = dict(tenant="caf", account_id=account_id, kind="totp", label="app", secret_sealed=b"sealed")
+        rows = {"abandoned": MfaFactor(created_at=now - timedelta(days=2), **factor),
+                "in_progress": MfaFactor(created_at=now - timedelta(hours=2), **factor),
+                "confirmed": MfaFactor(created_at=now - timedelta(days=30), confirmed_at=now - timedelta(days=30),
+                                       **factor)}
+        db.session.add_all(rows.values())
+        db.session.commit()
+        ids = {name: row.id for name, row in rows.items()}
+    result = runner.invoke(args=["purge", "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["mfa_enrolments"] == 1
+    with app.app_context():
+        assert {name for name, pk in ids.items() if db.session.get(MfaFactor, pk) is not None} == {
+            "in_progress", "confirmed"}
+    assert "enrôlements TOTP jamais confirmés supprimé(e)s : 0" in runner.invoke(args=["purge"]).output
