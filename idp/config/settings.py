@@ -1,9 +1,9 @@
 """Typed settings, read from a TOML file and ``IDP_<SECTION>_<KEY>`` environment variables.
 
 ``IDP_CONFIG`` names the file (default ``config.toml``). An environment variable such as
-``IDP_SERVER_PUBLIC_URL`` overrides the ``public_url`` key of ``[server]``; values are parsed
-as TOML scalars when they look like one (``IDP_TOKENS_CODE_TTL=30``) and as strings
-otherwise. A wrong or missing value stops the start with a message naming the key.
+``IDP_SERVER_PUBLIC_URL`` overrides the ``public_url`` key of ``[server]``, and ``IDP_LOG_LEVEL``
+the top-level ``log_level``; values are parsed as TOML scalars when they look like one
+(``IDP_TOKENS_CODE_TTL=30``) and as strings otherwise. A wrong or missing value stops the start with a message naming the key.
 """
 
 from __future__ import annotations
@@ -363,6 +363,12 @@ class Settings(Strict):
     tenants: dict[str, TenantSettings]
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _level_in_capitals(cls, value):
+        """``IDP_LOG_LEVEL=debug`` reads as ``DEBUG``, as the logging module's names are."""
+        return value.upper() if isinstance(value, str) else value
+
     @field_validator("tenants")
     @classmethod
     def _slugs(cls, value: dict) -> dict:
@@ -423,10 +429,13 @@ def _scalar(raw: str) -> Any:
 
 
 def apply_environment(data: dict, environ: dict[str, str]) -> dict:
-    """Override ``[section] key`` with ``IDP_SECTION_KEY`` for the top-level sections."""
+    """Override ``[section] key`` with ``IDP_SECTION_KEY`` for the top-level sections, and a
+    top-level key (``log_level``) with ``IDP_KEY`` (``IDP_LOG_LEVEL=DEBUG``)."""
     for section, model in Settings.model_fields.items():
         annotation = model.annotation
         if not (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
+            if section != "tenants" and f"IDP_{section}".upper() in environ:   # tenants: a table of tables
+                data[section] = _scalar(environ[f"IDP_{section}".upper()])
             continue
         for key in annotation.model_fields:
             name = f"IDP_{section}_{key}".upper()

@@ -24,6 +24,17 @@ def test_environment_overrides(tmp_path):
     assert settings.server.secret_key == "s" * 40 and settings.tokens.code_ttl == 30
 
 
+@pytest.mark.parametrize("raw, level", [("DEBUG", "DEBUG"), ("warning", "WARNING"), ("Error", "ERROR")])
+def test_log_level_from_the_environment(tmp_path, raw, level):
+    assert load_settings(write_config(tmp_path), environ={}).log_level == "INFO"
+    assert load_settings(write_config(tmp_path), environ={"IDP_LOG_LEVEL": raw}).log_level == level
+
+
+def test_a_bad_log_level_from_the_environment_names_the_key(tmp_path):
+    with pytest.raises(SettingsError, match="log_level"):
+        load_settings(write_config(tmp_path), environ={"IDP_LOG_LEVEL": "CHATTY"})
+
+
 def test_idp_config_names_the_file(tmp_path):
     path = write_config(tmp_path)
     assert load_settings(environ={"IDP_CONFIG": str(path)}).server.public_url.startswith("http://")
