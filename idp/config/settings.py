@@ -3,7 +3,8 @@
 ``IDP_CONFIG`` names the file (default ``config.toml``). An environment variable such as
 ``IDP_SERVER_PUBLIC_URL`` overrides the ``public_url`` key of ``[server]``, and ``IDP_LOG_LEVEL``
 the top-level ``log_level``; values are parsed as TOML scalars when they look like one
-(``IDP_TOKENS_CODE_TTL=30``) and as strings otherwise. A wrong or missing value stops the start with a message naming the key.
+(``IDP_TOKENS_CODE_TTL=30``) and as strings otherwise. A wrong or missing value stops the
+start with a message naming the key.
 """
 
 from __future__ import annotations

@@ -211,7 +211,8 @@ REQUEST_CHECKS = (
     check_request_object, check_response_mode, check_prompt, check_claims_parameter,
     check_max_age, check_id_token_hint,
 )
-CHECKS = REQUEST_CHECKS + (check_requested_subject, check_login, check_level, check_required_email, check_required_claims, check_consent)
+CHECKS = REQUEST_CHECKS + (check_requested_subject, check_login, check_level, check_required_email,
+                          check_required_claims, check_consent)
 
 
 def oauth_request_from(params: dict, method: str = "GET") -> OAuth2Request:

@@ -41,7 +41,8 @@ from joserfc.errors import JoseError
 from joserfc.jwk import import_key
 
 from idp.oidc.errors import (
-    DPOP_ALGS, InvalidDPoPProof, ProtocolError, InvalidDPoPProofAtResource, InvalidDPoPToken, UseDPoPNonce, UseDPoPNonceAtResource,
+    DPOP_ALGS, InvalidDPoPProof, InvalidDPoPProofAtResource, InvalidDPoPToken, ProtocolError, UseDPoPNonce,
+    UseDPoPNonceAtResource,
 )
 from idp.security.audit import audit
 
