@@ -13,7 +13,6 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.exc import DataError, IntegrityError
 
-from support import make_settings
 
 EMAIL = "camille.secret@example.fr"
 INDEX = "b1e55ed0" * 8   # a blind index digest: linkable to a person, never in a log
@@ -82,33 +81,29 @@ def test_a_value_out_of_range_is_not_quoted(app, backend):
     assert 'value "[…]" is out of range for type integer' in str(exc.orig)
 
 
-def test_a_request_meeting_a_duplicate_answers_and_logs_no_value(backend, tmp_path, caplog):
-    """A fresh app (a route of this test's own, added before any request): the 500 page and
-    Flask's "Exception on …" traceback, as the root logger's handler writes them. Its schema
-    is created, never dropped: on PostgreSQL it is the session app's database, keys included."""
-    from idp.app import create_app
+def test_a_request_meeting_a_duplicate_answers_and_logs_no_value(app, monkeypatch, caplog):
+    """The login page's view replaced by one that meets a duplicate (an existing endpoint: the
+    metrics' closed set of endpoint names stays closed), exceptions answered as in production:
+    the 500 page and Flask's "Exception on …" traceback, as the root logger's handler writes
+    them."""
     from idp.store.db import db
+    from idp.web.logredact import install_database_value_filter
 
-    app = create_app({"TESTING": False}, settings=make_settings(tmp_path, backend))
-    with app.app_context():
-        db.create_all()
-
-    @app.get("/test-duplicate")
-    def duplicate():
+    def duplicate(**_):
         db.session.add(_account(identifier_index=INDEX))
         db.session.flush()
         db.session.add(_account(identifier_index=INDEX))
         db.session.flush()
 
+    monkeypatch.setitem(app.view_functions, "accounts.direct_login", duplicate)
+    monkeypatch.setitem(app.config, "PROPAGATE_EXCEPTIONS", False)
     written = io.StringIO()
     handler = logging.StreamHandler(written)
     logging.getLogger().addHandler(handler)
     try:
-        from idp.web.logredact import install_database_value_filter
-
         install_database_value_filter()
         with caplog.at_level(logging.ERROR):
-            response = app.test_client().get("/test-duplicate")
+            response = app.test_client().get("/caf/login")
     finally:
         logging.getLogger().removeHandler(handler)
     assert response.status_code == 500
