@@ -164,12 +164,13 @@ def revoke():
 
 
 def _presented_token() -> tuple[str | None, str]:
-    """The access token and how it came: ``bearer`` (header or form, RFC 6750) or ``dpop``."""
+    """The access token and how it came: ``bearer`` (header or form, RFC 6750) or ``dpop``.
+    The scheme is the header's first word, so ``DPoP`` with no token (whose trailing space
+    the HTTP layer strips) is still a DPoP request, answered with the DPoP challenge."""
     header = request.headers.get("Authorization", "")
-    if header[:7].lower() == "bearer ":
-        return header[7:].strip(), "bearer"
-    if header[:5].lower() == "dpop ":
-        return header[5:].strip(), "dpop"
+    scheme, _, rest = header.strip().partition(" ")
+    if scheme.lower() in ("bearer", "dpop"):
+        return rest.strip(), scheme.lower()
     if request.method == "POST" and request.mimetype == "application/x-www-form-urlencoded":
         return request.form.get("access_token"), "bearer"
     return None, "bearer"
@@ -181,9 +182,9 @@ def userinfo():
     Refusals are RFC 6750 §3.1 errors with their Bearer challenge (:mod:`.errors`), a
     ``DPoP`` one for a token presented with that scheme (RFC 9449 §7.1)."""
     raw, scheme = _presented_token()
-    if not raw:
-        raise MissingToken("An access token is required.")
     with dpop.challenged_as(scheme):
+        if not raw:
+            raise MissingToken("An access token is required.")
         claims = verify_access_token(raw)
         dpop.check_resource_request(raw, scheme, claims, f"{g.tenant.issuer}/userinfo")
         scope = claims.get("scope", "")

@@ -269,3 +269,21 @@ def test_a_token_failing_under_the_dpop_scheme_gets_a_dpop_challenge(http, app):
     assert inactive.status_code == 401
     assert inactive.get_json()["error_description"] == "The account is no longer active."
     assert inactive.headers["WWW-Authenticate"].startswith('DPoP error="invalid_token"')
+
+
+@pytest.mark.parametrize("header", ["DPoP ", "DPoP", "dpop   "])
+def test_the_dpop_scheme_without_a_token_gets_a_dpop_challenge(http, header):
+    """RFC 9449 §7.1: ``Authorization: DPoP`` with no token (its trailing space may not even
+    reach the app) is a DPoP request: the DPoP challenge answers it, not a Bearer one."""
+    refused = http.get("/caf/userinfo", headers={"Authorization": header})
+    assert refused.status_code == 401
+    assert refused.get_json() == {"error": "invalid_request", "error_description": "An access token is required."}
+    challenge = refused.headers["WWW-Authenticate"]
+    assert challenge.startswith('DPoP error="invalid_request"') and challenge.endswith('algs="ES256 PS256 RS256"')
+
+
+@pytest.mark.parametrize("header", ["Bearer ", "Bearer", None])
+def test_no_token_under_bearer_or_no_header_stays_a_bearer_challenge(http, header):
+    refused = http.get("/caf/userinfo", headers={"Authorization": header} if header is not None else {})
+    assert refused.status_code == 401
+    assert refused.headers["WWW-Authenticate"].startswith('Bearer error="invalid_request"')
