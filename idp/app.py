@@ -216,7 +216,10 @@ def setup_federation(app: Flask) -> None:
 def create_app(test_config: dict | None = None, settings: Settings | None = None) -> Flask:
     settings = settings or load_settings()
     app = Flask(__name__, instance_path=os.path.abspath("instance"))
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    # basicConfig does nothing when the root logger has handlers already (a host's, pytest's):
+    # the level is set on its own so log_level (file or IDP_LOG_LEVEL) always applies.
+    logging.getLogger().setLevel(settings.log_level)
     logging.getLogger("alembic").setLevel(logging.WARNING)
     # Authlib logs issued tokens at DEBUG ("Issue token %r"): never let that reach a log.
     logging.getLogger("authlib").setLevel(max(logging.INFO, logging.getLogger().level))
