@@ -50,6 +50,7 @@ class Attempt:
     session: object = None
     interaction: object = None
     claims_request: dict | None = None
+    subjects: frozenset | None = None   # the ``sub`` values the claims request accepts
     prompts: set = field(default_factory=set)
 
     @property
@@ -86,12 +87,19 @@ def check_prompt(a: Attempt):
 
 
 def check_claims_parameter(a: Attempt):
-    """OIDC Core §5.5, limited to the claims the client is registered for (:mod:`.consent`)."""
+    """OIDC Core §5.5, limited to the claims the client is registered for (:mod:`.consent`).
+    A ``sub`` value that is not a string is refused here, with the request alone, so that a
+    pushed request (:mod:`.par`) is refused at ``/par`` as ``/authorize`` would refuse it;
+    whose session it names is :func:`check_requested_subject`'s, once there is a session."""
     try:
         a.claims_request = parse_claims_parameter(a.params.get("claims"))
     except ValueError:
         raise a.error(InvalidRequest, "'claims' must be a JSON object.") from None
     a.claims_request = consent.limit_to_registered(a.claims_request, a.client)
+    try:
+        a.subjects = requested_subjects(a.claims_request)
+    except ValueError:
+        raise a.error(InvalidRequest, "The 'sub' value of 'claims' must be a string.") from None
 
 
 def check_max_age(a: Attempt):
@@ -124,10 +132,7 @@ def check_requested_subject(a: Attempt):
     """OIDC Core §5.5.1: a ``claims`` request naming a ``sub`` is answered for that person
     only. Another person's session logs in again (``login_required`` with ``prompt=none``, as
     for an ``id_token_hint``); a login, in this request, as someone else is refused."""
-    try:
-        wanted = requested_subjects(a.claims_request)
-    except ValueError:
-        raise a.error(InvalidRequest, "The 'sub' value of 'claims' must be a string.") from None
+    wanted = a.subjects   # its shape checked with the claims parameter
     if wanted is None or a.session is None or sub_for(a.client, a.session.account_id) in wanted:
         return
     if a.done("login"):

@@ -99,8 +99,9 @@ def requested_subjects(claims_request: dict | None) -> frozenset[str] | None:
     requested … the Authorization Server MUST NOT reply with an ID Token or Access Token for a
     different user"): ``value`` or ``values`` of ``sub`` in ``id_token`` and ``userinfo``, the
     members' intersection (both must hold). None when it names no subject; ``ValueError`` for
-    a value that is not a non-empty string. Checked at authorize
-    (:func:`idp.oidc.authorize.check_requested_subject`), against the client's ``sub``."""
+    a value that is not a non-empty string. Read with the claims parameter
+    (:func:`idp.oidc.authorize.check_claims_parameter`, at ``/par`` too), compared with the
+    session's ``sub`` for the client by :func:`idp.oidc.authorize.check_requested_subject`."""
     accepted = None
     for target in ("id_token", "userinfo"):
         entry = ((claims_request or {}).get(target) or {}).get("sub")

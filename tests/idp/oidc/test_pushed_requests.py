@@ -118,6 +118,10 @@ def test_same_parameter_beside_request_uri_is_accepted(http, app):
     ({"prompt": "none login"}, "invalid_request", "'prompt=none' cannot be combined with other values."),
     ({"max_age": "soon"}, "invalid_request", "'max_age' must be a non-negative integer."),
     ({"code_challenge_method": "plain"}, "invalid_request", "'code_challenge_method' must be 'S256'."),
+    ({"claims": json.dumps({"id_token": {"sub": {"value": 42}}})}, "invalid_request",
+     "The 'sub' value of 'claims' must be a string."),
+    ({"claims": json.dumps({"userinfo": {"sub": {"values": []}}})}, "invalid_request",
+     "The 'sub' value of 'claims' must be a string."),
 ])
 def test_pushed_request_is_validated_as_authorize_would(http, app, extra, error, description):
     client_id, secret = make_client(app, first_party=True)
@@ -128,6 +132,17 @@ def test_pushed_request_is_validated_as_authorize_would(http, app, extra, error,
     if description:
         assert body["error_description"] == description
     assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_a_well_formed_sub_value_is_pushed_and_checked_at_authorize(http, app):
+    """/par has no session to compare a ``sub`` value with: it keeps the request; /authorize
+    answers it for that person only (here nobody is logged in: login_required)."""
+    client_id, secret = make_client(app, first_party=True)
+    pushed = push(http, client_id, secret, pkce_pair()[1], prompt="none",
+                  claims=json.dumps({"id_token": {"sub": {"value": "someone"}}}))
+    assert pushed.status_code == 201, pushed.get_json()
+    answer = query(location(authorize_with(http, client_id, pushed.get_json()["request_uri"])))
+    assert answer["error"] == "login_required" and "code" not in answer
 
 
 def test_pushed_request_needs_client_authentication(http, app):
