@@ -30,7 +30,9 @@ import base64
 from datetime import timedelta
 
 from flask import current_app
-from idp.store.db import db, digest, scoped_first, scoped_update, utcnow
+from sqlalchemy import bindparam
+
+from idp.store.db import current_tenant, db, digest, scoped_first, scoped_update, utcnow
 from idp.store.models import RefreshToken
 from idp.security.vault import vault
 
@@ -57,13 +59,32 @@ def rotate(presented: str) -> RefreshToken | None:
     token request's one commit (:func:`idp.oidc.views.token`). Meanwhile the UPDATE holds the
     row, so a request presenting the same token waits for that commit, then matches nothing
     and finds the token rotated."""
-    now = utcnow()
     return db.session.execute(
-        scoped_update(RefreshToken, token_hash=digest(presented))
-        .where(RefreshToken.rotated_at.is_(None), RefreshToken.revoked_at.is_(None), RefreshToken.expires_at > now)
-        .values(rotated_at=now)
-        .returning(RefreshToken)
+        _rotation(current_tenant()), {"presented_hash": digest(presented), "at": utcnow()}
     ).scalars().first()
+
+
+_ROTATIONS: dict[str, object] = {}
+
+
+def _rotation(tenant: str):
+    """The rotating UPDATE of ``tenant``, built once: its values are parameters, so a
+    refresh neither builds the statement nor has SQLAlchemy coerce its values and compute a
+    new cache key (bench/RESULTS.md, issue 15).
+    ``synchronize_session=False``: the session holds no refresh token to update in memory
+    when a refresh starts (the "evaluate" strategy would compare them with the parameters'
+    placeholders, not their values); the claimed row comes back by ``RETURNING`` as before."""
+    statement = _ROTATIONS.get(tenant)
+    if statement is None:
+        statement = _ROTATIONS[tenant] = (
+            scoped_update(RefreshToken, tenant, token_hash=bindparam("presented_hash"))
+            .where(RefreshToken.rotated_at.is_(None), RefreshToken.revoked_at.is_(None),
+                   RefreshToken.expires_at > bindparam("at"))
+            .values(rotated_at=bindparam("at"))
+            .returning(RefreshToken)
+            .execution_options(synchronize_session=False)
+        )
+    return statement
 
 
 def successor_in_grace(row: RefreshToken, presented: str) -> str | None:

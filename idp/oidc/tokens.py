@@ -95,17 +95,27 @@ def record_user_tokens(token: dict, client_id: str, ctx: AuthContext, scope: str
     (:func:`idp.oidc.views.token`)."""
     jti, exp = _jti_and_exp(token["access_token"])
     tenant = g.tenant.slug
-    db.session.add(IssuedAccessToken(
-        tenant=tenant, jti=jti, family_id=ctx.family_id, client_id=client_id, sid=ctx.sid,
-        expires_at=utcnow() + timedelta(seconds=exp - int(time.time())),
-    ))
+    # INSERT statements, not objects added to the session: nothing reads these rows in this
+    # request, and the ORM's unit of work (instances, identity map, flush ordering at the
+    # commit) cost more than the two statements; the statements are built once (their values
+    # are parameters), so SQLAlchemy neither coerces each value nor computes a new cache key
+    # (bench/RESULTS.md, issue 15). Same rows (the columns' defaults apply), same order, same
+    # transaction (the session's, through which they run).
+    db.session.execute(_INSERT_ISSUED, {
+        "tenant": tenant, "jti": jti, "family_id": ctx.family_id, "client_id": client_id, "sid": ctx.sid,
+        "expires_at": utcnow() + timedelta(seconds=exp - int(time.time())),
+    })
     if "refresh_token" in token and new_refresh_token:
-        db.session.add(RefreshToken(
-            tenant=tenant, token_hash=digest(token["refresh_token"]), family_id=ctx.family_id,
-            client_id=client_id, account_id=ctx.account.id, scope=scope,
-            auth_time=ctx.auth_time, acr=ctx.acr, amr=ctx.amr, sid=ctx.sid, dpop_jkt=dpop_jkt,
-            expires_at=utcnow() + timedelta(seconds=_settings().tokens.refresh_token_ttl),
-        ))
+        db.session.execute(_INSERT_REFRESH, {
+            "tenant": tenant, "token_hash": digest(token["refresh_token"]), "family_id": ctx.family_id,
+            "client_id": client_id, "account_id": ctx.account.id, "scope": scope,
+            "auth_time": ctx.auth_time, "acr": ctx.acr, "amr": ctx.amr, "sid": ctx.sid, "dpop_jkt": dpop_jkt,
+            "expires_at": utcnow() + timedelta(seconds=_settings().tokens.refresh_token_ttl),
+        })
+
+
+_INSERT_ISSUED = IssuedAccessToken.__table__.insert()
+_INSERT_REFRESH = RefreshToken.__table__.insert()
 
 
 def deny_access_token(jti: str, expires_at) -> None:
