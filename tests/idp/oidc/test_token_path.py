@@ -4,6 +4,7 @@ answers to malformed requests, unchanged."""
 from __future__ import annotations
 
 import base64
+import json
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -121,3 +122,77 @@ def _client(app):
                 return known
     _CLIENTS[id(app)] = make_client(app, "caf")
     return _CLIENTS[id(app)]
+
+
+# -- client_credentials: the direct path answers as Authlib does ---------------------------------
+
+def _answer(http, data, headers, query=""):
+    response = http.post(f"/caf/token{query}", data=data, headers=headers)
+    body = response.get_json()
+    kept = {name: response.headers.get(name) for name in (
+        "Content-Type", "Cache-Control", "Pragma", "WWW-Authenticate", "Content-Security-Policy",
+        "X-Content-Type-Options", "Referrer-Policy", "X-Frame-Options")}
+    if response.status_code == 200:
+        payload = body["access_token"].split(".")[1]
+        claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+        for varying in ("jti", "iat", "exp"):
+            claims.pop(varying)
+        body = {**body, "access_token": claims}
+    return response.status_code, body, kept, sorted(response.headers.keys())
+
+
+def _basic(client_id, secret):
+    return {"Authorization": "Basic " + base64.b64encode(f"{client_id}:{secret}".encode()).decode()}
+
+
+CASES = [
+    ({}, "basic", ""), ({"scope": "openid"}, "basic", ""), ({"scope": "profile email"}, "basic", ""),
+    ({"scope": "unknown"}, "basic", ""), ({"scope": ""}, "basic", ""), ({}, "post", ""), ({}, "wrong", ""),
+    ({}, "basic", "?scope=openid"), ({"client_id": "x"}, "basic", ""), ({}, "none", ""),
+    ({"resource": "https://api.example"}, "basic", ""),
+]
+
+
+def test_the_direct_client_credentials_answer_is_authlibs(http, app, monkeypatch):
+    """Each request answered with the direct path, then with it switched off (Authlib's):
+    same status, body (the token's claims but its jti and times), headers."""
+    from idp.oidc.server import TenantAuthorizationServer
+
+    clients = {
+        "basic": make_client(app, "caf"),
+        "post": make_client(app, "caf", auth_method="client_secret_post"),
+        "no-cc": make_client(app, "caf", grant_types=["authorization_code"]),
+        "dpop": make_client(app, "caf", dpop_bound_access_tokens=True),
+    }
+    for kind, (client_id, secret) in clients.items():
+        for extra, auth, query in CASES:
+            data = {"grant_type": "client_credentials", **extra}
+            headers = {}
+            if auth == "basic":
+                headers = _basic(client_id, secret)
+            elif auth == "wrong":
+                headers = _basic(client_id, "not-the-secret")
+            elif auth == "post":
+                data.update(client_id=client_id, client_secret=secret)
+            direct = _answer(http, data, headers, query)
+            with monkeypatch.context() as m:
+                m.setattr(TenantAuthorizationServer, "client_credentials_response", lambda self, request: None)
+                authlib = _answer(http, data, headers, query)
+            assert direct == authlib, (kind, extra, auth, query)
+
+
+def test_a_client_credentials_token_does_not_go_through_authlibs_request(http, app, monkeypatch):
+    """The frequent request takes the direct path (Authlib's token response is not called);
+    a request it is not sure of still goes to Authlib."""
+    from idp.oidc.server import TenantAuthorizationServer
+
+    client_id, secret = make_client(app, "caf")
+    through = []
+    original = TenantAuthorizationServer.create_token_response
+    monkeypatch.setattr(TenantAuthorizationServer, "create_token_response",
+                        lambda self, request=None: through.append(1) or original(self, request))
+    ok = http.post("/caf/token", data={"grant_type": "client_credentials", "scope": "openid"},
+                   headers=_basic(client_id, secret))
+    assert ok.status_code == 200 and through == []
+    refused = http.post("/caf/token", data={"grant_type": "client_credentials"}, headers=_basic(client_id, "nope"))
+    assert refused.status_code == 401 and refused.get_json()["error"] == "invalid_client" and through == [1]
