@@ -202,7 +202,8 @@ class RefreshTokenGrant(grants.RefreshTokenGrant):
         that (bench/RESULTS.md, issue 15)."""
         row = refresh_token.row
         dpop.check_refresh_binding(row.dpop_jkt)
-        account = db.session.execute(_account_status(g.tenant.slug), {"account_id": row.account_id}).first()
+        account = db.session.connection().execute(   # Core, as the rotation (.refresh_rotation.rotate)
+            _account_status(g.tenant.slug), {"account_id": row.account_id}).first()
         if account is None or account.status != "active":
             return None
         return AuthContext(account, row.auth_time, row.acr, row.amr or [], row.sid, row.family_id,
