@@ -20,9 +20,10 @@ from datetime import timedelta
 from authlib.oauth2.rfc6749 import grants
 from authlib.oidc.core import OpenIDCode as _OpenIDCode
 from flask import current_app, g
+from sqlalchemy import bindparam
 
 from idp.security.audit import audit
-from idp.store.db import db, digest, scoped_first, scoped_update, utcnow
+from idp.store.db import db, digest, scoped, scoped_first, scoped_update, utcnow
 from idp.store.keystore import keyring
 from idp.store.models import Account, AuthorizationCode, RefreshToken, SsoSession
 from idp.oidc import dpop
@@ -196,9 +197,15 @@ class RefreshTokenGrant(grants.RefreshTokenGrant):
         return token
 
     def authenticate_user(self, refresh_token):
+        """The account's id and status only: a refresh needs to know the account is still
+        active (a suspended or deleted one refreshes nothing), and its id for the tokens'
+        ``sub`` and records; it releases no claim (no ID token on refresh). The whole row
+        (the sealed identifier, the profile's JSON) was read and made an ORM object for
+        that (bench/RESULTS.md, issue 15)."""
         row = refresh_token.row
         dpop.check_refresh_binding(row.dpop_jkt)
-        account = scoped_first(Account, id=row.account_id)
+        account = db.session.connection().execute(   # Core, as the rotation (.refresh_rotation.rotate)
+            _account_status(g.tenant.slug), {"account_id": row.account_id}).first()
         if account is None or account.status != "active":
             return None
         return AuthContext(account, row.auth_time, row.acr, row.amr or [], row.sid, row.family_id,
@@ -206,6 +213,21 @@ class RefreshTokenGrant(grants.RefreshTokenGrant):
 
     def revoke_old_credential(self, refresh_token):
         """Rotation already marked it when it was authenticated."""
+
+
+_ACCOUNT_STATUS: dict[str, object] = {}
+
+
+def _account_status(tenant: str):
+    """``SELECT id, status`` of one account of ``tenant`` (a Row: ``.id``, ``.status``), built
+    once per tenant, the account's id a parameter (as :func:`.refresh_rotation._rotation`)."""
+    statement = _ACCOUNT_STATUS.get(tenant)
+    if statement is None:
+        statement = _ACCOUNT_STATUS[tenant] = (
+            scoped(Account, tenant, id=bindparam("account_id"))
+            .with_only_columns(Account.id, Account.status).limit(1)
+        )
+    return statement
 
 
 class ClientCredentialsGrant(grants.ClientCredentialsGrant):

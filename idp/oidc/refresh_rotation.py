@@ -30,7 +30,9 @@ import base64
 from datetime import timedelta
 
 from flask import current_app
-from idp.store.db import db, digest, scoped_first, scoped_update, utcnow
+from sqlalchemy import bindparam
+
+from idp.store.db import WROTE, current_tenant, db, digest, scoped_first, scoped_update, utcnow
 from idp.store.models import RefreshToken
 from idp.security.vault import vault
 
@@ -47,8 +49,9 @@ def successor_of(presented: str) -> str:
     return base64.urlsafe_b64encode(mac).rstrip(b"=").decode()
 
 
-def rotate(presented: str) -> RefreshToken | None:
-    """Mark the live refresh token ``presented`` rotated and return its row, in one
+def rotate(presented: str):
+    """Mark the live refresh token ``presented`` rotated and return its row (a ``Row`` of the
+    table's columns, read as a :class:`RefreshToken` is), in one
     statement (``UPDATE … RETURNING``: the row is read by the write that claims it, not
     before it and again after); None when it is not live and unrotated: unknown, revoked,
     expired, or rotated already (by another request: see :func:`successor_in_grace`).
@@ -56,14 +59,36 @@ def rotate(presented: str) -> RefreshToken | None:
     Not committed here: the rotation commits with the successor and the access token, the
     token request's one commit (:func:`idp.oidc.views.token`). Meanwhile the UPDATE holds the
     row, so a request presenting the same token waits for that commit, then matches nothing
-    and finds the token rotated."""
-    now = utcnow()
-    return db.session.execute(
-        scoped_update(RefreshToken, token_hash=digest(presented))
-        .where(RefreshToken.rotated_at.is_(None), RefreshToken.revoked_at.is_(None), RefreshToken.expires_at > now)
-        .values(rotated_at=now)
-        .returning(RefreshToken)
-    ).scalars().first()
+    and finds the token rotated.
+
+    Run on the session's connection (its transaction), as a Core statement: the ORM's
+    execution layer (the bulk-UPDATE machinery, an entity made of the returned row) cost 200
+    of a refresh's 3,250 Python calls, and nothing reads the row as an entity; the
+    session is told it wrote, so the request's :func:`~idp.store.db.commit_request` commits."""
+    db.session.info[WROTE] = True
+    return db.session.connection().execute(
+        _rotation(current_tenant()), {"presented_hash": digest(presented), "at": utcnow()}
+    ).first()
+
+
+_ROTATIONS: dict[str, object] = {}
+
+
+def _rotation(tenant: str):
+    """The rotating UPDATE of ``tenant``, built once: its values are parameters, so a
+    refresh neither builds the statement nor has SQLAlchemy coerce its values and compute a
+    new cache key (bench/RESULTS.md, issue 15). Built with :func:`~idp.store.db.scoped_update`
+    (the tenant in its WHERE); its ``RETURNING`` gives every column of the claimed row."""
+    statement = _ROTATIONS.get(tenant)
+    if statement is None:
+        statement = _ROTATIONS[tenant] = (
+            scoped_update(RefreshToken, tenant, token_hash=bindparam("presented_hash"))
+            .where(RefreshToken.rotated_at.is_(None), RefreshToken.revoked_at.is_(None),
+                   RefreshToken.expires_at > bindparam("at"))
+            .values(rotated_at=bindparam("at"))
+            .returning(*RefreshToken.__table__.columns)
+        )
+    return statement
 
 
 def successor_in_grace(row: RefreshToken, presented: str) -> str | None:

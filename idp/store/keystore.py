@@ -20,7 +20,7 @@ from keys import KeyRecord, KeyRing, KeyState, generate_record, plan_initial, pl
 from keys.sealing import decode_kek
 
 RING_TTL = 10.0
-_rings: dict[str, tuple[float, KeyRing]] = {}
+_rings: dict[str, tuple] = {}   # tenant -> (fresh until, ring, what its records were)
 
 
 def _kek() -> bytes:
@@ -82,11 +82,18 @@ def cached_ring(tenant: str) -> KeyRing | None:
 
 
 def keyring(tenant: str) -> KeyRing:
+    """The tenant's ring, its records read again every ``RING_TTL`` seconds; the ring itself
+    is rebuilt only when they changed (a rotation): unsealing and importing the private keys
+    (RSA's PEM import with its checks) every 10 s showed in the token endpoint's profile
+    (bench/RESULTS.md, issue 15)."""
     cached = cached_ring(tenant)
     if cached is not None:
         return cached
-    ring = KeyRing(tenant, records(tenant), _kek())
-    _rings[tenant] = (time.monotonic() + RING_TTL, ring)
+    fresh = records(tenant)
+    seen = [(r.kid, r.alg, r.state, r.sealed_private, r.public_jwk) for r in fresh]
+    previous = _rings.get(tenant)
+    ring = previous[1] if previous is not None and previous[2:] == (seen,) else KeyRing(tenant, fresh, _kek())
+    _rings[tenant] = (time.monotonic() + RING_TTL, ring, seen)
     return ring
 
 

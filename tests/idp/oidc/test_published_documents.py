@@ -113,3 +113,23 @@ def test_the_previous_jwks_is_served_when_the_database_fails(http, app, monkeypa
     monkeypatch.setattr(keystore, "time", SimpleNamespace(monotonic=lambda: deadline + 1))
     during = http.get("/caf/jwks.json")
     assert during.status_code == 200 and during.data == before.data
+
+
+def test_unchanged_keys_are_not_unsealed_again_when_the_ring_is_due(http, app, mairie_keys, monkeypatch):
+    """Every RING_TTL the records are read again; the same keys keep the same ring (no
+    unsealing, no PEM import) and the same JWKS copy; a rotation makes a new one."""
+    from idp.store import keystore
+    import keys.ring
+
+    assert http.get("/mairie/jwks.json").status_code == 200
+    held = keystore._rings["mairie"]
+    built = []
+    original = keys.ring.KeyRing.__init__
+    monkeypatch.setattr(keys.ring.KeyRing, "__init__", lambda self, *a, **k: built.append(1) or original(self, *a, **k))
+    clock = SimpleNamespace(monotonic=lambda: held[0] + 0.001)
+    monkeypatch.setattr(keystore, "time", clock)
+    with app.app_context():
+        assert keystore.keyring("mairie") is held[1] and built == []
+        assert keystore._rings["mairie"][0] > held[0]   # fresh again for RING_TTL
+        keystore.rotate("mairie")   # this process forgets its ring; another sees new records (test above)
+        assert keystore.keyring("mairie") is not held[1] and built == [1]
