@@ -347,7 +347,10 @@ class Peer:
         self.log = open(self.workdir / "peer.log", "w")
         cmd = pinned(["node", str(BENCH / "peer" / "server.mjs"), "--port", str(self.port),
                       "--client-id", self.client_id, "--client-secret", self.client_secret,
-                      "--mint", str(mint), "--mint-out", str(self.tokens_json)], cpus)
+                      "--mint", str(mint), "--mint-out", str(self.tokens_json),
+                      # same work as ours: our refresh answer carries no ID token (OIDC Core
+                      # §12.2 leaves it optional), so the peer's must not sign one either
+                      "--refresh-scope", "offline_access api"], cpus)
         env = dict(os.environ, NODE_ENV="production")
         self.proc = subprocess.Popen(cmd, cwd=BENCH, env=env, stdout=self.log, stderr=subprocess.STDOUT)
         wait_http(f"{self.issuer}/.well-known/openid-configuration", proc=self.proc)
