@@ -22,7 +22,10 @@ lie:
   a request whose session still holds its connection, that transaction runs once the request
   has given the connection back (:func:`write_deferred`, at teardown, before the answer
   leaves): one pooled connection per request at a time, so simultaneous requests cannot hold
-  every connection of the pool while each waits for a second one.
+  every connection of the pool while each waits for a second one. A request that commits
+  anyway takes those events into its commit instead (:func:`_join_commit`): a login's
+  ``login.success`` commits with its session and code, one transaction rather than two
+  (issue 15); should that commit fail, they are still written on their own at teardown.
 
 A failure to store is logged, never raised: the JSON line is written first and stays the
 record of last resort.
@@ -129,6 +132,8 @@ import time
 from functools import lru_cache
 
 from flask import g, has_app_context, has_request_context, request
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 from idp.store.db import WROTE, db
 from idp.store.models import AuditEvent
@@ -196,6 +201,36 @@ def _insert(rows: list[dict]) -> None:
 
     with db.engine.begin() as connection:
         connection.execute(AuditEvent.__table__.insert(), rows)
+
+
+JOINED = "idp_audit_joined"   # Session.info key: the deferred events added to the commit under way
+
+
+@event.listens_for(Session, "before_commit")
+def _join_commit(session) -> None:
+    """The request's session commits: its deferred events go with that commit (the request's
+    own connection, no second transaction). They leave ``g`` only once the commit succeeded
+    (:func:`_joined`); a failed commit drops them with the rest and :func:`write_deferred`
+    writes them on their own, as if nothing had been committed."""
+    if not has_request_context() or not db.session.registry.has() or db.session.registry() is not session:
+        return
+    rows = g.get(DEFERRED)
+    if rows:   # one executemany, as _insert: no ORM object, no id read back
+        session.execute(AuditEvent.__table__.insert(), rows)
+        session.info[JOINED] = list(rows)
+
+
+@event.listens_for(Session, "after_commit")
+def _joined(session) -> None:
+    rows = session.info.pop(JOINED, None)
+    if rows and has_request_context():
+        waiting = g.get(DEFERRED) or []
+        waiting[:] = [row for row in waiting if not any(row is done for done in rows)]
+
+
+@event.listens_for(Session, "after_rollback")
+def _not_joined(session) -> None:
+    session.info.pop(JOINED, None)
 
 
 def write_deferred(error=None) -> None:
