@@ -45,12 +45,17 @@ def page_translations():
     """The request's translations, as ``flask_babel.get_translations()`` gives them, looked up
     once per locale: a page calls gettext some thirty times, and Flask-Babel's own lookup
     (request context, domain, locale, its cache keyed by the locale's name) was a quarter of
-    rendering the login page (issue 15). Keyed by the locale object, so that a locale changed
-    during the request (``force_locale``, ``refresh``) is looked up again."""
-    locale = get_locale()
-    known = g.get("_idp_translations")
-    if known is None or known[0] is not locale:
-        known = g._idp_translations = (locale, get_translations())
+    rendering the login page (issue 15). Kept on ``g`` with the locale object it was looked up
+    for, read where Flask-Babel keeps it (``g._flask_babel.babel_locale``): a locale changed
+    during the request (``force_locale``, ``refresh``) is another object, or none, and is
+    looked up again; were Flask-Babel to keep it elsewhere, every call would look it up (slower,
+    never wrong)."""
+    request_g = g._get_current_object()
+    locale = getattr(getattr(request_g, "_flask_babel", None), "babel_locale", None)
+    known = getattr(request_g, "_idp_translations", None)
+    if locale is None or known is None or known[0] is not locale:
+        translations = get_translations()
+        known = request_g._idp_translations = (get_locale(), translations)
     return known[1]
 
 
