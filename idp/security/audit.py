@@ -15,7 +15,8 @@ lie:
 - when the session holds changes not yet committed (the change the event reports: a
   password changed, an account suspended), the event joins them: it commits with them, or
   goes with them if the request fails. No event for a change that did not happen, no change
-  without its event;
+  without its event. It is inserted by that commit (:func:`_join_commit`), with the
+  request's other events in one statement, rather than as an ORM object flushed on its own;
 - otherwise (a refusal that writes nothing: a failed login, a throttled one, a replayed
   code; an event after the commit; a command), in its own short transaction: it stands even
   if the request then fails, and never waits on the request's lock (SQLite's one writer). In
@@ -179,7 +180,7 @@ def _store(record: dict) -> None:
     try:
         session = db.session() if db.session.registry.has() else None
         if session is not None and (session.info.get(WROTE) or session.new or session.dirty or session.deleted):
-            session.add(AuditEvent(**_row(record)))
+            session.info.setdefault(WITH_CHANGES, []).append(_row(record))   # inserted at its commit
             return
         if has_request_context() and session is not None and session.in_transaction():
             # The request holds a pooled connection: taking a second one here would let as many
@@ -203,21 +204,25 @@ def _insert(rows: list[dict]) -> None:
         connection.execute(AuditEvent.__table__.insert(), rows)
 
 
+WITH_CHANGES = "idp_audit_with_changes"   # Session.info key: events of the changes the session holds
 JOINED = "idp_audit_joined"   # Session.info key: the deferred events added to the commit under way
 
 
 @event.listens_for(Session, "before_commit")
 def _join_commit(session) -> None:
-    """The request's session commits: its deferred events go with that commit (the request's
-    own connection, no second transaction). They leave ``g`` only once the commit succeeded
-    (:func:`_joined`); a failed commit drops them with the rest and :func:`write_deferred`
-    writes them on their own, as if nothing had been committed."""
-    if not has_request_context() or not db.session.registry.has() or db.session.registry() is not session:
-        return
-    rows = g.get(DEFERRED)
-    if rows:   # one executemany, as _insert: no ORM object, no id read back
-        session.execute(AuditEvent.__table__.insert(), rows)
-        session.info[JOINED] = list(rows)
+    """A session commits: the events of its changes, and (the request's session) the events
+    its request deferred, go with that commit in one executemany, as :func:`_insert` (no ORM
+    object, no id read back; the request's own connection, no second transaction). Deferred
+    events leave ``g`` only once the commit succeeded (:func:`_joined`); a failed commit
+    drops them with the rest and :func:`write_deferred` writes them on their own, as if
+    nothing had been committed."""
+    with_changes = session.info.pop(WITH_CHANGES, [])
+    ours = has_request_context() and db.session.registry.has() and db.session.registry() is session
+    deferred = list(g.get(DEFERRED) or []) if ours else []
+    if with_changes or deferred:
+        session.execute(AuditEvent.__table__.insert(), with_changes + deferred)
+    if deferred:
+        session.info[JOINED] = deferred
 
 
 @event.listens_for(Session, "after_commit")
@@ -231,6 +236,14 @@ def _joined(session) -> None:
 @event.listens_for(Session, "after_rollback")
 def _not_joined(session) -> None:
     session.info.pop(JOINED, None)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _gone_with_their_changes(session, transaction) -> None:
+    """A transaction that ends without its commit (rolled back, the session closed) takes the
+    events of its changes with it, as it took the changes (no savepoints are used here)."""
+    if transaction.parent is None:
+        session.info.pop(WITH_CHANGES, None)
 
 
 def write_deferred(error=None) -> None:

@@ -21,7 +21,7 @@ from helpers import authorize, csrf, exchange, location, make_account, make_clie
 MOST_STATEMENTS = {
     "authorize": 1,     # INSERT interactions
     "login page": 1,    # SELECT interactions
-    "login POST": 7,    # SELECT interactions, accounts; INSERT audit (login.success, code.issued), code, session; DELETE interaction
+    "login POST": 6,    # SELECT interactions, accounts; INSERT code, session, audit (login.success and code.issued); DELETE interaction
     "token": 6,         # SELECT code; UPDATE code; SELECT session, account; INSERT access token, refresh token
 }
 

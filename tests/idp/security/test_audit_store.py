@@ -194,3 +194,27 @@ def test_a_deferred_event_stands_when_the_requests_commit_fails(app):
         db.session.rollback()
         assert len(g.get(DEFERRED)) == 1
     assert [e[:2] for e in _events(app) if e[0] == "login.failure"] == [("login.failure", "failure")]
+
+
+def test_an_event_goes_with_its_change_when_the_session_is_closed_unsaved(app):
+    """The events of a session's changes wait for its commit (inserted by it, in one statement
+    with the request's other events): a session closed without committing drops them with
+    the changes, and its next transaction does not carry them."""
+    from flask import g
+
+    from idp.security.audit import audit
+    from idp.store.db import db, scoped_get
+    from idp.store.models import Account
+
+    account_id = make_account(app, "caf")
+    with app.test_request_context("/caf/"):
+        g.tenant = app.extensions["idp_tenants"]["caf"]
+        scoped_get(Account, account_id).status = "suspended"
+        db.session.flush()
+        audit("account.suspended", account=account_id, previous_status="active")
+        db.session.close()
+        scoped_get(Account, account_id).email = "autre@example.fr"
+        db.session.flush()
+        audit("contact.changed", account=account_id, channel="email")
+        db.session.commit()
+    assert [e[0] for e in _events(app) if e[0] in ("account.suspended", "contact.changed")] == ["contact.changed"]
