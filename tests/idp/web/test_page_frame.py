@@ -196,3 +196,31 @@ def test_the_operators_logo_is_served_by_this_site():
 
     with pytest.raises(ValidationError, match=r"must be a path on this site starting with / \(img-src 'self'\)"):
         SiteSettings(operator_logo_url="https://caf.example.fr/logo.svg")
+
+
+def test_the_frame_is_rendered_once_per_tenant_and_language(app, http):
+    """Issue 15: what surrounds a page's content is the same on every page of a tenant in a
+    language; it is rendered once and kept (idp/web/frame.py, frame_part), never shown in
+    another tenant's or language's pages."""
+    from flask import template_rendered
+
+    from idp.web import frame
+
+    frame._PARTS.clear()
+    rendered = []
+
+    def seen(sender, template, context, **extra):
+        rendered.append(template.name)
+
+    template_rendered.connect(seen, app)
+    try:
+        pages = [_page(http, path)[1] for path in ("/caf/login", "/caf/password/forgot", "/caf/login", "/ameli/login")]
+        pages.append(_page(app.test_client(), "/caf/login?lang=en")[1])   # another browser: the choice is remembered
+        pages.append(_page(http, "/caf/login")[1])
+    finally:
+        template_rendered.disconnect(seen, app)
+    parts = [name for name in rendered if name.startswith("_frame_")]
+    assert parts == ["_frame_top.html", "_frame_bottom.html"] * 3   # caf, ameli, caf in English
+    assert "Caf – Mon Compte" in pages[1] and "Caf – Mon Compte" not in pages[3]
+    assert '<html lang="en">' in pages[4] and "Quick access" in pages[4] and "Quick access" not in pages[5]
+    assert pages[5].split("<main")[0].split("</title>")[1] == pages[0].split("<main")[0].split("</title>")[1]
