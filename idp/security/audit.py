@@ -201,11 +201,12 @@ DEFERRED = "idp_audit_deferred"   # flask.g key: events to write once the reques
 def _insert(rows: list[dict]) -> None:
 
     with db.engine.begin() as connection:
-        connection.execute(AuditEvent.__table__.insert(), rows)
+        connection.execute(_INSERT, rows)
 
 
 WITH_CHANGES = "idp_audit_with_changes"   # Session.info key: events of the changes the session holds
 JOINED = "idp_audit_joined"   # Session.info key: the deferred events added to the commit under way
+_INSERT = AuditEvent.__table__.insert()
 
 
 @event.listens_for(Session, "before_commit")
@@ -220,7 +221,7 @@ def _join_commit(session) -> None:
     ours = has_request_context() and db.session.registry.has() and db.session.registry() is session
     deferred = list(g.get(DEFERRED) or []) if ours else []
     if with_changes or deferred:
-        session.execute(AuditEvent.__table__.insert(), with_changes + deferred)
+        session.execute(_INSERT, with_changes + deferred)
     if deferred:
         session.info[JOINED] = deferred
 

@@ -52,8 +52,18 @@ class Frame:
 
 
 def page_frame() -> Frame:
-    """The frame of the page being rendered: the tenant's, or the provider's own."""
+    """The frame of the page being rendered: the tenant's, or the provider's own. The same
+    for every page of a tenant in a language (its footer's labels translated): built once
+    and kept with the tenant object it was built for, as :func:`frame_part`."""
     tenant = g.get("tenant")
+    key = (tenant.slug if tenant is not None else None, current_language())
+    known = _FRAMES.get(key)
+    if known is None or known[0] is not tenant:
+        known = _FRAMES[key] = (tenant, _frame_of(tenant))
+    return known[1]
+
+
+def _frame_of(tenant) -> Frame:
     if tenant is None:
         return Frame(service_name=str(_l("Fournisseur d'identité")))
     site = tenant.config.site
@@ -62,6 +72,7 @@ def page_frame() -> Frame:
                  home_url=site.home_url or f"/{tenant.slug}/account", links=_footer_links(site))
 
 
+_FRAMES: dict = {}  # (tenant, language) -> (the tenant built for, its Frame)
 _PARTS: dict = {}   # (part, tenant, language, mount point) -> (the tenant rendered for, its markup)
 
 

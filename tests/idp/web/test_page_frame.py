@@ -224,3 +224,24 @@ def test_the_frame_is_rendered_once_per_tenant_and_language(app, http):
     assert "Caf – Mon Compte" in pages[1] and "Caf – Mon Compte" not in pages[3]
     assert '<html lang="en">' in pages[4] and "Quick access" in pages[4] and "Quick access" not in pages[5]
     assert pages[5].split("<main")[0].split("</title>")[1] == pages[0].split("<main")[0].split("</title>")[1]
+
+
+def test_the_frame_of_a_tenant_is_built_once_per_language(app):
+    from dataclasses import replace
+
+    from flask import g
+
+    from idp.web.frame import page_frame
+
+    caf = app.extensions["idp_tenants"]["caf"]
+    with app.test_request_context("/caf/login"):
+        g.tenant = caf
+        first = page_frame()
+        assert page_frame() is first
+    with app.test_request_context("/caf/login?lang=en"):
+        g.tenant = caf
+        english = page_frame()
+        assert english is not first and english.links[0].label.startswith("Accessibility")
+    with app.test_request_context("/caf/login"):
+        g.tenant = replace(caf, config=caf.config.model_copy())   # a configuration reloaded
+        assert page_frame() is not first and page_frame() == first
