@@ -74,6 +74,7 @@ def _frame_of(tenant) -> Frame:
 
 _FRAMES: dict = {}  # (tenant, language) -> (the tenant built for, its Frame)
 _PARTS: dict = {}   # (part, tenant, language, mount point) -> (the tenant rendered for, its markup)
+MOST_PARTS = 256
 
 
 def frame_part(name: str) -> Markup:
@@ -88,6 +89,8 @@ def frame_part(name: str) -> Markup:
     key = (name, tenant.slug if tenant is not None else None, current_language(), request.script_root)
     known = _PARTS.get(key)
     if known is None or known[0] is not tenant or current_app.jinja_env.auto_reload:
+        if len(_PARTS) >= MOST_PARTS:   # script_root may come from X-Forwarded-Prefix: never unbounded
+            _PARTS.clear()
         known = _PARTS[key] = (tenant, Markup(render_template(f"_frame_{name}.html")))
     return known[1]
 

@@ -245,3 +245,16 @@ def test_the_frame_of_a_tenant_is_built_once_per_language(app):
     with app.test_request_context("/caf/login"):
         g.tenant = replace(caf, config=caf.config.model_copy())   # a configuration reloaded
         assert page_frame() is not first and page_frame() == first
+
+
+def test_the_kept_frames_are_bounded_and_each_mount_point_has_its_own(app, http, monkeypatch):
+    """The mount point (script_root) may come from a proxy's X-Forwarded-Prefix: each gets the
+    static files' URLs under it, and what is kept never grows without bound."""
+    from idp.web import frame
+
+    monkeypatch.setattr(frame, "MOST_PARTS", 4)
+    frame._PARTS.clear()
+    for prefix in ("/a", "/b", "/c", "/d", "/e"):
+        html = http.get("/caf/login", base_url=f"http://localhost{prefix}").get_data(as_text=True)
+        assert f'<link rel="stylesheet" href="{prefix}/static/dsfr/dsfr.min.css">' in html
+        assert len(frame._PARTS) <= 4
