@@ -111,3 +111,20 @@ def test_each_request_of_a_password_journey_runs_few_statements(app, statements)
         assert len(seen[name]) <= most, (name, seen[name])
         accounts = [s for s in seen[name] if s.lstrip().upper().startswith("SELECT") and "FROM accounts" in s]
         assert len(accounts) <= 1, (name, accounts)   # the account read once per request
+
+
+def test_an_authorization_with_a_live_session_reads_no_finished_interaction(app, statements):
+    """The answer that ends an interaction clears its cookie: a browser holding the handle of
+    a finished interaction made each later authorization look it up (CSP form-action of the
+    redirect), a SELECT per authorization of a person with a live session (issue 15)."""
+    client_id, secret = make_client(app, first_party=True)
+    make_account(app)
+    http = app.test_client()
+    login_url = location(authorize(http, "caf", client_id))
+    answer = submit_login(http, login_url, "1840312345678", "Allocation2024")
+    assert any(c.startswith("idp_interaction=;") for c in answer.headers.getlist("Set-Cookie"))
+    assert http.get_cookie("idp_interaction", path="/caf/") is None
+    del statements[:]
+    assert "code" in query(location(authorize(http, "caf", client_id)))
+    assert not [s for s in statements if "FROM interactions" in s], statements
+    assert len(statements) <= 4   # the session, its account; INSERT the code, its audit event
