@@ -37,7 +37,7 @@ from idp.signup.views import bp as signup_bp
 from idp.store.db import db
 from idp.web.body_limits import setup_body_limits
 from idp.web.errors import setup_errors
-from idp.web.frame import page_frame
+from idp.web.frame import frame_part, page_frame
 from idp.web.headers import add_security_headers, csp_nonce
 from idp.web.health import bp as health_bp
 from idp.web.i18n import setup_i18n
@@ -145,6 +145,7 @@ def setup_views(app: Flask) -> None:
     app.after_request(add_security_headers)
     app.jinja_env.globals["csp_nonce"] = csp_nonce
     app.jinja_env.globals["page_frame"] = page_frame   # the DSFR header and footer (idp/web/frame.py)
+    app.jinja_env.globals["frame_part"] = frame_part   # the same, rendered once per tenant and language
 
     @app.route("/")
     def index():

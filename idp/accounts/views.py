@@ -69,7 +69,8 @@ def _remembered() -> str:
 
 def _remember(response, identifier: str | None) -> None:
     if identifier is None:
-        clear_tenant_cookie(response, REMEMBER_COOKIE)
+        if REMEMBER_COOKIE in request.cookies:   # nothing to forget in a browser that holds none
+            clear_tenant_cookie(response, REMEMBER_COOKIE)
         return
     sealed = base64.urlsafe_b64encode(vault().seal(g.tenant.slug, identifier)).decode()
     set_tenant_cookie(response, REMEMBER_COOKIE, sealed, 400 * 86400)

@@ -14,7 +14,7 @@ from idp.clients.model import find_client
 from idp.store.db import db, digest, scoped_first
 from idp.store.models import Interaction
 from idp.store.pending import alive, deadline, new_handle
-from idp.web.cookies import set_tenant_cookie
+from idp.web.cookies import clear_tenant_cookie, set_tenant_cookie
 from idp.web.headers import origin_of
 
 COOKIE = "idp_interaction"
@@ -97,3 +97,12 @@ def _ttl() -> int:
 
 def set_cookie(response, handle: str) -> None:
     set_tenant_cookie(response, COOKIE, handle, _ttl())
+
+
+def clear_cookie(response) -> None:
+    """The interaction is over: the browser forgets its handle. Kept, it made every later
+    page and redirect of this browser look the finished interaction up again (CSP
+    ``form-action``, :func:`relying_party_origin`): a SELECT per authorization of a person
+    with a live session (issue 15)."""
+    if request.cookies.get(COOKIE):
+        clear_tenant_cookie(response, COOKIE)

@@ -79,11 +79,20 @@ def handle_authorization(oauth_request, interaction=None, handle=None):
         if interaction is not None:
             interactions.finish(interaction)
         mode = oauth_request.payload.data.get("response_mode")
-        return respond_to_client(error.redirect_uri, error.redirect_params(), mode)
+        return _finished(respond_to_client(error.redirect_uri, error.redirect_params(), mode), interaction)
     params = authz.issue_code(attempt)
     if interaction is not None:
         interactions.finish(interaction)
-    return respond_to_client(attempt.redirect_uri, params, attempt.params.get("response_mode"))
+    return _finished(respond_to_client(attempt.redirect_uri, params, attempt.params.get("response_mode")), interaction)
+
+
+def _finished(response, interaction):
+    """The answer to the client; when it ends an interaction, the browser forgets its handle."""
+    if interaction is None:
+        return response
+    response = make_response(response)
+    interactions.clear_cookie(response)
+    return response
 
 
 def _to_interaction(oauth_request, interaction, handle, step):
@@ -134,7 +143,7 @@ def deny(row):
     interactions.finish(row)
     db.session.commit()
     error = AccessDenied("The end-user refused the request.", state=row.params.get("state"))
-    return respond_to_client(redirect_uri, error.redirect_params(), row.params.get("response_mode"))
+    return _finished(respond_to_client(redirect_uri, error.redirect_params(), row.params.get("response_mode")), row)
 
 
 @bp.route("/token", methods=["POST"])

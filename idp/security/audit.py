@@ -15,14 +15,18 @@ lie:
 - when the session holds changes not yet committed (the change the event reports: a
   password changed, an account suspended), the event joins them: it commits with them, or
   goes with them if the request fails. No event for a change that did not happen, no change
-  without its event;
+  without its event. It is inserted by that commit (:func:`_join_commit`), with the
+  request's other events in one statement, rather than as an ORM object flushed on its own;
 - otherwise (a refusal that writes nothing: a failed login, a throttled one, a replayed
   code; an event after the commit; a command), in its own short transaction: it stands even
   if the request then fails, and never waits on the request's lock (SQLite's one writer). In
   a request whose session still holds its connection, that transaction runs once the request
   has given the connection back (:func:`write_deferred`, at teardown, before the answer
   leaves): one pooled connection per request at a time, so simultaneous requests cannot hold
-  every connection of the pool while each waits for a second one.
+  every connection of the pool while each waits for a second one. A request that commits
+  anyway takes those events into its commit instead (:func:`_join_commit`): a login's
+  ``login.success`` commits with its session and code, one transaction rather than two
+  (issue 15); should that commit fail, they are still written on their own at teardown.
 
 A failure to store is logged, never raised: the JSON line is written first and stays the
 record of last resort.
@@ -130,6 +134,8 @@ import time
 from functools import lru_cache
 
 from flask import g, has_app_context, has_request_context, request
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 from idp.store.db import WROTE, db
 from idp.store.models import AuditEvent
@@ -175,7 +181,7 @@ def _store(record: dict) -> None:
     try:
         session = db.session() if db.session.registry.has() else None
         if session is not None and (session.info.get(WROTE) or session.new or session.dirty or session.deleted):
-            session.add(AuditEvent(**_row(record)))
+            session.info.setdefault(WITH_CHANGES, []).append(_row(record))   # inserted at its commit
             return
         if has_request_context() and session is not None and session.in_transaction():
             # The request holds a pooled connection: taking a second one here would let as many
@@ -196,7 +202,50 @@ DEFERRED = "idp_audit_deferred"   # flask.g key: events to write once the reques
 def _insert(rows: list[dict]) -> None:
 
     with db.engine.begin() as connection:
-        connection.execute(AuditEvent.__table__.insert(), rows)
+        connection.execute(_INSERT, rows)
+
+
+WITH_CHANGES = "idp_audit_with_changes"   # Session.info key: events of the changes the session holds
+JOINED = "idp_audit_joined"   # Session.info key: the deferred events added to the commit under way
+_INSERT = AuditEvent.__table__.insert()
+
+
+@event.listens_for(Session, "before_commit")
+def _join_commit(session) -> None:
+    """A session commits: the events of its changes, and (the request's session) the events
+    its request deferred, go with that commit in one executemany, as :func:`_insert` (no ORM
+    object, no id read back; the request's own connection, no second transaction). Deferred
+    events leave ``g`` only once the commit succeeded (:func:`_joined`); a failed commit
+    drops them with the rest and :func:`write_deferred` writes them on their own, as if
+    nothing had been committed."""
+    with_changes = session.info.pop(WITH_CHANGES, [])
+    ours = has_request_context() and db.session.registry.has() and db.session.registry() is session
+    deferred = list(g.get(DEFERRED) or []) if ours else []
+    if with_changes or deferred:
+        session.execute(_INSERT, with_changes + deferred)
+    if deferred:
+        session.info[JOINED] = deferred
+
+
+@event.listens_for(Session, "after_commit")
+def _joined(session) -> None:
+    rows = session.info.pop(JOINED, None)
+    if rows and has_request_context():
+        waiting = g.get(DEFERRED) or []
+        waiting[:] = [row for row in waiting if not any(row is done for done in rows)]
+
+
+@event.listens_for(Session, "after_rollback")
+def _not_joined(session) -> None:
+    session.info.pop(JOINED, None)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _gone_with_their_changes(session, transaction) -> None:
+    """A transaction that ends without its commit (rolled back, the session closed) takes the
+    events of its changes with it, as it took the changes (no savepoints are used here)."""
+    if transaction.parent is None:
+        session.info.pop(WITH_CHANGES, None)
 
 
 def write_deferred(error=None) -> None:

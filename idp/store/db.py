@@ -32,7 +32,7 @@ from datetime import datetime, timezone
 
 from flask import g
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import MetaData, delete, event, select, update
+from sqlalchemy import MetaData, bindparam, delete, event, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -80,7 +80,25 @@ def scoped(model, tenant: str | None = None, **filters):
 
 
 def scoped_first(model, tenant: str | None = None, **filters):
-    return db.session.execute(scoped(model, tenant, **filters).limit(1)).scalar_one_or_none()
+    """The first row of ``model`` matching ``filters`` in the tenant, or None. Equality on
+    plain values (a digest, an id) goes through one statement per model and filter names,
+    built once with bound parameters: building and keying a new SELECT was a third of each
+    read's CPU, and a journey reads this way eight times (issue 15). ``None`` (``IS NULL``)
+    and anything else get a statement of their own, as :func:`scoped` builds it."""
+    if not all(isinstance(value, (str, int)) for value in filters.values()):
+        return db.session.execute(scoped(model, tenant, **filters).limit(1)).scalar_one_or_none()
+    key = (model, tuple(filters))
+    statement = _FIRST.get(key)
+    if statement is None:
+        statement = select(model).where(model.tenant == bindparam("scope_tenant"))
+        for name in filters:
+            statement = statement.where(getattr(model, name) == bindparam(f"scope_{name}"))
+        statement = _FIRST[key] = statement.limit(1)
+    values = {f"scope_{name}": value for name, value in filters.items()}
+    return db.session.execute(statement, {"scope_tenant": tenant or current_tenant(), **values}).scalar_one_or_none()
+
+
+_FIRST: dict = {}   # (model, filter names) -> the statement of scoped_first
 
 
 def scoped_all(model, tenant: str | None = None, **filters):

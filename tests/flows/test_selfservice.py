@@ -361,3 +361,12 @@ def test_new_mobile_is_told_to_the_verified_email(http, app):
     told = last_message(app, "email", "camille@example.fr")
     assert told["template"] == "contact_changed" and "Le numéro de mobile de votre compte" in told["text"]
     assert "+336** *** *78" in told["text"]
+
+
+def test_remember_me_off_forgets_a_remembered_identifier_only_where_there_is_one(http, app):
+    make_account(app)
+    direct_login(http, remember=True)
+    forgotten = direct_login(http)   # "Se souvenir de moi" unticked: the identifier is forgotten
+    assert any(c.startswith("idp_remember=;") for c in forgotten.headers.getlist("Set-Cookie"))
+    fresh = direct_login(app.test_client())   # issue 15: no deletion sent to a browser that holds none
+    assert not any(c.startswith("idp_remember=") for c in fresh.headers.getlist("Set-Cookie"))

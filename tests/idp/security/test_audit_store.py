@@ -126,3 +126,95 @@ def test_a_request_holds_one_pooled_connection_at_a_time(app):
         event.remove(pool, "checkin", checkin)
     assert most[0] == 1
     assert [e[:2] for e in _events(app) if e[0] == "login.failure"] == [("login.failure", "failure")]
+
+
+def _refused_while_reading(app, account_id):
+    """In a request: the session reads (holds its connection), then a refusal is audited."""
+    from flask import g
+
+    from idp.security.audit import DEFERRED, audit
+    from idp.store.db import scoped_first
+    from idp.store.models import Account
+
+    g.tenant = app.extensions["idp_tenants"]["caf"]
+    account = scoped_first(Account, id=account_id)
+    assert account is not None
+    audit("login.failure", "failure", identifier="1 84 ** ** *** *** 78")
+    assert len(g.get(DEFERRED)) == 1   # waiting for the connection to come back
+    return account
+
+
+def test_a_deferred_event_goes_with_the_requests_commit(app):
+    """Issue 15: a request that commits anyway (a login: its session and code) takes the
+    events it deferred into that commit, one transaction instead of a second one at teardown."""
+    from flask import g
+    from sqlalchemy import event
+
+    from idp.security.audit import DEFERRED
+    from idp.store.db import db, scoped_get
+    from idp.store.models import Account
+
+    account_id = make_account(app, "caf")
+    transactions = []
+
+    def count(connection):
+        transactions.append(connection)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "commit", count)
+    try:
+        with app.test_request_context("/caf/login"):
+            _refused_while_reading(app, account_id)
+            scoped_get(Account, account_id).email = "autre@example.fr"
+            db.session.commit()
+            assert not g.get(DEFERRED)
+    finally:
+        event.remove(engine, "commit", count)
+    assert len(transactions) == 1
+    assert [e[:2] for e in _events(app) if e[0] == "login.failure"] == [("login.failure", "failure")]
+
+
+def test_a_deferred_event_stands_when_the_requests_commit_fails(app):
+    import pytest
+    from flask import g
+    from sqlalchemy.exc import IntegrityError
+
+    from idp.security.audit import DEFERRED
+    from idp.store.db import db
+    from idp.store.models import Account
+
+    account_id = make_account(app, "caf")
+    with app.test_request_context("/caf/login"):
+        account = _refused_while_reading(app, account_id)
+        # a second account under the same identifier: the unique constraint refuses the commit
+        db.session.add(Account(tenant="caf", identifier_index=account.identifier_index, identifier_sealed=b"x"))
+        with pytest.raises(IntegrityError):
+            db.session.commit()   # the request's commit fails: its events must not go with it
+        db.session.rollback()
+        assert len(g.get(DEFERRED)) == 1
+    assert [e[:2] for e in _events(app) if e[0] == "login.failure"] == [("login.failure", "failure")]
+
+
+def test_an_event_goes_with_its_change_when_the_session_is_closed_unsaved(app):
+    """The events of a session's changes wait for its commit (inserted by it, in one statement
+    with the request's other events): a session closed without committing drops them with
+    the changes, and its next transaction does not carry them."""
+    from flask import g
+
+    from idp.security.audit import audit
+    from idp.store.db import db, scoped_get
+    from idp.store.models import Account
+
+    account_id = make_account(app, "caf")
+    with app.test_request_context("/caf/"):
+        g.tenant = app.extensions["idp_tenants"]["caf"]
+        scoped_get(Account, account_id).status = "suspended"
+        db.session.flush()
+        audit("account.suspended", account=account_id, previous_status="active")
+        db.session.close()
+        scoped_get(Account, account_id).email = "autre@example.fr"
+        db.session.flush()
+        audit("contact.changed", account=account_id, channel="email")
+        db.session.commit()
+    assert [e[0] for e in _events(app) if e[0] in ("account.suspended", "contact.changed")] == ["contact.changed"]

@@ -79,3 +79,30 @@ def test_compiled_catalogue_matches_the_po_file():
 def test_language_switch_link(http, app):
     page = page_text(http.get("/"))
     assert 'href="?lang=en"' in page and 'lang="en"' in page
+
+
+def test_a_page_looks_its_translations_up_once(http, app, monkeypatch):
+    """Issue 15: the templates' _() ask Flask-Babel for the request's translations once per
+    locale, not once per string (some thirty on the login page)."""
+    import idp.web.i18n as i18n
+
+    client_id, _ = make_client(app, "caf")
+    login = path_of(location(authorize(http, "caf", client_id)))
+    looked_up = []
+    original = i18n.get_translations
+    monkeypatch.setattr(i18n, "get_translations", lambda: looked_up.append(1) or original())
+    page = page_text(http.get(login + "?lang=en"))
+    assert "Remember me" in page and "Log in" in page
+    assert len(looked_up) == 1
+
+
+def test_a_locale_forced_in_a_request_is_followed(app):
+    from flask import g, render_template_string
+    from flask_babel import force_locale
+
+    with app.test_request_context("/caf/login?lang=en"):
+        g.tenant = app.extensions["idp_tenants"]["caf"]
+        assert render_template_string('{{ _("Se connecter") }}') == "Log in"
+        with force_locale("fr"):
+            assert render_template_string('{{ _("Se connecter") }}') == "Se connecter"
+        assert render_template_string('{{ _("Se connecter") }}') == "Log in"

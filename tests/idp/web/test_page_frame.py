@@ -196,3 +196,65 @@ def test_the_operators_logo_is_served_by_this_site():
 
     with pytest.raises(ValidationError, match=r"must be a path on this site starting with / \(img-src 'self'\)"):
         SiteSettings(operator_logo_url="https://caf.example.fr/logo.svg")
+
+
+def test_the_frame_is_rendered_once_per_tenant_and_language(app, http):
+    """Issue 15: what surrounds a page's content is the same on every page of a tenant in a
+    language; it is rendered once and kept (idp/web/frame.py, frame_part), never shown in
+    another tenant's or language's pages."""
+    from flask import template_rendered
+
+    from idp.web import frame
+
+    frame._PARTS.clear()
+    rendered = []
+
+    def seen(sender, template, context, **extra):
+        rendered.append(template.name)
+
+    template_rendered.connect(seen, app)
+    try:
+        pages = [_page(http, path)[1] for path in ("/caf/login", "/caf/password/forgot", "/caf/login", "/ameli/login")]
+        pages.append(_page(app.test_client(), "/caf/login?lang=en")[1])   # another browser: the choice is remembered
+        pages.append(_page(http, "/caf/login")[1])
+    finally:
+        template_rendered.disconnect(seen, app)
+    parts = [name for name in rendered if name.startswith("_frame_")]
+    assert parts == ["_frame_top.html", "_frame_bottom.html"] * 3   # caf, ameli, caf in English
+    assert "Caf – Mon Compte" in pages[1] and "Caf – Mon Compte" not in pages[3]
+    assert '<html lang="en">' in pages[4] and "Quick access" in pages[4] and "Quick access" not in pages[5]
+    assert pages[5].split("<main")[0].split("</title>")[1] == pages[0].split("<main")[0].split("</title>")[1]
+
+
+def test_the_frame_of_a_tenant_is_built_once_per_language(app):
+    from dataclasses import replace
+
+    from flask import g
+
+    from idp.web.frame import page_frame
+
+    caf = app.extensions["idp_tenants"]["caf"]
+    with app.test_request_context("/caf/login"):
+        g.tenant = caf
+        first = page_frame()
+        assert page_frame() is first
+    with app.test_request_context("/caf/login?lang=en"):
+        g.tenant = caf
+        english = page_frame()
+        assert english is not first and english.links[0].label.startswith("Accessibility")
+    with app.test_request_context("/caf/login"):
+        g.tenant = replace(caf, config=caf.config.model_copy())   # a configuration reloaded
+        assert page_frame() is not first and page_frame() == first
+
+
+def test_the_kept_frames_are_bounded_and_each_mount_point_has_its_own(app, http, monkeypatch):
+    """The mount point (script_root) may come from a proxy's X-Forwarded-Prefix: each gets the
+    static files' URLs under it, and what is kept never grows without bound."""
+    from idp.web import frame
+
+    monkeypatch.setattr(frame, "MOST_PARTS", 4)
+    frame._PARTS.clear()
+    for prefix in ("/a", "/b", "/c", "/d", "/e"):
+        html = http.get("/caf/login", base_url=f"http://localhost{prefix}").get_data(as_text=True)
+        assert f'<link rel="stylesheet" href="{prefix}/static/dsfr/dsfr.min.css">' in html
+        assert len(frame._PARTS) <= 4
