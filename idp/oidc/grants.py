@@ -83,12 +83,30 @@ def _burn_code(row: AuthorizationCode) -> bool:
     used_at, family_id = utcnow(), str(uuid.uuid4())
     db.session.expunge(row)
     result = db.session.execute(
-        scoped_update(AuthorizationCode, id=row.id)
-        .where(AuthorizationCode.used_at.is_(None), AuthorizationCode.expires_at > used_at)
-        .values(used_at=used_at, family_id=family_id)
+        _burn(g.tenant.slug), {"code_id": row.id, "at": used_at, "family_id": family_id}
     )
     row.used_at, row.family_id = used_at, family_id
     return result.rowcount == 1
+
+
+_BURNS: dict[str, object] = {}
+
+
+def _burn(tenant: str):
+    """The conditional UPDATE of :func:`_burn_code` for ``tenant``, built once with its values
+    as parameters (as :func:`.refresh_rotation._rotation`): building it per code, and
+    SQLAlchemy coercing its values and keying it anew, was CPU for the same SQL (issue 15).
+    Its WHERE still matches only a code unused and unexpired at ``at``: that condition, not
+    the caller, makes a code single-use when two redemptions race."""
+    statement = _BURNS.get(tenant)
+    if statement is None:
+        statement = _BURNS[tenant] = (
+            scoped_update(AuthorizationCode, tenant, id=bindparam("code_id"))
+            .where(AuthorizationCode.used_at.is_(None),
+                   AuthorizationCode.expires_at > bindparam("at"))
+            .values(used_at=bindparam("at"), family_id=bindparam("family_id"))
+        )
+    return statement
 
 
 def _check_session(row: AuthorizationCode) -> None:

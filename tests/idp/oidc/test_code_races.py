@@ -120,3 +120,26 @@ def test_a_logout_at_the_instant_a_code_is_redeemed_leaves_no_live_token(http, a
         assert redemption.json()["error"] == "invalid_grant"
         assert redemption.json()["error_description"] in (
             "The session of this authorization code has ended.", "The authorization code has expired.")
+
+
+def test_the_burn_built_once_checks_each_code_at_its_own_redemption_in_its_own_tenant(http, app):
+    """The burning UPDATE is built once per tenant with its values as parameters (issue 15):
+    the instant a code is compared with its expiry is the redemption's, not the first
+    redemption's that built the statement, and another tenant's statement burns its own codes."""
+    from datetime import timedelta
+
+    from idp.store.db import db, digest, utcnow
+    from idp.store.models import AuthorizationCode
+
+    client_id, secret, code, verifier = fresh_code(http, app)
+    assert exchange(http, "caf", client_id, secret, code, verifier).status_code == 200   # builds it
+    assert exchange(http, "caf", client_id, secret, code, verifier).get_json() == USED
+    code = sso_code(http, client_id)
+    with app.app_context():
+        db.session.query(AuthorizationCode).filter_by(code_hash=digest(code)).update(
+            {"expires_at": utcnow() - timedelta(seconds=1)})
+        db.session.commit()
+    assert exchange(http, "caf", client_id, secret, code).get_json() == {
+        "error": "invalid_grant", "error_description": "The authorization code has expired."}
+    client_id, secret, tokens = code_tokens(http, app, "ameli")
+    assert "access_token" in tokens
