@@ -65,10 +65,27 @@ class CookieSession(SecureCookieSessionInterface):
     opens the session of every request, and building the signing serializer to find nothing
     was 4 % of a token request (bench/RESULTS.md); such a request gets the same empty session."""
 
+    def __init__(self) -> None:
+        self._signers: dict = {}
+
     def open_session(self, app, request):
         if self.get_cookie_name(app) not in request.cookies:
             return self.session_class()
         return super().open_session(app, request)
+
+    def get_signing_serializer(self, app):
+        """Flask's serializer, built once per secret key and fallbacks instead of per
+        request that reads or writes the cookie (issue 15). It holds no request state (its
+        signer is made at each loads/dumps), so one serves every request and thread; keyed on
+        the keys read at each call, a changed SECRET_KEY or SECRET_KEY_FALLBACKS gets a new
+        one, so cookies and refusals stay Flask's own."""
+        if not app.secret_key:
+            return None
+        key = (app.secret_key, tuple(app.config["SECRET_KEY_FALLBACKS"] or ()))
+        signer = self._signers.get(key)
+        if signer is None:
+            signer = self._signers[key] = super().get_signing_serializer(app)
+        return signer
 
 
 def setup_config(app: Flask, settings: Settings, test_config: dict | None) -> None:

@@ -22,3 +22,34 @@ def test_a_request_without_a_session_cookie_builds_no_signer(http, app, monkeypa
     assert built   # signed on its way out
     built.clear()
     assert csrf(http.get(login).get_data(as_text=True)) and built   # the cookie came back: read and checked
+
+
+def test_the_session_signer_built_once_still_refuses_a_tampered_cookie_and_follows_the_keys(app):
+    """The session's serializer is kept per secret key and fallbacks (issue 15): reused, it
+    still refuses a cookie whose signature was altered; a new SECRET_KEY refuses the old
+    cookies until the old key is listed in SECRET_KEY_FALLBACKS, as Flask's own does."""
+    from flask import request
+
+    interface = app.session_interface
+    assert interface.get_signing_serializer(app) is interface.get_signing_serializer(app)
+    name = interface.get_cookie_name(app)
+    cookie = interface.get_signing_serializer(app).dumps({"csrf_token": "abc"})
+
+    def opened(value):
+        with app.test_request_context("/", headers={"Cookie": f"{name}={value}"}):
+            return dict(interface.open_session(app, request))
+
+    assert opened(cookie) == {"csrf_token": "abc"}
+    payload, stamp, signature = cookie.split(".")[-3:]
+    forged = cookie[: -len(signature)] + ("B" if signature[0] == "A" else "A") + signature[1:]
+    assert opened(forged) == {}
+    assert opened(cookie) == {"csrf_token": "abc"}   # the refusal left the signer as it was
+    old_key, old_fallbacks = app.secret_key, app.config["SECRET_KEY_FALLBACKS"]
+    try:
+        app.secret_key = "another secret key, long enough for the test only"
+        assert opened(cookie) == {}
+        app.config["SECRET_KEY_FALLBACKS"] = [old_key]
+        assert opened(cookie) == {"csrf_token": "abc"}
+    finally:
+        app.secret_key, app.config["SECRET_KEY_FALLBACKS"] = old_key, old_fallbacks
+    assert opened(cookie) == {"csrf_token": "abc"}
