@@ -77,3 +77,42 @@ def test_ring_without_active_key_says_so(kek):
     ring = KeyRing("caf", [generate_record("caf", "ES256", KeyState.NEXT, kek, NOW)], kek)
     with pytest.raises(LookupError, match="no active RS256 key"):
         ring.sign({}, "RS256")
+
+
+def test_ring_signs_what_joserfc_encode_signs_without_its_per_signature_checks(kek):
+    """sign() checks the key once, at import, and assembles the JWS itself (issue 15): its
+    tokens are jwt.encode's byte for byte (RS256 is deterministic; ES256's signature is
+    random, so its header and payload are compared and the signature verified)."""
+    from joserfc import jwt
+
+    records = [generate_record("caf", alg, KeyState.ACTIVE, kek, NOW) for alg in ("RS256", "ES256")]
+    ring = KeyRing("caf", records, kek)
+    claims = {"iss": "https://idp.test/caf", "sub": "x", "iat": 1, "exp": 2, "name": "Zoé Ñúñez",
+              "amr": ["pwd"], "cnf": {"jkt": "abc"}}
+    for typ in (None, "", "at+jwt", "logout+jwt"):
+        for alg in ("RS256", "ES256"):
+            key = ring.signing_key(alg)
+            header = {"alg": alg, "kid": key.kid, **({"typ": typ} if typ else {})}
+            expected = jwt.encode(header, claims, key, algorithms=[alg])
+            token = ring.sign(claims, alg, typ=typ)
+            if alg == "RS256":
+                assert token == expected
+            else:
+                assert token.rsplit(".", 1)[0] == expected.rsplit(".", 1)[0]
+            decoded = ring.verify(token, algorithms=[alg])
+            assert decoded.header == {"typ": typ or "JWT", "alg": alg, "kid": key.kid}
+            assert list(decoded.header) == ["typ", "alg", "kid"]
+            assert decoded.claims == claims
+
+
+def test_ring_checks_its_keys_once_when_it_imports_them_not_per_signature(kek, monkeypatch):
+    from joserfc._rfc7515.model import JWSAlgModel
+
+    checked = []
+    original = JWSAlgModel.check_key
+    monkeypatch.setattr(JWSAlgModel, "check_key", lambda self, key: checked.append(key.kid) or original(self, key))
+    ring = KeyRing("caf", [generate_record("caf", "ES256", KeyState.ACTIVE, kek, NOW)], kek)
+    assert checked == [ring.signing_key("ES256").kid]
+    for _ in range(3):
+        ring.sign({"sub": "x"}, "ES256")
+    assert len(checked) == 1
