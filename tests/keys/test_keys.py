@@ -110,7 +110,8 @@ def test_ring_checks_its_keys_once_when_it_imports_them_not_per_signature(kek, m
 
     checked = []
     original = JWSAlgModel.check_key
-    monkeypatch.setattr(JWSAlgModel, "check_key", lambda self, key: checked.append(key.kid) or original(self, key))
+    monkeypatch.setattr(JWSAlgModel, "check_key",
+                        lambda self, key: checked.append(key.kid) or original(self, key))
     ring = KeyRing("caf", [generate_record("caf", "ES256", KeyState.ACTIVE, kek, NOW)], kek)
     assert checked == [ring.signing_key("ES256").kid]
     for _ in range(3):
