@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 import uuid
@@ -89,24 +90,18 @@ def _burn_code(row: AuthorizationCode) -> bool:
     return result.rowcount == 1
 
 
-_BURNS: dict[str, object] = {}
-
-
+@functools.cache
 def _burn(tenant: str):
     """The conditional UPDATE of :func:`_burn_code` for ``tenant``, built once with its values
     as parameters (as :func:`.refresh_rotation._rotation`): building it per code, and
     SQLAlchemy coercing its values and keying it anew, was CPU for the same SQL (issue 15).
     Its WHERE still matches only a code unused and unexpired at ``at``: that condition, not
     the caller, makes a code single-use when two redemptions race."""
-    statement = _BURNS.get(tenant)
-    if statement is None:
-        statement = _BURNS[tenant] = (
-            scoped_update(AuthorizationCode, tenant, id=bindparam("code_id"))
-            .where(AuthorizationCode.used_at.is_(None),
-                   AuthorizationCode.expires_at > bindparam("at"))
-            .values(used_at=bindparam("at"), family_id=bindparam("family_id"))
-        )
-    return statement
+    return (
+        scoped_update(AuthorizationCode, tenant, id=bindparam("code_id"))
+        .where(AuthorizationCode.used_at.is_(None), AuthorizationCode.expires_at > bindparam("at"))
+        .values(used_at=bindparam("at"), family_id=bindparam("family_id"))
+    )
 
 
 def _check_session(row: AuthorizationCode) -> None:
@@ -233,19 +228,11 @@ class RefreshTokenGrant(grants.RefreshTokenGrant):
         """Rotation already marked it when it was authenticated."""
 
 
-_ACCOUNT_STATUS: dict[str, object] = {}
-
-
+@functools.cache
 def _account_status(tenant: str):
     """``SELECT id, status`` of one account of ``tenant`` (a Row: ``.id``, ``.status``), built
     once per tenant, the account's id a parameter (as :func:`.refresh_rotation._rotation`)."""
-    statement = _ACCOUNT_STATUS.get(tenant)
-    if statement is None:
-        statement = _ACCOUNT_STATUS[tenant] = (
-            scoped(Account, tenant, id=bindparam("account_id"))
-            .with_only_columns(Account.id, Account.status).limit(1)
-        )
-    return statement
+    return scoped(Account, tenant, id=bindparam("account_id")).with_only_columns(Account.id, Account.status).limit(1)
 
 
 class ClientCredentialsGrant(grants.ClientCredentialsGrant):

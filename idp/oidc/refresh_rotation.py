@@ -27,6 +27,7 @@ whoever holds that key and a copy of the database.
 from __future__ import annotations
 
 import base64
+import functools
 from datetime import timedelta
 
 from flask import current_app
@@ -71,24 +72,19 @@ def rotate(presented: str):
     ).first()
 
 
-_ROTATIONS: dict[str, object] = {}
-
-
+@functools.cache
 def _rotation(tenant: str):
     """The rotating UPDATE of ``tenant``, built once: its values are parameters, so a
     refresh neither builds the statement nor has SQLAlchemy coerce its values and compute a
     new cache key (bench/RESULTS.md, issue 15). Built with :func:`~idp.store.db.scoped_update`
     (the tenant in its WHERE); its ``RETURNING`` gives every column of the claimed row."""
-    statement = _ROTATIONS.get(tenant)
-    if statement is None:
-        statement = _ROTATIONS[tenant] = (
-            scoped_update(RefreshToken, tenant, token_hash=bindparam("presented_hash"))
-            .where(RefreshToken.rotated_at.is_(None), RefreshToken.revoked_at.is_(None),
-                   RefreshToken.expires_at > bindparam("at"))
-            .values(rotated_at=bindparam("at"))
-            .returning(*RefreshToken.__table__.columns)
-        )
-    return statement
+    return (
+        scoped_update(RefreshToken, tenant, token_hash=bindparam("presented_hash"))
+        .where(RefreshToken.rotated_at.is_(None), RefreshToken.revoked_at.is_(None),
+               RefreshToken.expires_at > bindparam("at"))
+        .values(rotated_at=bindparam("at"))
+        .returning(*RefreshToken.__table__.columns)
+    )
 
 
 def successor_in_grace(row: RefreshToken, presented: str) -> str | None:
